@@ -1,0 +1,53 @@
+# make run: set up and serve with demo data on SQLite.  make test: set up and run every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev install-js db clean
+
+run: install db
+	@$(FLASK) rs demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+install-js: tests/js/node_modules/.installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+db: install
+	@mkdir -p instance
+	@$(FLASK) db upgrade
+
+# The suite runs on SQLite, then on PostgreSQL when RS_TEST_DATABASE_URL is set (CI always sets it).
+test: install-dev install-js
+	@echo "== rs_service tests on SQLite =="
+	@env -u RS_TEST_DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$RS_TEST_DATABASE_URL" ]; then \
+		echo "== rs_service tests on PostgreSQL ($$RS_TEST_DATABASE_URL) =="; \
+		$(BIN)/pytest -q && echo "Databases tested: SQLite and PostgreSQL"; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI must test PostgreSQL too, but RS_TEST_DATABASE_URL is not set" >&2; exit 1; \
+	else \
+		echo "Databases tested: SQLite only (set RS_TEST_DATABASE_URL to a PostgreSQL test database for the second half)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules instance

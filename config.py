@@ -1,0 +1,105 @@
+"""Configuration per environment, read from the process environment when the app is built."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run the service as configured."""
+
+
+class Config:
+    SECRET_KEY = "development-only-secret-key"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    API_TITLE = "rs_service"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    SMTP_HOST = None
+    SMTP_PORT = 25
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+    SMTP_SSL = False
+    MAIL_FROM = "rs_service <no-reply@localhost>"
+    OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
+    # Public base URL used in emails, certificates and calendar feeds when there is no request.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SECRET_KEY = "testing-secret-key"
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+ENVIRONMENTS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+# Variables taken from the environment as they are, and the ones that are numbers or switches.
+_PLAIN = ("SECRET_KEY", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "PUBLIC_URL", "OUTBOX_DIR")
+_INTEGERS = ("SMTP_PORT",)
+_SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")
+
+
+def load_config(env: str | None = None, environ=os.environ) -> dict:
+    """Settings for `env` (default: RS_ENV, else development) with the environment applied."""
+    env = env or environ.get("RS_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"RS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    cls = ENVIRONMENTS[env]
+    settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    settings["RS_ENV"] = env
+    for key in _PLAIN:
+        if environ.get(key):
+            settings[key] = environ[key]
+    for key in _INTEGERS:
+        if environ.get(key):
+            try:
+                settings[key] = int(environ[key])
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number, not {environ[key]!r}") from None
+    for key in _SWITCHES:
+        if key in environ:
+            settings[key] = environ[key].strip().lower() in ("1", "true", "yes", "on")
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if env == "production":
+        missing = [name for name, key in (("SECRET_KEY", "SECRET_KEY"), ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"))
+                   if not settings.get(key)]
+        if missing:
+            raise ConfigError(f"production (RS_ENV=production) refuses to start without {' and '.join(missing)}")
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,73 @@
+"""rs_service: reflective supervision groups and the Endorsement hours earned in them."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import INSTANCE_DIR, load_config
+
+
+def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates")
+    app.config.from_mapping(load_config(env))
+    app.config.from_mapping(overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_boundary(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from rs_service import models  # noqa: F401  (every table known before migrate binds)
+    from rs_service.extensions import api, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from rs_service.accounts import api as accounts_api, views as accounts_views
+    from rs_service.extensions import api, csrf
+    from rs_service.health import blp as health_blp
+
+    app.register_blueprint(health_blp)
+    app.register_blueprint(accounts_views.blp)
+    for blueprint in (accounts_api.blp,):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from rs_service.errors import handle_integrity_error, handle_unexpected_error
+
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def register_request_boundary(app: Flask) -> None:
+    """One transaction per request: services flush, the boundary commits or rolls back."""
+    from rs_service.extensions import db
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from rs_service.cli import rs
+
+    app.cli.add_command(rs)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,64 @@
+from flask_smorest import Blueprint, abort
+
+from rs_service import policy
+from rs_service.accounts import service
+from rs_service.accounts.auth import authenticate, caller, issue_token, token_auth
+from rs_service.accounts.models import Person
+from rs_service.accounts.schemas import (
+    CredentialCreateSchema, CredentialSchema, PersonCreateSchema, PersonSchema, TokenRequestSchema, TokenSchema)
+
+blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="People and tokens")
+
+
+def visible_person(person_id: int) -> Person:
+    """The person if the caller may see them; 404 for other associations, 403 for others' records."""
+    person = policy.find_in_association(Person, person_id, caller().organization_id)
+    if person is None:
+        abort(404, message=f"No person {person_id}.")
+    if not policy.may_view_person(caller(), person):
+        abort(403, message="You may only see your own record.")
+    return person
+
+
+def require_staff():
+    if not policy.may_manage_association(caller()):
+        abort(403, message="Only staff of the association may do this.")
+
+
+@blp.route("/auth/tokens", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+def create_token(body):
+    person = authenticate(body["email"], body["password"])
+    if person is None:
+        abort(401, message="Email or password is incorrect.")
+    return {"token": issue_token(person)}
+
+
+@blp.route("/people", methods=["POST"])
+@token_auth
+@blp.arguments(PersonCreateSchema)
+@blp.response(201, PersonSchema)
+def create_person(body):
+    require_staff()
+    try:
+        return service.create_person(caller().organization, **body)
+    except service.AccountError as error:
+        abort(409 if error.field == "email" else 422, message=error.message, errors={error.field: [error.message]})
+
+
+@blp.route("/people/<int:person_id>", methods=["GET"])
+@token_auth
+@blp.response(200, PersonSchema)
+def get_person(person_id):
+    return visible_person(person_id)
+
+
+@blp.route("/people/<int:person_id>/credentials", methods=["POST"])
+@token_auth
+@blp.arguments(CredentialCreateSchema)
+@blp.response(201, CredentialSchema)
+def add_credential(body, person_id):
+    require_staff()
+    person = visible_person(person_id)
+    return service.add_credential(person, **body)

@@ -1,0 +1,74 @@
+"""Bearer tokens for /api/v1 and password checks for the web login."""
+import functools
+import hashlib
+import secrets
+
+from flask import g, request
+from flask_smorest import abort
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from rs_service.accounts.models import ApiToken, Person
+from rs_service.database import utcnow
+from rs_service.extensions import db
+
+# Checked against when no account matches, so a wrong email costs as long as a wrong password.
+_UNUSED_HASH = generate_password_hash("never-a-password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # scrypt
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(person: Person) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(person_id=person.id, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def authenticate(email: str, password: str) -> Person | None:
+    """The person with this email and password; None without saying which of the two was wrong."""
+    candidates = db.session.scalars(
+        db.select(Person).where(Person.email == normalise_email(email), Person.password_hash.is_not(None))
+        .order_by(Person.id)).all()
+    for person in candidates:
+        if check_password_hash(person.password_hash, password):
+            return person
+    if not candidates:
+        check_password_hash(_UNUSED_HASH, password)
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def person_for_token(token: str) -> Person | None:
+    api_token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if api_token is None:
+        return None
+    api_token.last_used_at = utcnow()
+    return api_token.person
+
+
+def token_auth(view):
+    """Require `Authorization: Bearer TOKEN`; the caller is then `g.caller`."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        caller = person_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if caller is None:
+            abort(401, message="A valid API token is required: send 'Authorization: Bearer TOKEN'.")
+        g.caller = caller
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def caller() -> Person:
+    return g.caller

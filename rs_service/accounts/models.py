@@ -1,0 +1,99 @@
+"""Associations, the people in them, their endorsements and their API tokens."""
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.extensions import db
+
+ROLES = ("staff", "facilitator", "participant")
+
+
+class Organization(db.Model):
+    """An association for infant mental health; every other row belongs to exactly one."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (CheckConstraint("reminder_lead_minutes > 0", name="reminder_lead_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    reminder_lead_minutes: Mapped[int] = mapped_column(default=24 * 60)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Person(UserMixin, db.Model):
+    """Someone with one role in one association; staff, facilitators and participants alike."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "email"),
+        CheckConstraint(one_of("role", ROLES), name="role_known"),
+        CheckConstraint(f"pursuing_category IS NULL OR {one_of('pursuing_category', CATEGORY_CODES)}",
+                        name="pursuing_category_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    pursuing_category: Mapped[str | None] = mapped_column(String(10))
+    reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    credentials: Mapped[list["Credential"]] = relationship(
+        back_populates="person", order_by="Credential.valid_from", cascade="all, delete-orphan")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == "staff"
+
+    def credential_on(self, day: date) -> "Credential | None":
+        """The endorsement valid on `day`; the most recently started one when several are."""
+        valid = [c for c in self.credentials if c.is_valid_on(day)]
+        return max(valid, key=lambda c: (c.valid_from, c.id)) if valid else None
+
+
+class Credential(db.Model):
+    """An Endorsement held by a person: category, number and validity."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),
+        CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    category: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(50))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="credentials")
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class ApiToken(db.Model):
+    """A bearer token for /api/v1; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()

@@ -1,0 +1,62 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from rs_service.accounts.models import ROLES
+from rs_service.endorsement.categories import CATEGORY_CODES
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, so a typo never passes silently."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+def text(max_length: int, **kwargs):
+    return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+class TokenRequestSchema(StrictSchema):
+    email = ma.fields.Email(required=True)
+    password = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String()
+
+
+class PersonCreateSchema(StrictSchema):
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    name = text(200, required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    pursuing_category = ma.fields.String(load_default=None, allow_none=True,
+                                         validate=validate.OneOf(CATEGORY_CODES))
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    name = ma.fields.String()
+    role = ma.fields.String()
+    pursuing_category = ma.fields.String(allow_none=True)
+
+
+class CredentialCreateSchema(StrictSchema):
+    category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
+    number = text(50, required=True)
+    valid_from = ma.fields.Date(required=True)
+    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+
+    @ma.validates_schema
+    def _period(self, data, **kwargs):
+        if data.get("valid_until") and data.get("valid_from") and data["valid_until"] < data["valid_from"]:
+            raise ma.ValidationError("must not be before valid_from", "valid_until")
+
+
+class CredentialSchema(ma.Schema):
+    id = ma.fields.Integer()
+    person_id = ma.fields.Integer()
+    category = ma.fields.String()
+    number = ma.fields.String()
+    valid_from = ma.fields.Date()
+    valid_until = ma.fields.Date(allow_none=True)

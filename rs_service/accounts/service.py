@@ -1,0 +1,75 @@
+"""Associations, people and credentials: plain functions that flush and never commit."""
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rs_service.accounts.auth import hash_password, normalise_email
+from rs_service.accounts.models import ROLES, Credential, Organization, Person
+from rs_service.extensions import db
+
+
+class AccountError(ValueError):
+    """A request the data cannot satisfy; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
+
+
+def create_organization(slug: str, name: str, timezone: str) -> Organization:
+    if not is_time_zone(timezone):
+        raise AccountError("timezone", f"{timezone!r} is not an IANA time zone such as America/Detroit")
+    if db.session.scalar(db.select(Organization.id).where(Organization.slug == slug)):
+        raise AccountError("slug", f"an association with the slug {slug!r} already exists")
+    organization = Organization(slug=slug, name=name, timezone=timezone)
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return db.session.scalar(db.select(Organization).where(Organization.slug == slug))
+
+
+def create_person(organization: Organization, email: str, name: str, role: str,
+                  password: str | None = None, pursuing_category: str | None = None) -> Person:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+    if person_by_email(organization, email):
+        raise AccountError("email", f"{email} already belongs to someone in {organization.name}")
+    person = Person(organization_id=organization.id, email=email, name=name.strip(), role=role,
+                    pursuing_category=pursuing_category,
+                    password_hash=hash_password(password) if password else None)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def person_by_email(organization: Organization, email: str) -> Person | None:
+    return db.session.scalar(db.select(Person).where(
+        Person.organization_id == organization.id, Person.email == normalise_email(email)))
+
+
+def people_by_email(email: str) -> list[Person]:
+    return list(db.session.scalars(db.select(Person).where(Person.email == normalise_email(email))))
+
+
+def add_credential(person: Person, category: str, number: str, valid_from: date,
+                   valid_until: date | None) -> Credential:
+    if valid_until is not None and valid_until < valid_from:
+        raise AccountError("valid_until", "valid_until must not be before valid_from")
+    credential = Credential(person_id=person.id, category=category, number=number.strip(),
+                            valid_from=valid_from, valid_until=valid_until)
+    db.session.add(credential)
+    db.session.flush()
+    db.session.refresh(person, ["credentials"])
+    return credential

@@ -1,0 +1,69 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from rs_service.accounts.auth import authenticate
+from rs_service.accounts.forms import LoginForm
+from rs_service.accounts.models import Person
+from rs_service.extensions import db, login_manager
+
+blp = Blueprint("accounts", __name__)
+
+# Main navigation by role; entries whose page does not exist (yet) are left out.
+NAVIGATION = {
+    "staff": [("accounts.home", "Home"), ("groups.index", "Groups"), ("hours.report", "Hours report"),
+              ("endorsement.queue", "Ready to certify"), ("endorsement.requirements", "Requirements")],
+    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions")],
+    "participant": [("accounts.home", "Home"), ("groups.my_schedule", "My schedule"), ("hours.mine", "My hours")],
+}
+
+
+@blp.app_context_processor
+def navigation():
+    def nav_items():
+        if not current_user.is_authenticated:
+            return []
+        return [(endpoint, label) for endpoint, label in NAVIGATION[current_user.role]
+                if endpoint in current_app.view_functions]
+    return {"nav_items": nav_items}
+
+
+@login_manager.user_loader
+def load_person(person_id: str) -> Person | None:
+    return db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = authenticate(form.email.data, form.password.data)
+        if person is not None:
+            login_user(person)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("Email or password is incorrect.")
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("accounts.home")
+
+
+@blp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("accounts.login"))
+
+
+@blp.route("/")
+@login_required
+def home():
+    return render_template(f"accounts/home_{current_user.role}.html")

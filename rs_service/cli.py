@@ -1,0 +1,98 @@
+"""`flask --app wsgi rs ...`: administration from the command line.
+
+Every failure is a one-line message on stderr and a non-zero exit, never a traceback.
+"""
+import functools
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from rs_service.accounts import service as accounts
+from rs_service.accounts.auth import issue_token
+from rs_service.accounts.models import ROLES
+from rs_service.extensions import db
+
+rs = AppGroup("rs", help="Administer rs_service.")
+
+
+def committing(command):
+    """Commit what the command did, or roll back and report a clear error."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            result = command(*args, **kwargs)
+            db.session.commit()
+            return result
+        except accounts.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error.field}: {error.message}") from None
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"the database refused the change ({error.__class__.__name__}); "
+                "is it reachable and upgraded (flask --app wsgi db upgrade)?") from None
+
+    return wrapper
+
+
+def organization_or_fail(slug: str):
+    organization = accounts.organization_by_slug(slug)
+    if organization is None:
+        raise click.ClickException(f"no association with the slug {slug!r} (see rs create-org)")
+    return organization
+
+
+@rs.command("create-org")
+@click.argument("slug")
+@click.option("--name", required=True, help="The association's name, e.g. 'Michigan AIMH'.")
+@click.option("--timezone", "timezone", required=True, help="Default IANA time zone, e.g. America/Detroit.")
+@committing
+def create_org(slug, name, timezone):
+    """Create an association."""
+    organization = accounts.create_organization(slug, name, timezone)
+    click.echo(f"Created association {organization.slug} ({organization.name}), time zone {organization.timezone}.")
+
+
+@rs.command("create-user")
+@click.argument("email")
+@click.option("--org", "slug", required=True, help="The association's slug.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@committing
+def create_user(email, slug, role, name, password):
+    """Create a person who can log in."""
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    person = accounts.create_person(organization_or_fail(slug), email, name, role, password)
+    click.echo(f"Created {person.role} {person.name} <{person.email}> in {slug}.")
+
+
+@rs.command("create-token")
+@click.argument("email")
+@click.option("--org", "slug", default=None, help="The association, when the email exists in several.")
+@committing
+def create_token(email, slug):
+    """Print a new API token (the last line of the output)."""
+    people = accounts.people_by_email(email)
+    if slug:
+        people = [p for p in people if p.organization.slug == slug]
+    if not people:
+        raise click.ClickException(f"no person with the email {email!r}")
+    if len(people) > 1:
+        raise click.ClickException(f"{email} belongs to several associations; name one with --org")
+    person = people[0]
+    click.echo(f"API token for {person.name} ({person.role}, {person.organization.slug}):")
+    click.echo(issue_token(person))
+
+
+@rs.command("demo")
+@committing
+def demo():
+    """Seed a demo association (idempotent) and print how to log in."""
+    from rs_service.demo import seed_demo
+
+    for line in seed_demo():
+        click.echo(line)

@@ -1,0 +1,49 @@
+"""Column types and helpers shared by every feature's models."""
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant: aware datetimes in, aware UTC datetimes out, on every database.
+
+    PostgreSQL stores it as timestamptz; SQLite has no zone support, so the UTC wall time is
+    stored and the zone is put back on load. Naive datetimes are refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an instant (aware datetime) is required")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+@event.listens_for(Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def one_of(column: str, values) -> str:
+    """A CHECK expression: `column` is one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

@@ -1,0 +1,70 @@
+"""One error shape for every /api/ path; friendly pages everywhere else.
+
+No handler touches the database: the request boundary rolls back every response of 400 and up.
+"""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_payload(error: HTTPException) -> dict:
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors", data.get("messages", {}))
+    return {
+        "code": error.code,
+        "status": error.name,
+        "message": data.get("message") or error.description,
+        "errors": _merge_locations(errors),
+    }
+
+
+def _merge_locations(errors: dict) -> dict:
+    """webargs nests field errors under their location ("json", "query"); integrators want fields."""
+    locations = {"json", "query", "form", "view_args", "headers", "files"}
+    if errors and set(errors) <= locations and all(isinstance(v, dict) for v in errors.values()):
+        merged = {}
+        for fields in errors.values():
+            merged.update(fields)
+        return merged
+    return errors
+
+
+class ServiceApi(Api):
+    def handle_http_exception(self, error):
+        if not is_api_request():
+            return render_error_page(error)
+        payload = error_payload(error)
+        headers = (getattr(error, "data", None) or {}).get("headers", {})
+        return payload, error.code, headers
+
+
+def render_error_page(error: HTTPException):
+    return render_template("error.html", error=error), error.code
+
+
+def handle_integrity_error(error: IntegrityError):
+    log.info("integrity error answered as 409: %s", error.orig)
+    conflict = HTTPException(description="That conflicts with existing data; reload and try again.")
+    conflict.code, conflict.name = 409, "Conflict"
+    if is_api_request():
+        return jsonify(error_payload(conflict)), 409
+    return render_error_page(conflict)
+
+
+def handle_unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    failure = InternalServerError()
+    if is_api_request():
+        return jsonify(error_payload(failure)), 500
+    return render_error_page(failure)

@@ -1,0 +1,115 @@
+"""Reflective supervision groups, their sessions (one row per occurrence) and enrollments."""
+from datetime import date, datetime, time
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rs_service.accounts.models import Person
+from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service.extensions import db
+
+GROUP_KINDS = ("rsc", "peer")
+SESSION_STATUSES = ("scheduled", "cancelled")
+
+group_facilitators = Table(
+    "group_facilitators",
+    db.metadata,
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id"), primary_key=True),
+)
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", GROUP_KINDS), name="kind_known"),
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("until >= first_date", name="until_after_first_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    rrule: Mapped[str] = mapped_column(String(500))
+    first_date: Mapped[date]
+    until: Mapped[date]
+    start_time: Mapped[time]
+    duration_minutes: Mapped[int]
+    capacity: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10), default="rsc")
+    location: Mapped[str | None] = mapped_column(String(300))
+    join_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    facilitators: Mapped[list[Person]] = relationship(secondary=group_facilitators, order_by=Person.name)
+    blackout_dates: Mapped[list["BlackoutDate"]] = relationship(
+        order_by="BlackoutDate.day", cascade="all, delete-orphan")
+
+
+class BlackoutDate(db.Model):
+    """A date (e.g. a holiday) on which the group's rule produces no session."""
+
+    __tablename__ = "group_blackout_dates"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class Session(db.Model):
+    """One occurrence of a group; `original_starts_at` is where the rule put it, for RECURRENCE-ID."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "original_starts_at"),
+        CheckConstraint(one_of("status", SESSION_STATUSES), name="status_known"),
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint("attendance_version >= 0", name="attendance_version_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    original_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    attendance_version: Mapped[int] = mapped_column(default=0)
+
+    group: Mapped[Group] = relationship()
+    signed_off_by: Mapped[Person | None] = relationship()
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class Enrollment(db.Model):
+    """A participant's place in a group from `joined_on` to `left_on` (inclusive), or a waitlist spot."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("group_id", "person_id"),
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    joined_on: Mapped[date]
+    left_on: Mapped[date | None]
+    waitlisted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship()
+    person: Mapped[Person] = relationship()
+
+    def covers(self, day: date) -> bool:
+        return (not self.waitlisted and self.joined_on <= day
+                and (self.left_on is None or day <= self.left_on))

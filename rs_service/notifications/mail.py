@@ -1,0 +1,300 @@
+"""Mail transport: build MIME messages (optionally carrying a calendar invite)
+and deliver them over SMTP, or into an outbox folder of .eml files when no
+SMTP host is configured.
+
+Standard library only (``email`` + ``smtplib``).
+
+Invite structure (what Gmail, Outlook and Apple Mail expect)::
+
+    multipart/mixed
+      multipart/alternative
+        text/plain; charset="utf-8"
+        text/html; charset="utf-8"                       (when html is given)
+        text/calendar; method=REQUEST; charset="UTF-8"   (the ICS itself)
+      application/ics; name="invite.ics"                 (attachment, same ICS)
+
+Messages are built with a 7-bit policy: non-ASCII bodies are sent as
+quoted-printable or base64 and non-ASCII headers are RFC 2047 encoded, so no
+8BITMIME/SMTPUTF8 support is needed from the server.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import itertools
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+__all__ = [
+    "MailSettings",
+    "Invite",
+    "MailError",
+    "build_message",
+    "send_message",
+    "message_id_for",
+    "MESSAGE_ID_DOMAIN",
+]
+
+log = logging.getLogger(__name__)
+
+MESSAGE_ID_DOMAIN = "rs-service"
+INVITE_FILENAME = "invite.ics"
+
+# Build everything 7-bit clean; smtplib and the .eml writer use CRLF.
+POLICY = email.policy.default.clone(cte_type="7bit")
+_WIRE_POLICY = POLICY.clone(linesep="\r\n")
+
+
+class MailError(Exception):
+    """A message could not be delivered (SMTP failure or outbox write failure)."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str | None  # None -> write .eml files to outbox_dir
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False  # STARTTLS
+    use_ssl: bool = False  # SMTPS
+    mail_from: str = "rs_service <no-reply@localhost>"
+    outbox_dir: str = "instance/outbox"
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.use_tls and self.use_ssl:
+            raise ValueError("MailSettings: use_tls (STARTTLS) and use_ssl (SMTPS) are mutually exclusive")
+
+
+@dataclass(frozen=True)
+class Invite:
+    method: str  # "REQUEST" or "CANCEL"
+    ics: bytes
+
+
+# --------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------
+
+
+def message_id_for(key: str) -> str:
+    """Deterministic Message-ID for *key*: ``<sha256-hex[:40]@rs-service>``.
+
+    The digest is cut to 160 bits so the header line stays under 78
+    characters; longer lines get folded and some parsers (Python's included)
+    then keep a leading space in the value.
+    """
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+_METHOD_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+
+
+def _ics_methods(ics_text: str) -> list[str]:
+    """Values of every METHOD property in *ics_text* (after unfolding)."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", ics_text)
+    methods = []
+    for line in unfolded.splitlines():
+        m = re.match(r"(?i)^METHOD(?:;[^:]*)?:(.*)$", line)
+        if m:
+            methods.append(m.group(1).strip())
+    return methods
+
+
+def _check_invite(invite: Invite) -> tuple[str, str]:
+    """Validate *invite*; return (METHOD upper-cased, ICS text)."""
+    method = (invite.method or "").strip().upper()
+    if not _METHOD_TOKEN.match(method):
+        raise ValueError(f"invalid iTIP method {invite.method!r}")
+    try:
+        ics_text = invite.ics.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError("invite ICS is not valid UTF-8") from exc
+    found = _ics_methods(ics_text)
+    if not found:
+        raise ValueError(f"invite ICS has no METHOD property (expected METHOD:{method})")
+    if any(value.upper() != method for value in found):
+        raise ValueError(
+            f"invite method {method} does not match the ICS body (METHOD:{', METHOD:'.join(found)})"
+        )
+    return method, ics_text
+
+
+def _tidy_subpart(part: EmailMessage) -> None:
+    # add_alternative/add_attachment give every sub-part its own MIME-Version.
+    del part["MIME-Version"]
+
+
+def build_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    invite: Invite | None = None,
+    mail_from: str,
+    message_id_key: str | None = None,
+) -> EmailMessage:
+    """Build a message ready for :func:`send_message`.
+
+    Without *invite*: text/plain alone, or multipart/alternative text + html.
+    With *invite*: multipart/mixed holding multipart/alternative (text, html,
+    text/calendar with the iTIP method) and the ICS as ``invite.ics``.
+    Raises ValueError if the invite's method is not the METHOD of its ICS.
+
+    *message_id_key* makes the Message-ID deterministic (see
+    :func:`message_id_for`); otherwise a random one is generated.
+    """
+    checked = _check_invite(invite) if invite is not None else None
+
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = mail_from
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime.now(timezone.utc))
+    msg["Message-ID"] = (
+        message_id_for(message_id_key) if message_id_key is not None else make_msgid(domain=MESSAGE_ID_DOMAIN)
+    )
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: discourages auto-replies
+
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+
+    if checked is not None:
+        method, ics_text = checked
+        msg.add_alternative(ics_text, subtype="calendar", charset="utf-8")
+        cal_part = msg.get_payload()[-1]
+        # Write the header verbatim, the way Google/Outlook do (unquoted method).
+        del cal_part["Content-Type"]
+        cal_part.set_raw("Content-Type", f'text/calendar; method={method}; charset="UTF-8"')
+        msg.add_attachment(
+            invite.ics,
+            maintype="application",
+            subtype="ics",
+            filename=INVITE_FILENAME,
+            params={"name": INVITE_FILENAME},
+        )
+
+    if msg.is_multipart():
+        for part in msg.walk():
+            if part is not msg:
+                _tidy_subpart(part)
+    return msg
+
+
+# --------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------
+
+
+def send_message(message: EmailMessage, settings: MailSettings) -> str:
+    """Deliver *message*; return where it went.
+
+    ``"smtp:HOST:PORT"`` when sent over SMTP, or the path of the written .eml
+    file when ``settings.host`` is empty.  Raises :class:`MailError` on any
+    failure (connection refused, timeout, TLS or SMTP error, unwritable
+    outbox).
+    """
+    if not settings.host:
+        return _write_outbox(message, settings.outbox_dir)
+    return _send_smtp(message, settings)
+
+
+def _send_smtp(message: EmailMessage, settings: MailSettings) -> str:
+    host, port = settings.host, settings.port
+    where = f"{host}:{port}"
+    mode = "SMTPS" if settings.use_ssl else ("SMTP+STARTTLS" if settings.use_tls else "SMTP")
+    try:
+        if settings.use_ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=settings.timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(host, port, timeout=settings.timeout)
+        with client:
+            if settings.use_tls:
+                client.starttls(context=ssl.create_default_context())
+            if settings.username:
+                client.login(settings.username, settings.password or "")
+            refused = client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        detail = "; ".join(f"{rcpt}: {code} {_text(resp)}" for rcpt, (code, resp) in exc.recipients.items())
+        raise MailError(f"{mode} {where} refused all recipients ({detail})") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise MailError(f"{mode} {where} error {exc.smtp_code}: {_text(exc.smtp_error)}") from exc
+    except smtplib.SMTPException as exc:
+        if _caused_by_timeout(exc):  # smtplib wraps read timeouts in SMTPServerDisconnected
+            raise MailError(f"{mode} {where} timed out after {settings.timeout}s ({exc})") from exc
+        raise MailError(f"{mode} {where} failed: {exc}") from exc
+    except TimeoutError as exc:  # socket.timeout is TimeoutError since 3.10
+        raise MailError(f"{mode} {where} timed out after {settings.timeout}s") from exc
+    except ConnectionRefusedError as exc:
+        raise MailError(f"{mode} {where}: connection refused") from exc
+    except OSError as exc:  # DNS failure, unreachable network, TLS errors...
+        raise MailError(f"{mode} {where} failed: {exc}") from exc
+    if refused:
+        # Partial failure: the message was accepted for the other recipients,
+        # so raising (and retrying) would duplicate it for them.
+        log.warning("mail %s: %s refused %s", message.get("Message-ID"), where, sorted(refused))
+    return f"smtp:{where}"
+
+
+def _caused_by_timeout(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, TimeoutError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+_counter = itertools.count()
+
+
+def _outbox_filename() -> str:
+    """Sortable (UTC timestamp first) and unique (pid, counter, random) name."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{stamp}-{os.getpid()}-{next(_counter):06d}-{uuid.uuid4().hex[:8]}.eml"
+
+
+def _write_outbox(message: EmailMessage, outbox_dir: str) -> str:
+    folder = Path(outbox_dir)
+    try:
+        data = message.as_bytes(policy=_WIRE_POLICY)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / _outbox_filename()
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise MailError(f"could not write message to outbox {folder}: {exc}") from exc
+    return str(target)

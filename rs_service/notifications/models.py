@@ -1,0 +1,28 @@
+"""Every message the service sends, keyed so that nothing is ever sent twice."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rs_service.accounts.models import Person
+from rs_service.database import UTCDateTime, utcnow
+from rs_service.extensions import db
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("kind", "subject_key", "recipient_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject_key: Mapped[str] = mapped_column(String(100))  # e.g. "session:12" or "eligible:IFS"
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    recipient: Mapped[Person] = relationship()

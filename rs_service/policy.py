@@ -1,0 +1,48 @@
+"""Who may do what, decided here for pages and API alike; and lookups scoped to an association."""
+from rs_service.accounts.models import Person
+from rs_service.extensions import db
+from rs_service.groups.models import Enrollment, Group, Session
+
+
+def is_staff(actor: Person) -> bool:
+    return actor.role == "staff"
+
+
+def may_manage_association(actor: Person) -> bool:
+    """Create people, groups, enrollments, requirement sets, certificates."""
+    return is_staff(actor)
+
+
+def may_view_person(actor: Person, person: Person) -> bool:
+    return actor.organization_id == person.organization_id and (is_staff(actor) or actor.id == person.id)
+
+
+def facilitates(actor: Person, group) -> bool:
+    return any(f.id == actor.id for f in group.facilitators)
+
+
+def may_view_group(actor: Person, group) -> bool:
+    if actor.organization_id != group.organization_id:
+        return False
+    if is_staff(actor) or facilitates(actor, group):
+        return True
+    return db.session.scalar(db.select(Enrollment.id).where(
+        Enrollment.group_id == group.id, Enrollment.person_id == actor.id)) is not None
+
+
+def may_change_session(actor: Person, session) -> bool:
+    """Reschedule or cancel one session, and take its attendance."""
+    return is_staff(actor) or facilitates(actor, session.group)
+
+
+def may_sign_off(actor: Person, session) -> bool:
+    return facilitates(actor, session.group)
+
+
+def find_in_association(model, id_: int, organization_id: int):
+    """The row with this id if it belongs to the association, else None (callers answer 404)."""
+    if model is Session:
+        query = db.select(Session).join(Group).where(Session.id == id_, Group.organization_id == organization_id)
+    else:
+        query = db.select(model).where(model.id == id_, model.organization_id == organization_id)
+    return db.session.scalar(query)

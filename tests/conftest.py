@@ -1,0 +1,90 @@
+"""The app and a clean database for every test, on SQLite or (RS_TEST_DATABASE_URL) PostgreSQL.
+
+The schema is built by running the Alembic migrations, so every test also exercises them.
+Tests commit for real (requests do); each test ends by emptying every table.
+"""
+import os
+
+import flask_migrate
+import pytest
+from flask import g, request_started
+from sqlalchemy import MetaData, text
+
+from config import normalise_database_url
+from rs_service import create_app
+from rs_service.extensions import db
+from tests.factories import ApiClient
+
+TEST_DATABASE_URL = os.environ.get("RS_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"rs_service test database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        return normalise_database_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rs_test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url, tmp_path_factory):
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "PUBLIC_URL": "http://rs.test",
+    })
+    with app.app_context():
+        drop_everything()
+        flask_migrate.upgrade()
+        db.session.remove()
+    return app
+
+
+def drop_everything():
+    """Start from an empty database, whatever an earlier run left behind."""
+    existing = MetaData()
+    existing.reflect(db.engine)
+    existing.drop_all(db.engine)
+
+
+def empty_all_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+def forget_request_state(sender, **extra):
+    """Tests hold an app context that requests reuse; start each request with an empty `g`
+    (flask-login caches the logged-in person there), as a real server would."""
+    for name in list(g):
+        g.pop(name)
+
+
+@pytest.fixture
+def app(session_app):
+    with session_app.app_context(), request_started.connected_to(forget_request_state, session_app):
+        yield session_app
+        db.session.remove()
+        empty_all_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app):
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
