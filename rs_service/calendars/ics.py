@@ -1,0 +1,591 @@
+"""iCalendar output for reflective-supervision groups: subscription feeds and
+emailed invites.
+
+Pure functions (no Flask, no database).  See the "Calendar interoperability"
+section of the domain notes for the client constraints these follow:
+
+* one series master per group (UID = the group's UID) with an RRULE whose UNTIL
+  is the person's last session, EXDATEs for every occurrence the person should
+  not see (cancelled, holiday gaps, outside their enrolment window), and
+  RECURRENCE-ID overrides (at the *original* local time) for rescheduled ones;
+  the master never carries STATUS:CANCELLED;
+* every time carries a TZID with a VTIMEZONE written with yearly RRULE
+  observances (no RDATE lists: Outlook mishandles those);
+* DTSTAMP / LAST-MODIFIED are when the data last changed, never "now", so the
+  same input always gives byte-identical output;
+* feeds have no METHOD; invites have METHOD:REQUEST or METHOD:CANCEL.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+__all__ = [
+    "DEFAULT_PRODID",
+    "SeriesInfo",
+    "SessionOccurrence",
+    "build_feed",
+    "build_invite",
+    "session_uid",
+    "vtimezone",
+]
+
+DEFAULT_PRODID = "-//rs_service//Reflective supervision//EN"
+UTC = timezone.utc
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_INVITE_METHODS = ("REQUEST", "CANCEL")
+_MAX_EXPANSION = 100_000
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """One group: its recurring schedule and what a calendar shows about it."""
+
+    uid: str  # stable, e.g. "group-12@rs-service"
+    name: str  # SUMMARY
+    timezone: str  # IANA, e.g. "America/Detroit"
+    rrule: str  # RFC 5545 rule without DTSTART/UNTIL/COUNT
+    location: str | None = None
+    join_url: str | None = None  # URL property and in DESCRIPTION
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionOccurrence:
+    """One session row of a group."""
+
+    id: int
+    original_start: datetime  # aware; where the rule put it
+    start: datetime  # aware; current start (== original unless rescheduled)
+    duration_minutes: int
+    cancelled: bool
+    sequence: int  # goes up on every change
+    last_modified: datetime  # aware; becomes DTSTAMP / LAST-MODIFIED
+
+
+def session_uid(series: SeriesInfo, occurrence: SessionOccurrence) -> str:
+    """UID of a session as a stand-alone event (invites, off-rule sessions)."""
+    return f"session-{occurrence.id}-{series.uid}"
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def _utc(value: datetime, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime, got {value!r}")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except Exception as exc:  # ZoneInfoNotFoundError, ValueError for bad keys
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> datetime:
+    """Aware local time in `zone` (icalendar writes it with TZID=zone.key)."""
+    return instant.astimezone(zone)
+
+
+def _clean_rrule(rule: str) -> str:
+    """The series rule without an RRULE: prefix, UNTIL, COUNT or DTSTART."""
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    parts = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not value:
+            raise ValueError(f"malformed RRULE part {part!r} in {rule!r}")
+        key = key.strip().upper()
+        if key in ("UNTIL", "COUNT", "DTSTART"):
+            continue
+        parts.append(f"{key}={value.strip().upper()}")
+    if not any(p.startswith("FREQ=") for p in parts):
+        raise ValueError(f"RRULE without FREQ: {rule!r}")
+    return ";".join(parts)
+
+
+def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInfo) -> list[datetime]:
+    """UTC instants of `rule` from dtstart to until (inclusive), expanded in
+    local wall time of `zone` (so 10:00 stays 10:00 across DST).  As in
+    dateutil (and unlike RFC 5545), dtstart is included only if it matches."""
+    local_start = dtstart_utc.astimezone(zone).replace(tzinfo=None)
+    local_limit = until_utc.astimezone(zone).replace(tzinfo=None) + timedelta(days=2)
+    out = []
+    for i, naive in enumerate(rrulestr(rule, dtstart=local_start)):
+        if naive > local_limit or i > _MAX_EXPANSION:
+            break
+        instant = naive.replace(tzinfo=zone).astimezone(UTC)
+        if instant > until_utc:
+            continue
+        if instant >= dtstart_utc:
+            out.append(instant)
+    return out
+
+
+def _description(series: SeriesInfo) -> str | None:
+    parts = []
+    if series.description:
+        parts.append(series.description.strip())
+    if series.join_url:
+        parts.append(f"Join: {series.join_url}")
+    return "\n\n".join(parts) or None
+
+
+def _add_common(event: Event, series: SeriesInfo) -> None:
+    event.add("summary", series.name)
+    if series.location:
+        event.add("location", series.location)
+    if series.join_url:
+        event.add("url", series.join_url)
+    desc = _description(series)
+    if desc:
+        event.add("description", desc)
+
+
+def _new_event(
+    uid: str,
+    series: SeriesInfo,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    sequence: int,
+    changed: datetime,
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("sequence", max(int(sequence), 0))
+    event.add("dtstart", _local(start, zone))
+    event.add("dtend", _local(end, zone))
+    return event
+
+
+# --------------------------------------------------------------------------
+# VTIMEZONE with yearly RRULE observances
+
+
+@dataclass(frozen=True)
+class _Transition:
+    utc: datetime  # instant of the change
+    local: datetime  # naive wall time just before it (in the old offset)
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+    daylight: bool
+
+
+def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, str, bool]:
+    local = instant.astimezone(zone)
+    return local.utcoffset(), local.tzname() or "", bool(local.dst())
+
+
+def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
+    """Offset/name changes of `zone` in the given years, found by a daily scan
+    and bisection to the second."""
+    out = []
+    t = datetime(first_year, 1, 1, tzinfo=UTC)
+    stop = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    prev = _state(zone, t)
+    step = timedelta(hours=12)
+    while t < stop:
+        nxt = t + step
+        cur = _state(zone, nxt)
+        if cur != prev:
+            lo, hi = int(t.timestamp()), int(nxt.timestamp())  # state(lo)=prev, state(hi)!=prev
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _state(zone, datetime.fromtimestamp(mid, UTC)) == prev:
+                    lo = mid
+                else:
+                    hi = mid
+            at = datetime.fromtimestamp(hi, UTC)
+            offset_to, name, daylight = _state(zone, at)
+            out.append(
+                _Transition(
+                    utc=at,
+                    local=(at + prev[0]).replace(tzinfo=None),
+                    offset_from=prev[0],
+                    offset_to=offset_to,
+                    name=name,
+                    daylight=daylight,
+                )
+            )
+            prev = (offset_to, name, daylight)
+        t = nxt
+    return out
+
+
+def _byday_options(day: date) -> set[int]:
+    """Ordinals (1..5, or -1 for last) that describe `day` within its month."""
+    options = {(day.day - 1) // 7 + 1}
+    if day.day + 7 > _calendar.monthrange(day.year, day.month)[1]:
+        options.add(-1)
+    return options
+
+
+def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
+    days = _calendar.monthrange(year, month)[1]
+    matching = [d for d in range(1, days + 1) if date(year, month, d).weekday() == weekday]
+    return date(year, month, matching[ordinal - 1 if ordinal > 0 else ordinal])
+
+
+def _signature(tr: _Transition) -> tuple:
+    return (
+        tr.daylight,
+        tr.local.month,
+        tr.local.weekday(),
+        tr.local.time(),
+        tr.offset_from,
+        tr.offset_to,
+        tr.name,
+    )
+
+
+def _observance(daylight: bool, dtstart: datetime, tr: _Transition, rrule: dict | None):
+    comp = TimezoneDaylight() if daylight else TimezoneStandard()
+    comp.add("dtstart", dtstart)
+    comp.add("tzname", tr.name)
+    comp.add("tzoffsetfrom", tr.offset_from)
+    comp.add("tzoffsetto", tr.offset_to)
+    if rrule is not None:
+        comp.add("rrule", vRecur(rrule))
+    return comp
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for `tzid` valid for the given years.
+
+    Regular DST zones give one STANDARD and one DAYLIGHT observance with an
+    open-ended yearly RRULE (e.g. ``FREQ=YEARLY;BYMONTH=3;BYDAY=2SU``) and a
+    fixed 1970 DTSTART; zones without DST a single STANDARD observance.  Rule
+    changes inside the years give extra observances bounded by UNTIL.  Never
+    RDATE.  Deterministic for a given tz database.
+    """
+    zone = _zone(tzid)
+    # Look one year past the end, to tell a rule still in force from one that
+    # stopped (an observance whose pattern still holds then is open-ended).
+    transitions = _transitions(zone, first_year, last_year + 1)
+    tz = Timezone()
+    tz.add("tzid", tzid)
+
+    if not transitions:
+        offset, name, daylight = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
+        fixed = _Transition(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1), offset, offset, name, daylight)
+        tz.add_component(_observance(False, datetime(1970, 1, 1), fixed, None))
+        return tz
+
+    # Group transitions of the same kind/pattern in consecutive years into
+    # runs that one yearly rule (nth or last weekday of the month) describes.
+    runs: list[dict] = []
+    for tr in transitions:
+        sig = _signature(tr)
+        options = _byday_options(tr.local.date())
+        for run in reversed(runs):
+            if run["sig"] == sig:
+                common = run["options"] & options
+                if common and run["items"][-1].local.year == tr.local.year - 1:
+                    run["options"] = common
+                    run["items"].append(tr)
+                    break
+                runs.append({"sig": sig, "options": options, "items": [tr]})
+                break
+        else:
+            runs.append({"sig": sig, "options": options, "items": [tr]})
+
+    final_year = last_year + 1
+    first_of_kind: set[bool] = set()
+    observances = []
+    for run in runs:
+        items: list[_Transition] = run["items"]
+        first, last = items[0], items[-1]
+        if first.local.year == final_year:
+            continue  # a change after the covered years: irrelevant here
+        open_ended = last.local.year == final_year
+        if len(items) == 1 and not open_ended:
+            # a one-off change: a single onset, no RRULE (and no RDATE)
+            observances.append((_observance(first.daylight, first.local, first, None), first.utc))
+            first_of_kind.add(first.daylight)
+            continue
+        # "last <weekday>" when it fits every year (a last-Sunday rule may look
+        # like a 4th-Sunday one in some years), else the nth weekday.
+        ordinal = -1 if -1 in run["options"] else min(run["options"])
+        weekday = first.local.weekday()
+        rule: dict = {
+            "FREQ": "YEARLY",
+            "BYMONTH": first.local.month,
+            "BYDAY": f"{ordinal}{_WEEKDAYS[weekday]}",
+        }
+        if not open_ended:
+            rule["UNTIL"] = last.utc
+        if first.daylight not in first_of_kind:
+            # First observance of its kind: start it at the 1970 onset of the
+            # same rule (fixed, so the block does not change from year to year).
+            onset = _nth_weekday(1970, first.local.month, weekday, ordinal)
+            dtstart = datetime.combine(onset, first.local.time())
+        else:
+            dtstart = first.local
+        first_of_kind.add(first.daylight)
+        observances.append((_observance(first.daylight, dtstart, first, rule), first.utc))
+
+    # If nothing covers the start of the years (e.g. only a one-off offset
+    # change inside them), add the offset in force then as of 1970.
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    if all(comp.get("rrule") is None and onset > start for comp, onset in observances):
+        offset, name, daylight = _state(zone, start)
+        initial = _Transition(start, datetime(1970, 1, 1), offset, offset, name, daylight)
+        observances.insert(0, (_observance(daylight, datetime(1970, 1, 1), initial, None), start))
+
+    for comp, _onset in observances:
+        tz.add_component(comp)
+    return tz
+
+
+# --------------------------------------------------------------------------
+# feed
+
+
+def _sort_sessions(sessions: list[SessionOccurrence]) -> list[SessionOccurrence]:
+    for s in sessions:
+        _utc(s.original_start, f"session {s.id} original_start")
+        _utc(s.start, f"session {s.id} start")
+        _utc(s.last_modified, f"session {s.id} last_modified")
+        if s.duration_minutes <= 0:
+            raise ValueError(f"session {s.id}: duration_minutes must be positive")
+    return sorted(sessions, key=lambda s: (_utc(s.original_start, ""), s.cancelled, s.id))
+
+
+def _normal_duration(sessions: list[SessionOccurrence]) -> int:
+    counts = Counter(s.duration_minutes for s in sessions)
+    first_seen = {}
+    for i, s in enumerate(sessions):
+        first_seen.setdefault(s.duration_minutes, i)
+    return max(counts, key=lambda d: (counts[d], -first_seen[d]))
+
+
+def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) -> list[Event]:
+    """Master (with EXDATEs), overrides and stand-alone events of one series."""
+    zone = _zone(series.timezone)
+    rule = _clean_rrule(series.rrule)
+    sessions = _sort_sessions(sessions)
+    if not sessions:
+        return []
+    originals = {}
+    for s in sessions:  # first (non-cancelled preferred, lowest id) wins
+        originals.setdefault(_utc(s.original_start, ""), s)
+    last_original = max(originals)
+
+    # Pick the master DTSTART: the earliest session on the rule, unless a later
+    # one puts the rule in a phase that matches more sessions (possible with
+    # INTERVAL>1, when an extra off-rule session happens to come first).
+    best: tuple[int, datetime, list[datetime]] | None = None
+    covered: set[datetime] = set()
+    for candidate in sorted(originals):
+        if candidate in covered:
+            continue  # same phase as an earlier candidate, which matches more
+        expansion = _expand(rule, candidate, last_original, zone)
+        if not expansion or expansion[0] != candidate:
+            continue  # not on the rule
+        covered.update(expansion)
+        matched = sum(1 for e in expansion if e in originals)
+        if best is None or matched > best[0]:
+            best = (matched, candidate, expansion)
+
+    master_items: list[Event] = []
+    standalone: list[SessionOccurrence] = []
+    if best is None:
+        standalone = [s for s in sessions if not s.cancelled]
+    else:
+        _matched, dtstart, expansion = best
+        on_rule = {e: originals[e] for e in expansion if e in originals}
+        until = max(on_rule)
+        expansion = [e for e in expansion if e <= until]
+        on_rule_ids = {s.id for s in on_rule.values()}
+        standalone = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
+
+        duration = timedelta(minutes=_normal_duration(sessions))
+        overrides = []
+        plain = []
+        for original, s in on_rule.items():
+            if s.cancelled:
+                plain.append(s)
+            elif _utc(s.start, "") != original or timedelta(minutes=s.duration_minutes) != duration:
+                overrides.append(s)
+            else:
+                plain.append(s)
+        represented = plain or list(on_rule.values())
+        master = _new_event(
+            series.uid,
+            series,
+            zone,
+            dtstart,
+            dtstart + duration,
+            max((s.sequence for s in plain), default=0),
+            max(_utc(s.last_modified, "") for s in represented),
+        )
+        _add_common(master, series)
+        master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
+        for instant in expansion:
+            s = on_rule.get(instant)
+            if s is None or s.cancelled:
+                master.add("exdate", _local(instant, zone))
+        master_items.append(master)
+
+        for s in overrides:
+            start = _utc(s.start, "")
+            event = _new_event(
+                series.uid,
+                series,
+                zone,
+                start,
+                start + timedelta(minutes=s.duration_minutes),
+                s.sequence,
+                _utc(s.last_modified, ""),
+            )
+            event.add("recurrence-id", _local(_utc(s.original_start, ""), zone))
+            _add_common(event, series)
+            master_items.append(event)
+
+    for s in sorted(standalone, key=lambda s: (_utc(s.start, ""), s.id)):
+        start = _utc(s.start, "")
+        event = _new_event(
+            session_uid(series, s),
+            series,
+            zone,
+            start,
+            start + timedelta(minutes=s.duration_minutes),
+            s.sequence,
+            _utc(s.last_modified, ""),
+        )
+        _add_common(event, series)
+        master_items.append(event)
+    return master_items
+
+
+def _years(instants: list[datetime], zone_name: str) -> tuple[int, int]:
+    zone = _zone(zone_name)
+    years = [i.astimezone(zone).year for i in instants]
+    return min(years), max(years)
+
+
+def _duration_text(minutes: int) -> str:
+    if minutes <= 0:
+        raise ValueError("refresh_minutes must be positive")
+    hours, mins = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    text = "P"
+    if days:
+        text += f"{days}D"
+    if hours or mins:
+        text += "T" + (f"{hours}H" if hours else "") + (f"{mins}M" if mins else "")
+    return text
+
+
+def _new_calendar(prodid: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", prodid)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    return cal
+
+
+def build_feed(
+    calendars: list[tuple[SeriesInfo, list[SessionOccurrence]]],
+    *,
+    name: str,
+    refresh_minutes: int = 720,
+    prodid: str = DEFAULT_PRODID,
+) -> bytes:
+    """A subscription feed (no METHOD) for one person.
+
+    `calendars` pairs each group with exactly the sessions this person should
+    see.  Output depends only on the input: the same input gives the same
+    bytes.
+    """
+    refresh = _duration_text(refresh_minutes)
+    cal = _new_calendar(prodid)
+    cal.add("x-wr-calname", name)
+
+    events: list[Event] = []
+    zone_instants: dict[str, list[datetime]] = {}
+    for series, sessions in sorted(calendars, key=lambda item: item[0].uid):
+        components = _series_components(series, list(sessions))
+        if not components:
+            continue
+        events.extend(components)
+        instants = zone_instants.setdefault(series.timezone, [])
+        for s in sessions:
+            instants.append(_utc(s.original_start, ""))
+            instants.append(_utc(s.start, ""))
+
+    if len(zone_instants) == 1:
+        cal.add("x-wr-timezone", next(iter(zone_instants)))
+    # Written by hand: icalendar 7's refresh_interval omits VALUE=DURATION.
+    cal.add("refresh-interval", timedelta(minutes=refresh_minutes), parameters={"VALUE": "DURATION"})
+    cal["X-PUBLISHED-TTL"] = refresh  # plain text value, as clients expect
+    for tzid in sorted(zone_instants):
+        cal.add_component(vtimezone(tzid, *_years(zone_instants[tzid], tzid)))
+    for event in events:
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+# --------------------------------------------------------------------------
+# invites
+
+
+def build_invite(
+    series: SeriesInfo,
+    occurrence: SessionOccurrence,
+    *,
+    method: str,
+    organizer_email: str,
+    organizer_name: str,
+    attendee_email: str,
+    attendee_name: str,
+    prodid: str = DEFAULT_PRODID,
+) -> bytes:
+    """A single-session iTIP message (METHOD:REQUEST or METHOD:CANCEL) for
+    email; send it as ``Content-Type: text/calendar; method=<method>``."""
+    method = method.upper()
+    if method not in _INVITE_METHODS:
+        raise ValueError(f"method must be one of {_INVITE_METHODS}, got {method!r}")
+    zone = _zone(series.timezone)
+    start = _utc(occurrence.start, "occurrence start")
+    end = start + timedelta(minutes=occurrence.duration_minutes)
+    changed = _utc(occurrence.last_modified, "occurrence last_modified")
+
+    cal = _new_calendar(prodid)
+    cal.add("method", method)
+    cal.add_component(vtimezone(series.timezone, *_years([start, end], series.timezone)))
+    event = _new_event(session_uid(series, occurrence), series, zone, start, end, occurrence.sequence, changed)
+    _add_common(event, series)
+    event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+    event.add(
+        "attendee",
+        f"mailto:{attendee_email}",
+        parameters={
+            "CN": attendee_name,
+            "ROLE": "REQ-PARTICIPANT",
+            "PARTSTAT": "NEEDS-ACTION",
+            "RSVP": "FALSE",
+        },
+    )
+    event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
+    cal.add_component(event)
+    return cal.to_ical()
