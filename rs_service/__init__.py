@@ -34,12 +34,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from rs_service.accounts import api as accounts_api, views as accounts_views
+    from rs_service.groups import api as groups_api
     from rs_service.extensions import api, csrf
     from rs_service.health import blp as health_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
-    for blueprint in (accounts_api.blp,):
+    for blueprint in (accounts_api.blp, groups_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
 
@@ -47,8 +48,11 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from rs_service.errors import handle_integrity_error, handle_unexpected_error
+    from rs_service.errors import Conflict, InvalidInput, handle_domain_error, handle_integrity_error, \
+        handle_unexpected_error
 
+    app.register_error_handler(InvalidInput, handle_domain_error)
+    app.register_error_handler(Conflict, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected_error)
 

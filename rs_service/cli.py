@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rs_service.accounts import service as accounts
 from rs_service.accounts.auth import issue_token
 from rs_service.accounts.models import ROLES
+from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
 rs = AppGroup("rs", help="Administer rs_service.")
@@ -25,9 +26,9 @@ def committing(command):
             result = command(*args, **kwargs)
             db.session.commit()
             return result
-        except accounts.AccountError as error:
+        except (InvalidInput, Conflict) as error:
             db.session.rollback()
-            raise click.ClickException(f"{error.field}: {error.message}") from None
+            raise click.ClickException(f"{error.field}: {error.message}" if error.field else error.message) from None
         except SQLAlchemyError as error:
             db.session.rollback()
             raise click.ClickException(

@@ -7,9 +7,40 @@ import logging
 from flask import jsonify, render_template, request
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict as WerkzeugConflict
+from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
 log = logging.getLogger(__name__)
+
+
+class InvalidInput(ValueError):
+    """Input the domain rejects; answered 422 with `field` named."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Conflict(Exception):
+    """A request that conflicts with the current state; answered 409."""
+
+    status = 409
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def handle_domain_error(error: InvalidInput | Conflict):
+    answer = (UnprocessableEntity if error.status == 422 else WerkzeugConflict)(description=error.message)
+    answer.data = {"message": error.message, "errors": {error.field or "_state": [error.message]}}
+    if is_api_request():
+        return jsonify(error_payload(answer)), error.status
+    return render_error_page(answer)
 
 
 def is_api_request() -> bool:
@@ -53,8 +84,7 @@ def render_error_page(error: HTTPException):
 
 def handle_integrity_error(error: IntegrityError):
     log.info("integrity error answered as 409: %s", error.orig)
-    conflict = HTTPException(description="That conflicts with existing data; reload and try again.")
-    conflict.code, conflict.name = 409, "Conflict"
+    conflict = WerkzeugConflict(description="That conflicts with existing data; reload and try again.")
     if is_api_request():
         return jsonify(error_payload(conflict)), 409
     return render_error_page(conflict)

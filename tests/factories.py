@@ -77,3 +77,37 @@ class ApiClient:
 
     def patch(self, path, token=None, json=None, **kwargs):
         return self.call("PATCH", path, token, json, **kwargs)
+
+
+def group_body(facilitators, **changes):
+    """A 1st-and-3rd-Tuesday group, 10:00-11:30 America/Detroit, January to June 2026."""
+    body = {"name": "RS Group 1", "facilitator_ids": list(facilitators), "timezone": "America/Detroit",
+            "first_date": "2026-01-01", "until": "2026-06-30", "start_time": "10:00", "duration_minutes": 90,
+            "rrule": "FREQ=MONTHLY;BYDAY=1TU,3TU", "capacity": 8, "kind": "rsc"}
+    body.update(changes)
+    return body
+
+
+def make_group(organization, facilitators, **changes):
+    from datetime import date, time
+
+    from rs_service.groups.service import GroupPlan, create_group
+
+    body = group_body([f.id for f in facilitators], **changes)
+    plan = GroupPlan(name=body["name"], timezone=body["timezone"], rrule=body["rrule"],
+                     first_date=date.fromisoformat(body["first_date"]), until=date.fromisoformat(body["until"]),
+                     start_time=time.fromisoformat(body["start_time"]), duration_minutes=body["duration_minutes"],
+                     capacity=body["capacity"], facilitator_ids=tuple(body["facilitator_ids"]), kind=body["kind"],
+                     location=body.get("location"), join_url=body.get("join_url"),
+                     blackout_dates=frozenset(date.fromisoformat(d) for d in body.get("blackout_dates", [])))
+    group = create_group(organization.id, plan)
+    db.session.commit()
+    return group
+
+
+def enroll(group, person, joined_on=date(2026, 1, 1)):
+    from rs_service.groups.service import enroll as enroll_person
+
+    enrollment = enroll_person(group, person, joined_on)
+    db.session.commit()
+    return enrollment

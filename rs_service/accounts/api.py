@@ -41,10 +41,7 @@ def create_token(body):
 @blp.response(201, PersonSchema)
 def create_person(body):
     require_staff()
-    try:
-        return service.create_person(caller().organization, **body)
-    except service.AccountError as error:
-        abort(409 if error.field == "email" else 422, message=error.message, errors={error.field: [error.message]})
+    return service.create_person(caller().organization, **body)
 
 
 @blp.route("/people/<int:person_id>", methods=["GET"])

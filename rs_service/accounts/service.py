@@ -4,16 +4,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rs_service.accounts.auth import hash_password, normalise_email
 from rs_service.accounts.models import ROLES, Credential, Organization, Person
+from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
 
-class AccountError(ValueError):
-    """A request the data cannot satisfy; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AccountError(InvalidInput):
+    pass
 
 
 def is_time_zone(name: str) -> bool:
@@ -28,7 +24,7 @@ def create_organization(slug: str, name: str, timezone: str) -> Organization:
     if not is_time_zone(timezone):
         raise AccountError("timezone", f"{timezone!r} is not an IANA time zone such as America/Detroit")
     if db.session.scalar(db.select(Organization.id).where(Organization.slug == slug)):
-        raise AccountError("slug", f"an association with the slug {slug!r} already exists")
+        raise Conflict(f"an association with the slug {slug!r} already exists", "slug")
     organization = Organization(slug=slug, name=name, timezone=timezone)
     db.session.add(organization)
     db.session.flush()
@@ -45,7 +41,7 @@ def create_person(organization: Organization, email: str, name: str, role: str,
     if role not in ROLES:
         raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
     if person_by_email(organization, email):
-        raise AccountError("email", f"{email} already belongs to someone in {organization.name}")
+        raise Conflict(f"{email} already belongs to someone in {organization.name}", "email")
     person = Person(organization_id=organization.id, email=email, name=name.strip(), role=role,
                     pursuing_category=pursuing_category,
                     password_hash=hash_password(password) if password else None)

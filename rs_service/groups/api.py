@@ -1,0 +1,137 @@
+from datetime import date
+
+from flask_smorest import Blueprint, abort
+
+from rs_service import policy
+from rs_service.accounts.api import require_staff
+from rs_service.accounts.auth import caller, token_auth
+from rs_service.accounts.models import Person
+from rs_service.database import utcnow
+from rs_service.groups import service
+from rs_service.groups.models import Group, Session
+from rs_service.groups.schedule import local_date
+from rs_service.groups.schemas import (
+    CancelSchema, EnrollmentSchema, EnrollSchema, GroupCreateSchema, GroupSchema, SeriesChangeSchema,
+    SessionChangeSchema, SessionSchema, WithdrawSchema)
+
+blp = Blueprint("groups_api", __name__, url_prefix="/api/v1", description="Groups, sessions, enrollments")
+
+
+def visible_group(group_id: int) -> Group:
+    group = policy.find_in_association(Group, group_id, caller().organization_id)
+    if group is None:
+        abort(404, message=f"No group {group_id}.")
+    if not policy.may_view_group(caller(), group):
+        abort(403, message="Only staff, the group's facilitators and its members may see it.")
+    return group
+
+
+def managed_group(group_id: int) -> Group:
+    require_staff()
+    return visible_group(group_id)
+
+
+def changeable_session(session_id: int) -> Session:
+    session = policy.find_in_association(Session, session_id, caller().organization_id)
+    if session is None:
+        abort(404, message=f"No session {session_id}.")
+    if not policy.may_change_session(caller(), session):
+        abort(403, message="Only staff or the group's facilitators may change its sessions.")
+    return session
+
+
+def with_count(group: Group) -> Group:
+    group.session_count = service.session_count(group.id)
+    return group
+
+
+def today_in(group: Group) -> date:
+    return local_date(utcnow(), group.timezone)
+
+
+@blp.route("/groups", methods=["POST"])
+@token_auth
+@blp.arguments(GroupCreateSchema)
+@blp.response(201, GroupSchema)
+def create_group(body):
+    require_staff()
+    plan = service.GroupPlan(facilitator_ids=tuple(body.pop("facilitator_ids")),
+                             blackout_dates=frozenset(body.pop("blackout_dates")), **body)
+    return with_count(service.create_group(caller().organization_id, plan))
+
+
+@blp.route("/groups", methods=["GET"])
+@token_auth
+@blp.response(200, GroupSchema(many=True))
+def list_groups():
+    require_staff()
+    groups = list(service.groups_of(caller().organization_id))
+    counts = service.session_counts([g.id for g in groups])
+    for group in groups:
+        group.session_count = counts.get(group.id, 0)
+    return groups
+
+
+@blp.route("/groups/<int:group_id>", methods=["GET"])
+@token_auth
+@blp.response(200, GroupSchema)
+def get_group(group_id):
+    return with_count(visible_group(group_id))
+
+
+@blp.route("/groups/<int:group_id>/series", methods=["POST"])
+@token_auth
+@blp.arguments(SeriesChangeSchema)
+@blp.response(200, SessionSchema(many=True))
+def change_series(body, group_id):
+    return service.change_series_from(managed_group(group_id), **body)
+
+
+@blp.route("/groups/<int:group_id>/sessions", methods=["GET"])
+@token_auth
+@blp.response(200, SessionSchema(many=True))
+def list_sessions(group_id):
+    return service.sessions_of(visible_group(group_id))
+
+
+@blp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@token_auth
+@blp.arguments(SessionChangeSchema)
+@blp.response(200, SessionSchema)
+def reschedule(body, session_id):
+    return service.reschedule_session(changeable_session(session_id), **body)
+
+
+@blp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@token_auth
+@blp.arguments(CancelSchema)
+@blp.response(200, SessionSchema)
+def cancel(body, session_id):
+    return service.cancel_session(changeable_session(session_id), body["reason"])
+
+
+@blp.route("/groups/<int:group_id>/enrollments", methods=["POST"])
+@token_auth
+@blp.arguments(EnrollSchema)
+@blp.response(201, EnrollmentSchema)
+def enroll(body, group_id):
+    group = managed_group(group_id)
+    person = policy.find_in_association(Person, body["person_id"], caller().organization_id)
+    if person is None:
+        abort(422, message="No such person in this association.", errors={"person_id": ["no such person"]})
+    return service.enroll(group, person, body["joined_on"] or today_in(group), waitlist=body["waitlist"])
+
+
+@blp.route("/groups/<int:group_id>/enrollments", methods=["GET"])
+@token_auth
+@blp.response(200, EnrollmentSchema(many=True))
+def list_enrollments(group_id):
+    return service.enrollments_of(managed_group(group_id))
+
+
+@blp.route("/groups/<int:group_id>/enrollments/<int:person_id>/withdraw", methods=["POST"])
+@token_auth
+@blp.arguments(WithdrawSchema)
+@blp.response(200, EnrollmentSchema)
+def withdraw(body, group_id, person_id):
+    return service.withdraw(managed_group(group_id), person_id, body["left_on"])

@@ -1,0 +1,307 @@
+"""Groups, their sessions and enrollments: plain functions that flush and never commit."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, or_
+
+from rs_service.accounts.models import Person
+from rs_service.accounts.service import is_time_zone
+from rs_service.database import utcnow
+from rs_service.errors import Conflict
+from rs_service.extensions import db
+from rs_service.groups import schedule
+from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session, group_facilitators
+from rs_service.groups.schedule import ScheduleError, Series
+
+LONGEST_SESSION = timedelta(minutes=720)
+
+
+class SchedulingConflict(Conflict):
+    """The change would double-book a facilitator, overfill a group, or touch a closed session."""
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    name: str
+    timezone: str
+    rrule: str
+    first_date: date
+    until: date
+    start_time: time
+    duration_minutes: int
+    capacity: int
+    facilitator_ids: tuple[int, ...]
+    kind: str = "rsc"
+    location: str | None = None
+    join_url: str | None = None
+    blackout_dates: frozenset[date] = frozenset()
+
+    def series(self) -> Series:
+        return Series(self.rrule, self.timezone, self.first_date, self.until, self.start_time, self.blackout_dates)
+
+
+def check_plan(plan: GroupPlan) -> list[datetime]:
+    """The plan's session starts, or ScheduleError naming the field at fault."""
+    if not is_time_zone(plan.timezone):
+        raise ScheduleError("timezone", f"{plan.timezone!r} is not an IANA time zone such as America/Detroit")
+    if plan.until < plan.first_date:
+        raise ScheduleError("until", "the end date is before the first date")
+    if not 0 < plan.duration_minutes <= 720:
+        raise ScheduleError("duration_minutes", "a session lasts between 1 and 720 minutes")
+    if plan.capacity < 1:
+        raise ScheduleError("capacity", "capacity must be at least 1")
+    starts = schedule.session_starts(plan.series())
+    if not starts:
+        raise ScheduleError("rrule", "the rule gives no session between the first date and the end date")
+    return starts
+
+
+def facilitators_for(organization_id: int, ids) -> list[Person]:
+    ids = set(ids)
+    people = list(db.session.scalars(db.select(Person).where(
+        Person.organization_id == organization_id, Person.id.in_(ids))))
+    missing = ids - {p.id for p in people}
+    if missing:
+        raise ScheduleError("facilitator_ids", f"no such person in this association: {sorted(missing)}")
+    if any(p.role == "participant" for p in people):
+        raise ScheduleError("facilitator_ids", "participants cannot facilitate; give them a facilitator or staff role")
+    return people
+
+
+def create_group(organization_id: int, plan: GroupPlan) -> Group:
+    starts = check_plan(plan)
+    if not plan.facilitator_ids:
+        raise ScheduleError("facilitator_ids", "a group needs at least one facilitator")
+    facilitators = facilitators_for(organization_id, plan.facilitator_ids)
+    ensure_no_double_booking(facilitators, [(s, plan.duration_minutes) for s in starts])
+    group = Group(organization_id=organization_id, name=plan.name.strip(), timezone=plan.timezone,
+                  rrule=schedule.validate_rule(plan.rrule), first_date=plan.first_date, until=plan.until,
+                  start_time=plan.start_time, duration_minutes=plan.duration_minutes, capacity=plan.capacity,
+                  kind=plan.kind, location=plan.location, join_url=plan.join_url, facilitators=facilitators,
+                  blackout_dates=[BlackoutDate(day=d) for d in sorted(plan.blackout_dates)])
+    db.session.add(group)
+    db.session.flush()
+    add_sessions(group, starts, plan.duration_minutes)
+    return group
+
+
+def add_sessions(group: Group, starts: list[datetime], duration_minutes: int) -> None:
+    now = utcnow()
+    db.session.add_all(Session(group_id=group.id, original_starts_at=start, starts_at=start,
+                               duration_minutes=duration_minutes, updated_at=now) for start in starts)
+    db.session.flush()
+
+
+def ensure_no_double_booking(facilitators: list[Person], slots: list[tuple[datetime, int]],
+                             ignore_session_ids: set[int] = frozenset()) -> None:
+    """SchedulingConflict naming the first clash between the slots and the facilitators' sessions."""
+    if not facilitators or not slots:
+        return
+    earliest = min(start for start, _ in slots) - LONGEST_SESSION
+    latest = max(start + timedelta(minutes=minutes) for start, minutes in slots)
+    booked = db.session.execute(
+        db.select(Session, Group.name, group_facilitators.c.person_id)
+        .join(Group, Session.group_id == Group.id)
+        .join(group_facilitators, group_facilitators.c.group_id == Group.id)
+        .where(group_facilitators.c.person_id.in_([f.id for f in facilitators]),
+               Session.status == "scheduled", Session.starts_at >= earliest, Session.starts_at < latest)
+        .order_by(Session.starts_at)).all()
+    names = {f.id: f.name for f in facilitators}
+    for session, group_name, person_id in booked:
+        if session.id in ignore_session_ids:
+            continue
+        for start, minutes in slots:
+            if schedule.overlaps(start, minutes, session.starts_at, session.duration_minutes):
+                raise SchedulingConflict(
+                    f"{names[person_id]} already facilitates {group_name} at "
+                    f"{session.starts_at.isoformat()} (session {session.id}), which overlaps "
+                    f"{start.isoformat()}", "facilitator_ids")
+
+
+def sessions_of(group: Group) -> list[Session]:
+    return list(db.session.scalars(db.select(Session).where(Session.group_id == group.id)
+                                   .order_by(Session.starts_at, Session.id)))
+
+
+def session_count(group_id: int) -> int:
+    return db.session.scalar(db.select(func.count(Session.id)).where(Session.group_id == group_id))
+
+
+def ensure_open(session: Session) -> None:
+    if session.signed_off:
+        raise SchedulingConflict("the session's attendance is signed off; it can no longer be changed")
+    if session.status == "cancelled":
+        raise SchedulingConflict("the session is cancelled")
+
+
+def reschedule_session(session: Session, starts_at: datetime | None = None,
+                       duration_minutes: int | None = None) -> Session:
+    ensure_open(session)
+    new_start = starts_at or session.starts_at
+    new_duration = duration_minutes or session.duration_minutes
+    if (new_start, new_duration) == (session.starts_at, session.duration_minutes):
+        return session
+    ensure_no_double_booking(session.group.facilitators, [(new_start, new_duration)], {session.id})
+    session.starts_at, session.duration_minutes = new_start, new_duration
+    touch(session)
+    return session
+
+
+def cancel_session(session: Session, reason: str) -> Session:
+    ensure_open(session)
+    session.status, session.cancel_reason = "cancelled", reason.strip()
+    touch(session)
+    return session
+
+
+def touch(session: Session) -> None:
+    """Every change a calendar must notice raises SEQUENCE and moves DTSTAMP."""
+    session.sequence += 1
+    session.updated_at = utcnow()
+    db.session.flush()
+
+
+def change_series_from(group: Group, from_date: date, *, start_time: time | None = None,
+                       duration_minutes: int | None = None, rrule: str | None = None,
+                       until: date | None = None) -> list[Session]:
+    """New times for the rest of a series: regenerate future untouched sessions from `from_date` on.
+
+    Sessions already moved, cancelled, signed off or with attendance keep what was done to them.
+    """
+    from rs_service.attendance.models import AttendanceRecord
+
+    plan = GroupPlan(group.name, group.timezone, rrule or group.rrule, from_date, until or group.until,
+                     start_time or group.start_time, duration_minutes or group.duration_minutes, group.capacity,
+                     tuple(f.id for f in group.facilitators),
+                     blackout_dates=frozenset(b.day for b in group.blackout_dates))
+    starts = check_plan(plan)
+    cutoff = schedule.to_instant(datetime.combine(from_date, time.min), group.timezone)
+    future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff]
+    with_attendance = set(db.session.scalars(db.select(AttendanceRecord.session_id).where(
+        AttendanceRecord.session_id.in_([s.id for s in future]))))
+    untouched = [s for s in future if s.sequence == 0 and not s.signed_off and s.id not in with_attendance]
+    kept = [s for s in future if s not in untouched]
+    # A kept session still stands for its day: the new rule adds no second session that day.
+    kept_days = {schedule.local_date(s.original_starts_at, group.timezone) for s in kept}
+    new_starts = [s for s in starts if schedule.local_date(s, group.timezone) not in kept_days]
+    ensure_no_double_booking(group.facilitators, [(s, plan.duration_minutes) for s in new_starts],
+                             {s.id for s in future})
+    for session in untouched:
+        db.session.delete(session)
+    db.session.flush()
+    group.rrule, group.until = schedule.validate_rule(plan.rrule), plan.until
+    group.start_time, group.duration_minutes = plan.start_time, plan.duration_minutes
+    add_sessions(group, new_starts, plan.duration_minutes)
+    return sessions_of(group)
+
+
+# Enrollment ------------------------------------------------------------------------------------
+
+def enrolled_count(group: Group, on: date) -> int:
+    return db.session.scalar(db.select(func.count(Enrollment.id)).where(
+        Enrollment.group_id == group.id, Enrollment.waitlisted.is_(False),
+        or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on)))
+
+
+def lock_group(group: Group) -> None:
+    """Serialise enrollments in one group (PostgreSQL row lock), so capacity holds under concurrency."""
+    db.session.execute(db.select(Group.id).where(Group.id == group.id).with_for_update())
+
+
+def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = False) -> Enrollment:
+    if person.organization_id != group.organization_id:
+        raise ScheduleError("person_id", "no such person in this association")
+    lock_group(group)
+    existing = db.session.scalar(db.select(Enrollment).where(
+        Enrollment.group_id == group.id, Enrollment.person_id == person.id))
+    if existing is not None and (existing.left_on is None or existing.waitlisted):
+        raise SchedulingConflict(f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'}"
+                                 f" in {group.name}", "person_id")
+    full = enrolled_count(group, joined_on) >= group.capacity
+    if full and not waitlist:
+        raise SchedulingConflict(f"{group.name} is full ({group.capacity} places); add them to the waitlist instead",
+                                 "person_id")
+    if existing is not None:  # re-joining after having left
+        existing.joined_on, existing.left_on, existing.waitlisted = joined_on, None, full
+        enrollment = existing
+    else:
+        enrollment = Enrollment(group_id=group.id, person_id=person.id, joined_on=joined_on, waitlisted=full)
+        db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
+    enrollment = db.session.scalar(db.select(Enrollment).where(
+        Enrollment.group_id == group.id, Enrollment.person_id == person_id))
+    if enrollment is None or enrollment.left_on is not None:
+        raise SchedulingConflict("that person is not enrolled in this group", "person_id")
+    if enrollment.waitlisted:
+        db.session.delete(enrollment)
+        db.session.flush()
+        return enrollment
+    if left_on < enrollment.joined_on:
+        raise ScheduleError("left_on", f"must not be before the day they joined ({enrollment.joined_on})")
+    enrollment.left_on = left_on
+    db.session.flush()
+    promote_from_waitlist(group, left_on + timedelta(days=1))
+    return enrollment
+
+
+def promote_from_waitlist(group: Group, joined_on: date) -> Enrollment | None:
+    """Give a freed place to whoever has waited longest."""
+    if enrolled_count(group, joined_on) >= group.capacity:
+        return None
+    waiting = db.session.scalar(db.select(Enrollment).where(
+        Enrollment.group_id == group.id, Enrollment.waitlisted.is_(True)).order_by(Enrollment.created_at,
+                                                                                  Enrollment.id))
+    if waiting is not None:
+        waiting.waitlisted, waiting.joined_on = False, joined_on
+        db.session.flush()
+    return waiting
+
+
+def enrollments_of(group: Group) -> list[Enrollment]:
+    return list(db.session.scalars(db.select(Enrollment).where(Enrollment.group_id == group.id)
+                                   .options(db.joinedload(Enrollment.person))
+                                   .order_by(Enrollment.waitlisted, Enrollment.joined_on, Enrollment.id)))
+
+
+def roster(session: Session) -> list[Person]:
+    """Everyone enrolled on the session's local date; a later joiner is not on earlier rosters."""
+    day = schedule.local_date(session.starts_at, session.group.timezone)
+    return list(db.session.scalars(
+        db.select(Person).join(Enrollment, Enrollment.person_id == Person.id)
+        .where(Enrollment.group_id == session.group_id, Enrollment.waitlisted.is_(False),
+               Enrollment.joined_on <= day, or_(Enrollment.left_on.is_(None), Enrollment.left_on >= day))
+        .order_by(Person.name, Person.id)))
+
+
+def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:
+    """The next scheduled session of each group, in one query."""
+    first = (db.select(Session.group_id, func.min(Session.starts_at).label("starts_at"))
+             .where(Session.group_id.in_(group_ids), Session.status == "scheduled", Session.starts_at >= after)
+             .group_by(Session.group_id).subquery())
+    rows = db.session.scalars(db.select(Session).join(
+        first, (Session.group_id == first.c.group_id) & (Session.starts_at == first.c.starts_at)))
+    return {s.group_id: s for s in rows}
+
+
+def fill_counts(group_ids: list[int], on: date) -> dict[int, int]:
+    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
+        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(False),
+        or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on)).group_by(Enrollment.group_id))
+    return dict(rows.all())
+
+
+def groups_of(organization_id: int) -> list[Group]:
+    return list(db.session.scalars(db.select(Group).where(Group.organization_id == organization_id)
+                                   .options(db.selectinload(Group.facilitators),
+                                            db.selectinload(Group.blackout_dates))
+                                   .order_by(Group.name, Group.id)))
+
+
+def session_counts(group_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(db.select(Session.group_id, func.count(Session.id))
+                              .where(Session.group_id.in_(group_ids)).group_by(Session.group_id))
+    return dict(rows.all())
