@@ -34,13 +34,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from rs_service.accounts import api as accounts_api, views as accounts_views
+    from rs_service.calendars import api as calendars_api, views as calendars_views
     from rs_service.groups import api as groups_api
     from rs_service.extensions import api, csrf
     from rs_service.health import blp as health_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
-    for blueprint in (accounts_api.blp, groups_api.blp):
+    app.register_blueprint(calendars_views.blp)
+    for blueprint in (accounts_api.blp, groups_api.blp, calendars_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
 

@@ -305,3 +305,36 @@ def session_counts(group_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(db.select(Session.group_id, func.count(Session.id))
                               .where(Session.group_id.in_(group_ids)).group_by(Session.group_id))
     return dict(rows.all())
+
+
+def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
+    """Each group the person belongs to with the sessions that are theirs, in three queries.
+
+    Members get the sessions between their joined-on and left-on dates (local dates of the
+    group); facilitators get every session of the groups they facilitate.
+    """
+    enrollments = list(db.session.scalars(db.select(Enrollment).where(
+        Enrollment.person_id == person.id, Enrollment.waitlisted.is_(False))))
+    facilitated = set(db.session.scalars(db.select(group_facilitators.c.group_id).where(
+        group_facilitators.c.person_id == person.id)))
+    group_ids = {e.group_id for e in enrollments} | facilitated
+    if not group_ids:
+        return []
+    groups = {g.id: g for g in db.session.scalars(db.select(Group).where(Group.id.in_(group_ids)).options(
+        db.selectinload(Group.facilitators)))}
+    sessions = db.session.scalars(db.select(Session).where(Session.group_id.in_(group_ids))
+                                  .order_by(Session.original_starts_at, Session.id))
+    windows = {e.group_id: (e.joined_on, e.left_on) for e in enrollments}
+    chosen: dict[int, list[Session]] = {group_id: [] for group_id in group_ids}
+    for session in sessions:
+        group = groups[session.group_id]
+        if session.group_id in facilitated or _within(windows[session.group_id],
+                                                      schedule.local_date(session.original_starts_at,
+                                                                          group.timezone)):
+            chosen[session.group_id].append(session)
+    return [(groups[group_id], chosen[group_id]) for group_id in sorted(group_ids, key=lambda i: groups[i].name)]
+
+
+def _within(window: tuple[date, date | None], day: date) -> bool:
+    joined_on, left_on = window
+    return joined_on <= day and (left_on is None or day <= left_on)

@@ -1,0 +1,64 @@
+"""Sessions from the database into the pure iCalendar builder; private subscription tokens."""
+import hashlib
+import secrets
+
+from rs_service.accounts.models import Person
+from rs_service.calendars.ics import SeriesInfo, SessionOccurrence, build_feed
+from rs_service.extensions import db
+from rs_service.groups.models import Group, Session
+from rs_service.groups.service import schedule_of, sessions_of
+from rs_service.urls import external_url
+
+
+def series_info(group: Group) -> SeriesInfo:
+    # The UID must never change for the life of the group, so it names nothing that can be edited.
+    return SeriesInfo(uid=f"rs-group-{group.id}@rs-service", name=group.name, timezone=group.timezone,
+                      rrule=group.rrule, location=group.location, join_url=group.join_url,
+                      description=_description(group))
+
+
+def _description(group: Group) -> str:
+    names = ", ".join(f.name for f in group.facilitators)
+    kind = "Peer supervision group" if group.kind == "peer" else "Reflective supervision group"
+    return f"{kind}. Facilitated by {names}." if names else f"{kind}."
+
+
+def occurrence(session: Session) -> SessionOccurrence:
+    return SessionOccurrence(id=session.id, original_start=session.original_starts_at, start=session.starts_at,
+                             duration_minutes=session.duration_minutes, cancelled=session.status == "cancelled",
+                             sequence=session.sequence, last_modified=session.updated_at)
+
+
+def group_calendar(group: Group) -> bytes:
+    return build_feed([(series_info(group), [occurrence(s) for s in sessions_of(group)])], name=group.name)
+
+
+def person_calendar(person: Person) -> bytes:
+    calendars = [(series_info(group), [occurrence(s) for s in sessions]) for group, sessions in schedule_of(person)]
+    return build_feed(calendars, name=f"Reflective supervision: {person.name}")
+
+
+def person_for_feed(token: str) -> Person | None:
+    return db.session.scalar(db.select(Person).where(Person.calendar_token == token)) if token else None
+
+
+def feed_url(person: Person) -> str:
+    """The person's private subscription URL, made on first use."""
+    if person.calendar_token is None:
+        rotate_token(person)
+    return external_url("calendars.feed", token=person.calendar_token)
+
+
+def rotate_feed(person: Person) -> str:
+    """A new private URL; the old one answers 404 from now on."""
+    rotate_token(person)
+    return feed_url(person)
+
+
+def rotate_token(person: Person) -> None:
+    person.calendar_token = secrets.token_urlsafe(24)  # 192 bits
+    db.session.flush()
+
+
+def entity_tag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]

@@ -1,0 +1,46 @@
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user, login_required
+
+from rs_service import policy
+from rs_service.calendars import service
+from rs_service.groups.models import Group
+
+blp = Blueprint("calendars", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+@blp.route("/calendar/<token>.ics")
+def feed(token: str):
+    """The private subscription feed: the token is the credential, so no login."""
+    person = service.person_for_feed(token)
+    if person is None:
+        abort(404)
+    body = service.person_calendar(person)
+    return calendar_response(body, "rs-schedule.ics", inline=True)
+
+
+@blp.route("/groups/<int:group_id>/calendar.ics")
+@login_required
+def group_ics(group_id: int):
+    group = policy.find_in_association(Group, group_id, current_user.organization_id)
+    if group is None:
+        abort(404)
+    if not policy.may_view_group(current_user, group):
+        abort(403)
+    return calendar_response(service.group_calendar(group), f"rs-group-{group.id}.ics", inline=False)
+
+
+def calendar_response(body: bytes, filename: str, *, inline: bool) -> Response:
+    """With an ETag so a client that already has this version gets 304 and no body."""
+    tag = service.entity_tag(body)
+    headers = {
+        "ETag": f'"{tag}"',
+        # Private data: no shared cache may keep it; clients revalidate with If-None-Match.
+        "Cache-Control": "private, no-cache",
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
+        "X-Robots-Tag": "noindex",
+    }
+    if request.if_none_match.contains(tag):
+        return Response(status=304, headers=headers)
+    return Response(body, headers=headers, content_type=CALENDAR_TYPE)
