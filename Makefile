@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev install-js db clean
+.PHONY: run test install install-dev install-js install-browser db clean
 
 run: install db
 	@$(FLASK) rs demo
@@ -15,6 +15,12 @@ run: install db
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 install-js: tests/js/node_modules/.installed
+
+# The UI tests drive Debian's Chromium through its chromedriver (nothing is downloaded at test time).
+install-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "Installing Chromium and chromedriver from Debian for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +43,7 @@ db: install
 	@$(FLASK) db upgrade
 
 # The suite runs on SQLite, then on PostgreSQL when RS_TEST_DATABASE_URL is set (CI always sets it).
-test: install-dev install-js
+test: install-dev install-js install-browser
 	@echo "== rs_service tests on SQLite =="
 	@env -u RS_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$RS_TEST_DATABASE_URL" ]; then \

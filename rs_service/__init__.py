@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import INSTANCE_DIR, load_config
+from rs_service.templating import register_template_helpers
 
 
 def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
@@ -14,6 +15,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_template_helpers(app)
     register_request_boundary(app)
     register_commands(app)
     return app
@@ -34,15 +36,25 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from rs_service.accounts import api as accounts_api, views as accounts_views
+    from rs_service.accounts.profile import blp as profile_blp
+    from rs_service.attendance import api as attendance_api, views as attendance_views
     from rs_service.calendars import api as calendars_api, views as calendars_views
-    from rs_service.groups import api as groups_api
+    from rs_service.endorsement import api as endorsement_api, views as endorsement_views
+    from rs_service.groups import api as groups_api, views as groups_views
+    from rs_service.hours import api as hours_api, views as hours_views
     from rs_service.extensions import api, csrf
     from rs_service.health import blp as health_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
+    app.register_blueprint(profile_blp)
+    app.register_blueprint(groups_views.blp)
     app.register_blueprint(calendars_views.blp)
-    for blueprint in (accounts_api.blp, groups_api.blp, calendars_api.blp):
+    app.register_blueprint(attendance_views.blp)
+    app.register_blueprint(hours_views.blp)
+    app.register_blueprint(endorsement_views.blp)
+    for blueprint in (accounts_api.blp, groups_api.blp, calendars_api.blp, attendance_api.blp, hours_api.blp,
+                      endorsement_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
 

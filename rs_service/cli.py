@@ -97,3 +97,49 @@ def demo():
 
     for line in seed_demo():
         click.echo(line)
+
+
+class Instant(click.ParamType):
+    """An ISO 8601 date and time with a UTC offset ("Z" or "+02:00"); a naive one is refused, since
+    the server's zone, UTC and the association's zone would each give a different moment."""
+
+    name = "ISO_DATETIME"
+
+    def convert(self, value, param, ctx):
+        from datetime import datetime, timezone
+
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date and time, e.g. 2026-03-02T15:00:00Z", param, ctx)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail(f"{value!r} has no UTC offset; add one, e.g. {value}Z for UTC", param, ctx)
+        return moment.astimezone(timezone.utc)
+
+
+@rs.command("run-jobs")
+@click.option("--at", "at", type=Instant(), default=None,
+              help="The moment to run for, with a UTC offset (e.g. 2026-03-02T15:00:00Z); default now.")
+@committing
+def run_jobs(at):
+    """Run, once, every background job due at that moment; running it twice sends nothing twice."""
+    from rs_service.database import utcnow
+    from rs_service.notifications.jobs import run_due_jobs
+
+    summary = run_due_jobs(at or utcnow())
+    click.echo(str(summary))
+    if not summary.ok:
+        raise click.ClickException("not everything due was sent (see the summary above and the log); "
+                                   "messages not given up are retried on the next run")
+
+
+@rs.command("scheduler")
+def scheduler():
+    """Run the background jobs every minute until Ctrl-C (one such process per deployment)."""
+    from flask import current_app
+
+    from rs_service.notifications.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())

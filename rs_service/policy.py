@@ -30,9 +30,18 @@ def may_view_group(actor: Person, group) -> bool:
         Enrollment.group_id == group.id, Enrollment.person_id == actor.id)) is not None
 
 
+def may_see_enrollments(actor: Person, group) -> bool:
+    """Joined/left dates and the waitlist; members themselves see only who is in the group."""
+    return actor.organization_id == group.organization_id and (is_staff(actor) or facilitates(actor, group))
+
+
 def may_change_session(actor: Person, session) -> bool:
     """Reschedule or cancel one session, and take its attendance."""
-    return is_staff(actor) or facilitates(actor, session.group)
+    return may_change_sessions_of(actor, session.group)
+
+
+def may_change_sessions_of(actor: Person, group) -> bool:
+    return is_staff(actor) or facilitates(actor, group)
 
 
 def may_sign_off(actor: Person, session) -> bool:
@@ -46,3 +55,9 @@ def find_in_association(model, id_: int, organization_id: int):
     else:
         query = db.select(model).where(model.id == id_, model.organization_id == organization_id)
     return db.session.scalar(query)
+
+
+def may_see_certificate_transcript(actor: Person, certificate) -> bool:
+    """The PDF lists every counted session and provider: staff of the issuer, or the holder."""
+    return actor.organization_id == certificate.organization_id and (
+        is_staff(actor) or actor.id == certificate.person_id)

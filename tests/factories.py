@@ -111,3 +111,33 @@ def enroll(group, person, joined_on=date(2026, 1, 1)):
     enrollment = enroll_person(group, person, joined_on)
     db.session.commit()
     return enrollment
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while active: `with QueryCounter() as queries: ...; queries.count`."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(db.engine, "before_cursor_execute", self._count)
+        return self
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(db.engine, "before_cursor_execute", self._count)
+
+
+def signed_off_hours(person, provider, minutes, entry_date, session_id=None, format="group"):
+    """A ledger entry as sign-off would write it (provider credential snapshot on the date)."""
+    from rs_service.hours import ledger
+
+    entry = ledger.record_entry(organization_id=person.organization_id, person_id=person.id, entry_date=entry_date,
+                                minutes=minutes, format=format, provider=ledger.provider_snapshot(provider, entry_date),
+                                recorded_by=provider, session_id=session_id)
+    db.session.commit()
+    return entry

@@ -40,13 +40,28 @@ def test_duplicate_association_is_refused(runner):
     assert result.exit_code == 1 and "already exists" in result.output
 
 
-def test_demo_is_idempotent_and_prints_logins(runner):
+def test_demo_seeds_a_cohort_once_and_prints_logins_that_work(runner, client):
+    from rs_service.groups.models import Group, Session
+    from rs_service.hours.models import HourEntry
+
     first = runner.invoke(args=["rs", "demo"])
+    assert first.exit_code == 0, first.output
+    counts = [db.session.scalar(db.select(db.func.count()).select_from(model)) for model in (Person, Group, Session,
+                                                                                           HourEntry)]
+    assert counts[1] == 23 and counts[2] == 23 * 12 and counts[3] > 0
     second = runner.invoke(args=["rs", "demo"])
-    assert first.exit_code == second.exit_code == 0
-    assert "staff@demo.rs-service.test" in first.output and "already present" in second.output
-    assert db.session.scalar(db.select(db.func.count(Person.id)).where(
-        Person.email.like("%@demo.rs-service.test"))) == first.output.count("@demo.rs-service.test")
+    assert second.exit_code == 0 and "already present" in second.output
+    assert counts == [db.session.scalar(db.select(db.func.count()).select_from(model))
+                      for model in (Person, Group, Session, HourEntry)]
+    logins = [line.split()[-1] for line in first.output.splitlines() if "@demo.example.org" in line]
+    assert len(logins) == 3
+    for email in logins:
+        with client.application.test_client() as browser:
+            page = browser.get("/login").get_data(as_text=True)
+            from tests.factories import csrf_token_from
+            response = browser.post("/login", data={"email": email, "password": "demo-password",
+                                                    "csrf_token": csrf_token_from(page)})
+            assert response.status_code == 302, email
 
 
 def test_real_cli_process_prints_no_traceback(database_url, app):

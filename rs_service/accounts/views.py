@@ -13,9 +13,11 @@ blp = Blueprint("accounts", __name__)
 # Main navigation by role; entries whose page does not exist (yet) are left out.
 NAVIGATION = {
     "staff": [("accounts.home", "Home"), ("groups.index", "Groups"), ("hours.report", "Hours report"),
-              ("endorsement.queue", "Ready to certify"), ("endorsement.requirements", "Requirements")],
-    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions")],
-    "participant": [("accounts.home", "Home"), ("groups.my_schedule", "My schedule"), ("hours.mine", "My hours")],
+              ("endorsement.queue", "Ready to certify"), ("endorsement.requirements", "Requirements"),
+              ("profile.edit", "Profile")],
+    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions"), ("profile.edit", "Profile")],
+    "participant": [("accounts.home", "Home"), ("groups.my_schedule", "My schedule"), ("hours.mine", "My hours"),
+                    ("profile.edit", "Profile")],
 }
 
 

@@ -35,15 +35,20 @@ def provider_snapshot(provider: Person | None, on: date) -> ProviderSnapshot:
                             credential.valid_from, credential.valid_until)
 
 
+def snapshot_of(entry: HourEntry) -> ProviderSnapshot:
+    return ProviderSnapshot(entry.provider_id, entry.provider_name, entry.provider_category,
+                            entry.provider_credential_number, entry.provider_valid_from, entry.provider_valid_until)
+
+
 def record_entry(*, organization_id: int, person_id: int, entry_date: date, minutes: int, format: str,
                  provider: ProviderSnapshot, recorded_by: Person | None, session_id: int | None = None,
-                 peer: bool = False, reason: str | None = None) -> HourEntry:
+                 peer: bool = False, reason: str | None = None, reverses_id: int | None = None) -> HourEntry:
     entry = HourEntry(
         organization_id=organization_id, person_id=person_id, entry_date=entry_date, minutes=minutes,
         format=format, session_id=session_id, peer=peer, provider_id=provider.provider_id,
         provider_name=provider.name, provider_category=provider.category,
         provider_credential_number=provider.number, provider_valid_from=provider.valid_from,
-        provider_valid_until=provider.valid_until, reason=reason,
+        provider_valid_until=provider.valid_until, reason=reason, reverses_id=reverses_id,
         recorded_by_id=recorded_by.id if recorded_by else None)
     db.session.add(entry)
     db.session.flush()
@@ -52,16 +57,10 @@ def record_entry(*, organization_id: int, person_id: int, entry_date: date, minu
 
 def reverse_entry(entry: HourEntry, *, reason: str, recorded_by: Person | None) -> HourEntry:
     """Append the entry's negative twin; the pair nets to zero and both stay in the ledger."""
-    reversal = HourEntry(
+    return record_entry(
         organization_id=entry.organization_id, person_id=entry.person_id, entry_date=entry.entry_date,
-        minutes=-entry.minutes, format=entry.format, session_id=entry.session_id, peer=entry.peer,
-        provider_id=entry.provider_id, provider_name=entry.provider_name,
-        provider_category=entry.provider_category, provider_credential_number=entry.provider_credential_number,
-        provider_valid_from=entry.provider_valid_from, provider_valid_until=entry.provider_valid_until,
-        reverses_id=entry.id, reason=reason, recorded_by_id=recorded_by.id if recorded_by else None)
-    db.session.add(reversal)
-    db.session.flush()
-    return reversal
+        minutes=-entry.minutes, format=entry.format, provider=snapshot_of(entry), recorded_by=recorded_by,
+        session_id=entry.session_id, peer=entry.peer, reason=reason, reverses_id=entry.id)
 
 
 def standing_entries_query(organization_id: int):

@@ -1,0 +1,134 @@
+"""The facilitator's attendance page: take the roster on a phone, import a meeting report, sign off."""
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from rs_service import policy
+from rs_service.attendance import meeting_report, service
+from rs_service.attendance.forms import STATUS_LABELS, CorrectionForm, ReportUploadForm, RosterForm
+from rs_service.attendance.models import STATUSES
+from rs_service.attendance.rules import credited_minutes
+from rs_service.audit.service import trail
+from rs_service.errors import Conflict, InvalidInput
+from rs_service.groups.models import Session
+from rs_service.groups.service import roster
+
+blp = Blueprint("attendance", __name__)
+
+
+def attendance_session(session_id: int) -> Session:
+    session = policy.find_in_association(Session, session_id, current_user.organization_id)
+    if session is None:
+        abort(404)
+    if not policy.may_change_session(current_user, session):
+        abort(403)
+    return session
+
+
+def typed_marks(people) -> list[service.Mark]:
+    """What the form holds, kept as typed so a failed save can show it again."""
+    marks = []
+    for person in people:
+        status = request.form.get(f"status-{person.id}", "")
+        minutes = request.form.get(f"minutes-{person.id}", "").strip()
+        marks.append(service.Mark(person.id, status, int(minutes) if minutes.isdigit() else None))
+    return marks
+
+
+def render_page(session: Session, *, marks=None, errors=None, status=200, upload_form=None, unknown_rows=(),
+                notice=None):
+    people = roster(session)
+    records = service.records_of(session)
+    if marks is None:
+        marks = [service.Mark(p.id, records[p.id].status, records[p.id].minutes) if p.id in records
+                 else service.Mark(p.id, "") for p in people]
+    local = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
+    return render_template(
+        "attendance/take.html", session=session, group=session.group, local_start=local, people=people,
+        marks={m.person_id: m for m in marks}, errors=errors or {}, records=records,
+        statuses=STATUSES, labels=STATUS_LABELS, form=RosterForm(), upload_form=upload_form or ReportUploadForm(),
+        correction_form=CorrectionForm(), unknown_rows=unknown_rows, notice=notice,
+        credited=lambda r: credited_minutes(r.status, r.minutes, session.duration_minutes),
+        may_sign_off=policy.may_sign_off(current_user, session),
+        events=trail(session.group.organization_id, session_id=session.id) if policy.is_staff(current_user)
+        else []), status
+
+
+@blp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@login_required
+def take(session_id: int):
+    session = attendance_session(session_id)
+    if request.method == "GET":
+        return render_page(session)
+    if not RosterForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    people = roster(session)
+    marks = typed_marks(people)
+    blank = [p.name for p, m in zip(people, marks) if not m.status]
+    if blank:
+        return render_page(session, marks=marks, status=422,
+                           errors={"_form": f"Choose a status for everyone: {', '.join(blank)}."})
+    version = request.form.get("version", type=int)
+    try:
+        service.save_attendance(session, marks, current_user, version)
+        if request.form.get("action") == "sign_off":
+            if not policy.may_sign_off(current_user, session):
+                abort(403)
+            service.sign_off(session, current_user)
+            flash("Attendance saved and signed off. The hours are in the ledger.")
+        else:
+            flash("Attendance saved.")
+    except InvalidInput as error:
+        person_id = error_person(error, marks)
+        return render_page(session, marks=marks, status=422,
+                           errors={person_id or "_form": error.message})
+    except Conflict as error:
+        return render_page(session, marks=marks, status=409, errors={"_form": error.message})
+    return redirect(url_for("attendance.take", session_id=session.id))
+
+
+def error_person(error: InvalidInput, marks: list[service.Mark]) -> int | None:
+    """Which person's row a field error like `records.2.minutes` belongs to."""
+    parts = error.field.split(".")
+    if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(marks):
+        return marks[int(parts[1])].person_id
+    return None
+
+
+@blp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
+@login_required
+def import_report(session_id: int):
+    """Pre-fill the roster from a meeting report; nothing is saved until the facilitator saves."""
+    session = attendance_session(session_id)
+    form = ReportUploadForm()
+    if not form.validate_on_submit():
+        return render_page(session, upload_form=form, status=422)
+    try:
+        report = meeting_report.parse_meeting_report(form.report.data.read(meeting_report.MAX_REPORT_BYTES + 1))
+    except meeting_report.ReportError as error:
+        form.report.errors = [str(error)]
+        return render_page(session, upload_form=form, status=422)
+    people = roster(session)
+    matched = meeting_report.suggest_attendance(
+        report, {p.email: p.id for p in people}, session.duration_minutes,
+        host_emails=[f.email for f in session.group.facilitators])
+    marks = [service.Mark(s.person_id, s.status, s.minutes) for s in matched.suggestions]
+    return render_page(session, marks=marks, unknown_rows=matched.unknown_rows,
+                       notice=f"Filled in from the {report.source.title()} report: check every row, then save.")
+
+
+@blp.route("/sessions/<int:session_id>/attendance/<int:person_id>/correct", methods=["POST"])
+@login_required
+def correct(session_id: int, person_id: int):
+    session = attendance_session(session_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        message = "; ".join(f"{form[name].label.text}: {', '.join(errs)}" for name, errs in form.errors.items())
+        return render_page(session, status=422, errors={person_id: message})
+    try:
+        service.correct(session, person_id, form.status.data, form.minutes.data, form.reason.data, current_user)
+    except (InvalidInput, Conflict) as error:
+        return render_page(session, status=error.status, errors={person_id: error.message})
+    flash("Correction recorded, with its reason, in the ledger and the audit trail.")
+    return redirect(url_for("attendance.take", session_id=session.id))

@@ -1,0 +1,103 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from rs_service.accounts.schemas import StrictSchema
+from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.endorsement.service import EARLIEST_DATE, LATEST_DATE, MAX_DATABASE_ID
+
+
+def day(**kwargs):
+    return ma.fields.Date(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE), **kwargs)
+
+
+def category(**kwargs):
+    return ma.fields.String(validate=validate.OneOf(CATEGORY_CODES), **kwargs)
+
+
+class AsOfQuerySchema(StrictSchema):
+    as_of = day(load_default=None)
+
+
+class EligibilityQuerySchema(StrictSchema):
+    category = category(load_default=None, metadata={"description": "default: the category the person pursues"})
+    as_of = day(load_default=None, metadata={"description": "default: today in the association's time zone"})
+
+
+class RequirementSchema(ma.Schema):
+    category = ma.fields.String()
+    name = ma.fields.String()
+    required_minutes = ma.fields.Integer()
+    window_months = ma.fields.Integer()
+    min_span_months = ma.fields.Integer()
+    provider_categories = ma.fields.List(ma.fields.String())
+    max_sources = ma.fields.Integer(allow_none=True)
+    version = ma.fields.Integer(attribute="requirement_set.version")
+    effective_from = ma.fields.Date(attribute="requirement_set.effective_from")
+    rsc_required = ma.fields.Boolean()
+    majority_rule = ma.fields.Boolean()
+    renewal_minutes = ma.fields.Integer(allow_none=True)
+
+
+class ExcludedEntrySchema(ma.Schema):
+    entry_id = ma.fields.Integer()
+    reason = ma.fields.String()
+
+
+class EligibilitySchema(ma.Schema):
+    category = ma.fields.String()
+    eligible = ma.fields.Boolean()
+    counted_minutes = ma.fields.Integer()
+    required_minutes = ma.fields.Integer()
+    window_start = ma.fields.Date()
+    window_end = ma.fields.Date()
+    reasons = ma.fields.List(ma.fields.String())
+    counted_entry_ids = ma.fields.List(ma.fields.Integer())
+    excluded = ma.fields.Method("excluded_entries", metadata={"description": "in-window entries that did not count"})
+    span_months = ma.fields.Integer()
+    rule_version = ma.fields.Integer(allow_none=True)
+
+    def excluded_entries(self, result):
+        return [{"entry_id": entry_id, "reason": why} for entry_id, why in result.excluded]
+
+
+class CertificateRequestSchema(StrictSchema):
+    person_id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_ID))
+    category = category(required=True)
+    as_of = day(load_default=None)
+
+
+class RevokeRequestSchema(StrictSchema):
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CertificateSchema(ma.Schema):
+    """What the issuing association sees."""
+
+    code = ma.fields.String()
+    verify_url = ma.fields.String()
+    person_id = ma.fields.Integer()
+    category = ma.fields.String()
+    counted_minutes = ma.fields.Integer()
+    window_start = ma.fields.Date()
+    window_end = ma.fields.Date()
+    issued_at = ma.fields.DateTime()
+    status = ma.fields.String()
+    revoked_at = ma.fields.DateTime(allow_none=True)
+    rule_version = ma.fields.Integer()
+
+
+class PublicCertificateSchema(ma.Schema):
+    """What anyone holding the code sees: only what a reviewer needs."""
+
+    code = ma.fields.String()
+    status = ma.fields.String()
+    person_name = ma.fields.String()
+    category = ma.fields.String()
+    category_name = ma.fields.String()
+    counted_minutes = ma.fields.Integer()
+    hours = ma.fields.String(metadata={"description": "clock hours with two decimals"})
+    window_start = ma.fields.Date()
+    window_end = ma.fields.Date()
+    issued_at = ma.fields.DateTime()
+    revoked_at = ma.fields.DateTime(allow_none=True)
+    issuer = ma.fields.String(metadata={"description": "the association that issued the certificate"})

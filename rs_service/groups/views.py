@@ -1,0 +1,465 @@
+"""Pages for groups and their sessions: parse the form, call the service, render or redirect.
+
+Times are shown in the group's own time zone, with its abbreviation, whoever is looking.
+"""
+import functools
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func
+
+from rs_service import policy
+from rs_service.accounts.models import Person
+from rs_service.calendars import service as calendars
+from rs_service.database import utcnow
+from rs_service.errors import Conflict, InvalidInput
+from rs_service.extensions import db
+from rs_service.groups import service
+from rs_service.groups.forms import (WEEKDAYS, CancelForm, EnrollForm, GroupForm, RescheduleForm,
+                                     RotateFeedForm, SeriesChangeForm, WithdrawForm)
+from rs_service.groups.models import Enrollment, Group, Session
+from rs_service.groups.schedule import local_date, to_instant
+
+blp = Blueprint("groups", __name__)
+
+RECENT_PAST = timedelta(days=60)  # how far back "my sessions" lists past sessions
+
+
+# Lookups: another association's ids answer 404, a visible thing the caller may not use 403 ---------
+
+def allow(permitted: bool) -> None:
+    if not permitted:
+        abort(403)
+
+
+def group_in_association(group_id: int) -> Group:
+    group = policy.find_in_association(Group, group_id, current_user.organization_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def viewable_group(group_id: int) -> Group:
+    group = group_in_association(group_id)
+    allow(policy.may_view_group(current_user, group))
+    return group
+
+
+def managed_group(group_id: int) -> Group:
+    group = group_in_association(group_id)
+    allow(policy.may_manage_association(current_user))
+    return group
+
+
+def changeable_session(session_id: int) -> Session:
+    session = policy.find_in_association(Session, session_id, current_user.organization_id)
+    if session is None:
+        abort(404)
+    allow(policy.may_change_session(current_user, session))
+    return session
+
+
+def me() -> Person:
+    return current_user._get_current_object()
+
+
+# Groups of the association ------------------------------------------------------------------------
+
+@blp.route("/groups")
+@login_required
+def index():
+    allow(policy.may_manage_association(current_user))
+    groups = service.groups_of(current_user.organization_id)
+    ids = [g.id for g in groups]
+    now = utcnow()
+    return render_template("groups/index.html", groups=groups, next_sessions=service.next_sessions(ids, now),
+                           filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
+                           waiting=waitlist_counts(ids))
+
+
+@blp.route("/groups/new", methods=["GET", "POST"])
+@login_required
+def new():
+    allow(policy.may_manage_association(current_user))
+    form = GroupForm(timezone=current_user.organization.timezone)
+    form.facilitator_ids.choices = facilitator_choices(current_user.organization_id)
+    preview = None
+    if form.validate_on_submit():
+        plan = plan_from(form)
+        try:
+            if request.form.get("action") == "create":
+                group = service.create_group(current_user.organization_id, plan)
+                flash(f"{group.name} is created with {service.session_count(group.id)} sessions.")
+                return redirect(url_for(".detail", group_id=group.id))
+            preview = preview_of(plan)
+            if plan.facilitator_ids:  # show a clash now rather than at "Create"
+                service.ensure_no_double_booking(
+                    service.facilitators_for(current_user.organization_id, plan.facilitator_ids),
+                    [(start, plan.duration_minutes) for start, _ in preview])
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form.error_field_for(error.field), zone=plan.timezone)
+    status = 422 if form.errors else 200
+    return render_template("groups/new.html", form=form, preview=preview, zones=zone_names()), status
+
+
+def plan_from(form: GroupForm) -> service.GroupPlan:
+    return service.GroupPlan(
+        name=form.name.data.strip(), timezone=form.timezone.data.strip(), rrule=form.recurrence_rule(),
+        first_date=form.first_date.data, until=form.until.data, start_time=form.start_time.data,
+        duration_minutes=form.duration_minutes.data, capacity=form.capacity.data,
+        facilitator_ids=tuple(form.facilitator_ids.data), kind=form.kind.data,
+        location=(form.location.data or "").strip() or None, join_url=(form.join_url.data or "").strip() or None,
+        blackout_dates=form.skipped_dates())
+
+
+def preview_of(plan: service.GroupPlan) -> list[tuple[datetime, str | None]]:
+    return [(start, clock_note(start, plan.timezone, plan.start_time)) for start in service.check_plan(plan)]
+
+
+def clock_note(start: datetime, zone: str, wanted: time | None = None) -> str | None:
+    """Why this session's time may surprise someone: clocks changed in the week before it."""
+    tz = ZoneInfo(zone)
+    local = start.astimezone(tz)
+    if wanted is not None and local.time() != wanted:
+        return (f"{wanted:%H:%M} does not exist that day (clocks go forward), so it starts at "
+                f"{clock(local)} {local:%Z}")
+    week_before = (local.replace(tzinfo=None) - timedelta(days=7)).replace(tzinfo=tz)
+    if week_before.utcoffset() != local.utcoffset():
+        return f"Clocks changed this week ({week_before:%Z} to {local:%Z}): check times across time zones"
+    return None
+
+
+@blp.route("/groups/<int:group_id>")
+@login_required
+def detail(group_id: int):
+    return render_group(viewable_group(group_id))
+
+
+def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal=None, status=200):
+    """The group page; a form that failed is passed in so that it shows its errors (and status 422)."""
+    now = utcnow()
+    today = local_date(now, group.timezone)
+    enrollments = service.enrollments_of(group)
+    context = {"group": group, "sessions": service.sessions_of(group), "today": today, "now": now,
+               "has_errors": status == 422,
+               "may_manage": policy.may_manage_association(current_user),
+               "may_change_sessions": policy.may_change_sessions_of(current_user, group)}
+    if policy.may_see_enrollments(current_user, group):
+        context["enrollments"] = enrollments
+    else:
+        context["members"] = [e.person for e in enrollments
+                              if not e.waitlisted and (e.left_on is None or e.left_on >= today)]
+    if context["may_manage"]:
+        if enroll_form is None:
+            enroll_form = EnrollForm(formdata=None, joined_on=today)
+            enroll_form.person_id.choices = participant_choices(group, enrollments)
+        withdraw_forms = {e.person_id: WithdrawForm(formdata=None, prefix=f"withdraw-{e.person_id}", left_on=today)
+                          for e in enrollments if e.left_on is None}
+        if withdrawal is not None:
+            withdraw_forms[withdrawal[0]] = withdrawal[1]
+        context.update(enroll_form=enroll_form, withdraw_forms=withdraw_forms,
+                       series_form=series_form or SeriesChangeForm(formdata=None, from_date=today))
+    return render_template("groups/detail.html", **context), status
+
+
+@blp.route("/groups/<int:group_id>/enrollments", methods=["POST"])
+@login_required
+def enroll(group_id: int):
+    group = managed_group(group_id)
+    form = EnrollForm()
+    form.person_id.choices = participant_choices(group, service.enrollments_of(group))
+    if form.validate_on_submit():
+        person = policy.find_in_association(Person, form.person_id.data, current_user.organization_id)
+        try:
+            enrollment = service.enroll(group, person, form.joined_on.data, waitlist=form.waitlist.data)
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form[error.field] if error.field in form else None, zone=group.timezone)
+        else:
+            flash(f"{person.name} is on the waitlist." if enrollment.waitlisted
+                  else f"{person.name} is enrolled from {long_date(enrollment.joined_on)}.")
+            return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
+    return render_group(group, enroll_form=form, status=422)
+
+
+@blp.route("/groups/<int:group_id>/enrollments/<int:person_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(group_id: int, person_id: int):
+    group = managed_group(group_id)
+    person = policy.find_in_association(Person, person_id, current_user.organization_id)
+    if person is None:
+        abort(404)
+    form = WithdrawForm(prefix=f"withdraw-{person_id}")
+    if form.validate_on_submit():
+        try:
+            enrollment = service.withdraw(group, person_id, form.left_on.data)
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form.left_on if error.field == "left_on" else None, zone=group.timezone)
+        else:
+            flash(f"{person.name} is off the waitlist." if enrollment.waitlisted
+                  else f"{person.name} leaves the group after {long_date(enrollment.left_on)}.")
+            return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
+    return render_group(group, withdrawal=(person_id, form), status=422)
+
+
+@blp.route("/groups/<int:group_id>/series", methods=["POST"])
+@login_required
+def change_series(group_id: int):
+    group = managed_group(group_id)
+    form = SeriesChangeForm()
+    if form.validate_on_submit():
+        if form.from_date.data > group.until:
+            form.from_date.errors.append(f"The group ends on {long_date(group.until)}; choose a date before that.")
+            return render_group(group, series_form=form, status=422)
+        try:
+            service.change_series_from(group, form.from_date.data, start_time=form.start_time.data,
+                                       duration_minutes=form.duration_minutes.data)
+        except (InvalidInput, Conflict) as error:
+            field = {"start_time": form.start_time, "duration_minutes": form.duration_minutes,
+                     "until": form.from_date, "first_date": form.from_date}.get(error.field)
+            put_on_form(form, error, field, zone=group.timezone)
+        else:
+            flash(f"Sessions from {long_date(form.from_date.data)} on start at {clock(group.start_time)} "
+                  f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
+                  "their times.")
+            return redirect(url_for(".detail", group_id=group.id, _anchor="sessions"))
+    return render_group(group, series_form=form, status=422)
+
+
+# One session -------------------------------------------------------------------------------------
+
+@blp.route("/sessions/<int:session_id>", endpoint="session")
+@login_required
+def session_page(session_id: int):
+    return render_session(changeable_session(session_id))
+
+
+def render_session(session: Session, *, reschedule_form=None, cancel_form=None, status=200):
+    """The session page. The attendance feature fills the `attendance` block of its template."""
+    group = session.group
+    local = session.starts_at.astimezone(ZoneInfo(group.timezone))
+    if reschedule_form is None:
+        reschedule_form = RescheduleForm(formdata=None, day=local.date(), start_time=local.time(),
+                                         duration_minutes=session.duration_minutes)
+    attendance_url = (url_for("attendance.take", session_id=session.id)
+                      if "attendance.take" in current_app.view_functions else None)
+    return render_template("groups/session.html", session=session, group=group, reschedule_form=reschedule_form,
+                           cancel_form=cancel_form or CancelForm(formdata=None), attendance_url=attendance_url), status
+
+
+@blp.route("/sessions/<int:session_id>/reschedule", methods=["POST"])
+@login_required
+def reschedule(session_id: int):
+    session = changeable_session(session_id)
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        # The date and time typed are wall-clock time in the group's zone.
+        starts_at = to_instant(datetime.combine(form.day.data, form.start_time.data), session.group.timezone)
+        sequence = session.sequence
+        try:
+            service.reschedule_session(session, starts_at, form.duration_minutes.data)
+        except (InvalidInput, Conflict) as error:
+            field = {"starts_at": form.day, "duration_minutes": form.duration_minutes}.get(error.field)
+            put_on_form(form, error, field, zone=session.group.timezone)
+        else:
+            flash("Nothing changed: that is the session's current time." if session.sequence == sequence else
+                  f"The session is now on {when(session.starts_at, session.group.timezone)}. "
+                  "Subscribed calendars show the change at their next refresh.")
+            return redirect(url_for(".session", session_id=session.id))
+    return render_session(session, reschedule_form=form, status=422)
+
+
+@blp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel(session_id: int):
+    session = changeable_session(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel_session(session, form.reason.data)
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form.reason if error.field == "reason" else None, zone=session.group.timezone)
+        else:
+            flash(f"The session on {when(session.starts_at, session.group.timezone)} is cancelled.")
+            return redirect(url_for(".session", session_id=session.id))
+    return render_session(session, cancel_form=form, status=422)
+
+
+# A person's own sessions -------------------------------------------------------------------------
+
+@blp.route("/my/sessions")
+@login_required
+def my_sessions():
+    """The sessions the caller facilitates: today's first, then upcoming, then recent past ones."""
+    now = utcnow()
+    sessions = sorted((s for group, group_sessions in service.schedule_of(me())
+                       if policy.facilitates(current_user, group) for s in group_sessions),
+                      key=lambda s: (s.starts_at, s.id))
+    today, upcoming, past = [], [], []
+    for session in sessions:
+        zone = session.group.timezone
+        day, here_today = local_date(session.starts_at, zone), local_date(now, zone)
+        if day == here_today:
+            today.append(session)
+        elif session.starts_at > now:
+            upcoming.append(session)
+        elif session.starts_at >= now - RECENT_PAST:
+            past.append(session)
+    return render_template("groups/my_sessions.html", today=today, upcoming=upcoming, past=past[::-1], now=now)
+
+
+@blp.route("/my/schedule")
+@login_required
+def my_schedule():
+    """The same sessions as the person's calendar feed: their groups, from the day they joined."""
+    now = utcnow()
+    sessions = sorted((s for _, group_sessions in service.schedule_of(me()) for s in group_sessions),
+                      key=lambda s: (s.starts_at, s.id))
+    upcoming = [s for s in sessions if ends_at(s) > now]
+    past = [s for s in sessions if ends_at(s) <= now][::-1]
+    waitlisted = list(db.session.scalars(db.select(Group).join(Enrollment).where(
+        Enrollment.person_id == current_user.id, Enrollment.waitlisted.is_(True)).order_by(Group.name)))
+    feed = calendars.feed_url(me())
+    return render_template("groups/my_schedule.html", upcoming=upcoming, past=past, waitlisted=waitlisted,
+                           feed_url=feed, webcal_url=re.sub(r"^https?://", "webcal://", feed),
+                           rotate_form=RotateFeedForm(formdata=None))
+
+
+@blp.route("/my/schedule/new-link", methods=["POST"])
+@login_required
+def rotate_feed():
+    if not RotateFeedForm().validate_on_submit():
+        abort(400)
+    calendars.rotate_feed(me())
+    flash("You have a new calendar link. The old link no longer works: subscribe again with the new one "
+          "in every calendar app that used the old one.")
+    return redirect(url_for(".my_schedule", _anchor="subscribe"))
+
+
+# Helpers -----------------------------------------------------------------------------------------
+
+def put_on_form(form, error: InvalidInput | Conflict, field=None, *, zone: str | None = None) -> None:
+    """The domain's message on the field it concerns, else on the form as a whole."""
+    message = local_instants(error.message, zone) if zone else error.message
+    if field is not None:
+        field.errors.append(message)
+    else:
+        form.form_errors.append(message)
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)")
+
+
+def local_instants(message: str, zone: str) -> str:
+    """ISO instants in a service message (e.g. a facilitator's clash) as local time people can read."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, KeyError):
+        return message
+    return _INSTANT.sub(lambda m: when(datetime.fromisoformat(m.group().replace("Z", "+00:00")), tz.key), message)
+
+
+def facilitator_choices(organization_id: int) -> list[tuple[int, str]]:
+    today = utcnow().date()
+    people = db.session.scalars(db.select(Person).where(
+        Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
+        .options(db.selectinload(Person.credentials)).order_by(Person.name, Person.id))
+    choices = []
+    for person in people:
+        credential = person.credential_on(today)
+        details = [person.role] + ([credential.category] if credential else [])
+        choices.append((person.id, f"{person.name} ({', '.join(details)})"))
+    return choices
+
+
+def participant_choices(group: Group, enrollments: list[Enrollment]) -> list[tuple]:
+    """Participants of the association not already in (or waiting for) the group."""
+    taken = {e.person_id for e in enrollments if e.left_on is None or e.waitlisted}
+    people = db.session.scalars(db.select(Person).where(
+        Person.organization_id == group.organization_id, Person.role == "participant").order_by(Person.name, Person.id))
+    return [("", "Choose a participant")] + [(p.id, p.name) for p in people if p.id not in taken]
+
+
+def waitlist_counts(group_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
+        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True)).group_by(Enrollment.group_id))
+    return dict(rows.all())
+
+
+@functools.cache
+def zone_names() -> list[str]:
+    return sorted(z for z in available_timezones()
+                  if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+
+
+def ends_at(session: Session) -> datetime:
+    return session.starts_at + timedelta(minutes=session.duration_minutes)
+
+
+# Shown in templates ------------------------------------------------------------------------------
+
+def clock(value: datetime | time) -> str:
+    return f"{value:%I:%M %p}".lstrip("0")
+
+
+def long_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@blp.app_template_filter("local_day")
+def local_day(instant: datetime, zone: str) -> str:
+    return long_date(instant.astimezone(ZoneInfo(zone)).date())
+
+
+@blp.app_template_filter("local_span")
+def local_span(instant: datetime, minutes: int, zone: str) -> str:
+    """e.g. "10:00 AM–11:30 AM EST"; both abbreviations when the clocks change in between."""
+    tz = ZoneInfo(zone)
+    start, end = instant.astimezone(tz), (instant + timedelta(minutes=minutes)).astimezone(tz)
+    if start.tzname() == end.tzname():
+        return f"{clock(start)}–{clock(end)} {end:%Z}"
+    return f"{clock(start)} {start:%Z}–{clock(end)} {end:%Z}"
+
+
+@blp.app_template_filter("local_when")
+def when(instant: datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{long_date(local.date())}, {clock(local)} {local:%Z}"
+
+
+@blp.app_template_filter("long_date")
+def long_date_filter(day: date) -> str:
+    return long_date(day)
+
+
+@blp.app_template_filter("clock")
+def clock_filter(value: time) -> str:
+    return clock(value)
+
+
+_ORDINAL_WORDS = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th", "5": "5th", "-1": "last", "-2": "second-to-last"}
+
+
+@blp.app_template_filter("describe_rule")
+def describe_rule(rule: str) -> str | None:
+    """Plain words for the common rules ("The 1st and 3rd Tuesday of the month"); None for others."""
+    parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
+    interval = parts.get("INTERVAL", "1")
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
+        return None
+    if not parts.get("BYDAY"):
+        return {("WEEKLY", "1"): "Every week", ("WEEKLY", "2"): "Every other week"}.get((parts.get("FREQ"), interval))
+    names = dict(WEEKDAYS)
+    days = parts["BYDAY"].split(",")
+    if parts["FREQ"] == "WEEKLY" and all(d in names for d in days) and interval in ("1", "2"):
+        listed = " and ".join(names[d] for d in days)
+        return f"Every {listed}" if interval == "1" else f"Every other {listed}"
+    matches = [re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d) for d in days]
+    if parts["FREQ"] != "MONTHLY" or interval != "1" or not all(matches):
+        return None
+    if len({m.group(2) for m in matches}) == 1 and all(m.group(1) in _ORDINAL_WORDS for m in matches):
+        ordinals = [_ORDINAL_WORDS[m.group(1)] for m in matches]
+        return f"The {' and '.join(ordinals)} {names[matches[0].group(2)]} of the month"
+    return None

@@ -1,0 +1,36 @@
+from flask_smorest import Blueprint, abort
+
+from rs_service import policy
+from rs_service.accounts.api import require_staff, visible_person
+from rs_service.accounts.auth import caller, token_auth
+from rs_service.accounts.models import Person
+from rs_service.hours import service
+from rs_service.hours.schemas import EntrySchema, HoursQuerySchema, HoursSchema, RscHoursSchema
+
+blp = Blueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours received")
+
+
+@blp.route("/people/<int:person_id>/rsc-hours", methods=["POST"])
+@token_auth
+@blp.arguments(RscHoursSchema)
+@blp.response(201, EntrySchema)
+def record_rsc_hours(body, person_id):
+    require_staff()
+    person = visible_person(person_id)
+    provider, external = None, None
+    if body["provider_id"] is not None:
+        provider = policy.find_in_association(Person, body["provider_id"], caller().organization_id)
+        if provider is None:
+            abort(422, message="No such provider in this association.", errors={"provider_id": ["no such person"]})
+    else:
+        external = service.ExternalProvider(**body["provider"])
+    return service.record_rsc_hours(person, entry_date=body["date"], minutes=body["minutes"], format=body["format"],
+                                    actor=caller(), provider=provider, external=external)
+
+
+@blp.route("/people/<int:person_id>/hours", methods=["GET"])
+@token_auth
+@blp.arguments(HoursQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, HoursSchema)
+def get_hours(person_id, from_=None, to=None):
+    return service.hours_of(visible_person(person_id), from_, to)

@@ -1,0 +1,367 @@
+"""The background jobs: what is due at a moment, who is told, and the messages themselves.
+
+`run_due_jobs(at)` plans every message due at `at` (one Notification row per recipient, keyed so
+that planning twice changes nothing), then sends whatever still waits. Rules, where the issue
+leaves a choice:
+
+* Session reminder: when a scheduled session starts within its association's lead time
+  (at < start <= at + lead), to everyone on its roster and its facilitators who keep reminders on.
+  It carries the session as a REQUEST at the session's current SEQUENCE.
+* Session update: a session that has not started and was changed after someone was sent an
+  invite for it (a reminder or an earlier update, at a lower SEQUENCE) gets them an updated
+  REQUEST, whatever their reminder setting (their calendar holds the old time). People never sent
+  an invite get nothing until the session enters their lead time, where the reminder carries the
+  current time. Inside the lead time the reminder at the new SEQUENCE is the update.
+* Cancellation: a cancelled session that has not started sends METHOD:CANCEL to everyone on its
+  roster and its facilitators, whatever their reminder setting, at the first run after it was
+  cancelled. The cancel reason is left out: it is free text for the record, and mail leaves the
+  service's access control.
+* Overdue attendance: a scheduled session that ended more than 24 hours ago and is not signed off
+  sends each facilitator one notice, whatever their reminder setting.
+* Certification: a person who is eligible, as of the association's date at `at`, for the category
+  they pursue (one that requires RSC), and holds no certificate for it yet, is told once, and so is
+  every staff member of the association.
+
+A message that waited (e.g. the mail server was down) is sent later only while it still holds: a
+reminder or update only for the session's current SEQUENCE before it starts, a cancellation before
+the session's time, an overdue notice until the session is signed off.
+"""
+import logging
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from sqlalchemy import and_, exists, or_
+from sqlalchemy.orm import aliased, selectinload
+
+from rs_service.accounts.models import Organization, Person
+from rs_service.calendars.ics import build_invite
+from rs_service.calendars.service import occurrence, series_info
+from rs_service.endorsement.categories import CATEGORY_NAMES
+from rs_service.endorsement.models import Certificate
+from rs_service.endorsement.service import eligibility_for, requirement_in_force
+from rs_service.errors import Conflict
+from rs_service.extensions import db
+from rs_service.groups.models import Group, Session
+from rs_service.groups.service import roster
+from rs_service.notifications.mail import Invite, MailSettings, build_message
+from rs_service.notifications.models import Notification
+from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
+from rs_service.urls import external_url
+
+log = logging.getLogger(__name__)
+
+REMINDER = "session_reminder"
+UPDATE = "session_update"
+CANCELLATION = "session_cancel"
+OVERDUE = "attendance_overdue"
+CERTIFICATION = "certification"
+INVITES = (REMINDER, UPDATE)
+OVERDUE_AFTER = timedelta(hours=24)
+LONGEST_SESSION = timedelta(minutes=720)
+
+# SQLite has no row locks to share the work between two runners in one process: take turns.
+_sqlite_turns = threading.Lock()
+
+
+@dataclass
+class JobSummary:
+    at: datetime
+    sent: Counter = field(default_factory=Counter)  # kind -> messages sent
+    failed: int = 0  # retried on the next run
+    given_up: int = 0
+    errors: list[str] = field(default_factory=list)  # jobs that could not run at all
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.given_up or self.errors)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{self.sent[kind]} {label}" for kind, label in (
+            (REMINDER, "reminders"), (UPDATE, "updates"), (CANCELLATION, "cancellations"),
+            (OVERDUE, "overdue-attendance notices"), (CERTIFICATION, "certification notices")))
+        text = f"Jobs due at {self.at:%Y-%m-%dT%H:%M:%SZ}: sent {counts}."
+        if self.failed or self.given_up:
+            text += f" Not sent: {self.failed} (retried on the next run), {self.given_up} given up; see the log."
+        if self.errors:
+            text += f" Failed jobs: {', '.join(self.errors)}; see the log."
+        return text
+
+
+def run_due_jobs(at: datetime) -> JobSummary:
+    """Plan and send everything due at `at` (an aware datetime); commits as it goes."""
+    at = instant(at)
+    summary = JobSummary(at)
+    # Fail as a whole, before any job, when the database is unreachable or not upgraded.
+    db.session.execute(db.select(Notification.id).limit(1))
+    db.session.rollback()
+    with taking_turns_on_sqlite():
+        for plan in (plan_reminders, plan_updates, plan_cancellations, plan_overdue_notices,
+                     plan_certification_notices):
+            try:
+                record_planned(plan(at))
+            except Exception:  # one broken job must not stop the others
+                db.session.rollback()
+                log.exception("background job %s failed at %s", plan.__name__, at.isoformat())
+                summary.errors.append(plan.__name__)
+        settings = mail_settings()
+        try:
+            delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings), settings)
+        except Exception:
+            db.session.rollback()
+            log.exception("sending notifications failed at %s", at.isoformat())
+            summary.errors.append("deliver_waiting")
+        else:
+            summary.sent, summary.failed, summary.given_up = delivery.sent, delivery.failed, delivery.given_up
+    if summary.sent or not summary.ok:
+        log.info("%s", summary)
+    return summary
+
+
+def instant(at: datetime) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("the moment for the jobs must carry a UTC offset")
+    return at.astimezone(timezone.utc)
+
+
+@contextmanager
+def taking_turns_on_sqlite():
+    if db.session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_turns:
+        yield
+
+
+# ----------------------------------------------------------------------------- planning
+
+def recipients(session: Session) -> list[Person]:
+    """Everyone on the session's roster and its facilitators, once each."""
+    people = {p.id: p for p in roster(session)}
+    people.update((f.id, f) for f in session.group.facilitators)
+    return sorted(people.values(), key=lambda p: p.id)
+
+
+def planned(kind: str, session: Session, person: Person) -> Planned:
+    return Planned(session.group.organization_id, kind, f"session:{session.id}", person.id, session.sequence,
+                   session.id)
+
+
+def sessions_query():
+    return db.select(Session).options(selectinload(Session.group).selectinload(Group.facilitators))
+
+
+def plan_reminders(at: datetime) -> list[Planned]:
+    longest_lead = db.session.scalar(db.select(db.func.max(Organization.reminder_lead_minutes))) or 0
+    leads = dict(db.session.execute(db.select(Organization.id, Organization.reminder_lead_minutes)).tuples().all())
+    sessions = db.session.scalars(sessions_query().where(
+        Session.status == "scheduled", Session.starts_at > at,
+        Session.starts_at <= at + timedelta(minutes=longest_lead)))
+    return [planned(REMINDER, session, person)
+            for session in sessions
+            if session.starts_at <= at + timedelta(minutes=leads[session.group.organization_id])
+            for person in recipients(session) if person.reminders_enabled]
+
+
+def plan_updates(at: datetime) -> list[Planned]:
+    sent, current = aliased(Notification), aliased(Notification)
+    pairs = db.session.execute(
+        db.select(Session.id, sent.recipient_id).join(sent, sent.session_id == Session.id)
+        .where(Session.status == "scheduled", Session.starts_at > at, sent.kind.in_(INVITES),
+               sent.sent_at.is_not(None), sent.sequence < Session.sequence,
+               ~exists().where(current.session_id == Session.id, current.recipient_id == sent.recipient_id,
+                               current.kind.in_(INVITES), current.sequence == Session.sequence))
+        .distinct()).tuples().all()
+    wanted: dict[int, set[int]] = {}
+    for session_id, person_id in pairs:
+        wanted.setdefault(session_id, set()).add(person_id)
+    sessions = db.session.scalars(sessions_query().where(Session.id.in_(wanted)))
+    return [planned(UPDATE, session, person)
+            for session in sessions for person in recipients(session) if person.id in wanted[session.id]]
+
+
+def plan_cancellations(at: datetime) -> list[Planned]:
+    sessions = db.session.scalars(sessions_query().where(
+        Session.status == "cancelled", Session.starts_at > at,
+        ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION)))
+    return [planned(CANCELLATION, session, person) for session in sessions for person in recipients(session)]
+
+
+def plan_overdue_notices(at: datetime) -> list[Planned]:
+    sessions = db.session.scalars(sessions_query().where(
+        Session.status == "scheduled", Session.signed_off_at.is_(None), Session.starts_at < at - OVERDUE_AFTER,
+        ~exists().where(Notification.session_id == Session.id, Notification.kind == OVERDUE)))
+    return [Planned(session.group.organization_id, OVERDUE, f"session:{session.id}", facilitator.id, 0, session.id)
+            for session in sessions if ends_at(session) + OVERDUE_AFTER < at
+            for facilitator in session.group.facilitators]
+
+
+def plan_certification_notices(at: datetime) -> list[Planned]:
+    told = set(db.session.scalars(db.select(Notification.subject_key).where(Notification.kind == CERTIFICATION)))
+    certified = set(db.session.execute(db.select(Certificate.person_id, Certificate.category)
+                                       .where(Certificate.revoked_at.is_(None))).tuples())
+    pursuing = db.session.scalars(db.select(Person).where(Person.pursuing_category.is_not(None))
+                                  .options(selectinload(Person.organization)).order_by(Person.id))
+    staff: dict[int, list[Person]] = {}
+    out = []
+    for person in pursuing:
+        category, key = person.pursuing_category, eligibility_key(person.id, person.pursuing_category)
+        if key in told or (person.id, category) in certified:
+            continue
+        as_of = local_date(at, person.organization.timezone)
+        try:
+            if not requirement_in_force(person.organization_id, category, as_of).rsc_required:
+                continue  # nothing to certify for a category without RSC hours
+            eligible = eligibility_for(person, category, as_of).eligible
+        except Conflict:
+            continue  # no rule set in force on that date: nothing to judge against
+        if eligible:
+            if person.organization_id not in staff:
+                staff[person.organization_id] = staff_of(person.organization_id)
+            out += [Planned(person.organization_id, CERTIFICATION, key, recipient.id)
+                    for recipient in [person, *staff[person.organization_id]]]
+    return out
+
+
+def eligibility_key(person_id: int, category: str) -> str:
+    return f"eligible:{person_id}:{category}"
+
+
+def staff_of(organization_id: int) -> list[Person]:
+    return list(db.session.scalars(db.select(Person).where(
+        Person.organization_id == organization_id, Person.role == "staff").order_by(Person.id)))
+
+
+def still_due(at: datetime):
+    """Which waiting rows are still worth sending at `at` (Session is outer-joined by the outbox)."""
+    return or_(
+        and_(Notification.kind.in_(INVITES), Session.status == "scheduled",
+             Session.sequence == Notification.sequence, Session.starts_at > at),
+        and_(Notification.kind == CANCELLATION, Session.starts_at > at),
+        and_(Notification.kind == OVERDUE, Session.status == "scheduled", Session.signed_off_at.is_(None)),
+        Notification.kind == CERTIFICATION)
+
+
+# ----------------------------------------------------------------------------- times and links
+
+def ends_at(session: Session) -> datetime:
+    return session.starts_at + timedelta(minutes=session.duration_minutes)
+
+
+def local_date(at: datetime, zone: str) -> date:
+    return at.astimezone(ZoneInfo(zone)).date()
+
+
+def clock(local: datetime) -> str:
+    return f"{local:%I:%M %p}".lstrip("0")
+
+
+def local_start(session: Session) -> str:
+    """e.g. "Tue 3 Mar 2026, 10:00 AM EST": ASCII, for subjects (Python folds a long non-ASCII
+    subject with a doubled space)."""
+    start = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
+    return f"{start:%a} {start.day} {start:%b %Y}, {clock(start)} {start:%Z}"
+
+
+def local_when(session: Session) -> str:
+    """e.g. "Tue 3 Mar 2026, 10:00 AM–11:30 AM EST", in the group's time zone."""
+    zone = ZoneInfo(session.group.timezone)
+    start, end = session.starts_at.astimezone(zone), ends_at(session).astimezone(zone)
+    span = (f"{clock(start)}–{clock(end)} {end:%Z}" if start.tzname() == end.tzname()
+            else f"{clock(start)} {start:%Z}–{clock(end)} {end:%Z}")
+    return f"{start:%a} {start.day} {start:%b %Y}, {span}"
+
+
+def attendance_url(session: Session) -> str:
+    """The session's attendance page; the session page until that exists, and its path until that does."""
+    for endpoint in ("attendance.take", "groups.session"):
+        if endpoint in current_app.view_functions:
+            return external_url(endpoint, session_id=session.id)
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/sessions/{session.id}"
+
+
+def profile_url() -> str | None:
+    return external_url("profile.edit") if "profile.edit" in current_app.view_functions else None
+
+
+# ----------------------------------------------------------------------------- messages
+
+def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
+    if notification.kind == CERTIFICATION:
+        return certification_message(notification, settings)
+    session = db.session.get(Session, notification.session_id)
+    if notification.kind == OVERDUE:
+        return overdue_message(notification, session, settings)
+    return invite_message(notification, session, settings)
+
+
+def invite_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
+    person, group = notification.recipient, session.group
+    cancelled = notification.kind == CANCELLATION
+    method = "CANCEL" if cancelled else "REQUEST"
+    changed = not cancelled and holds_an_older_version(notification)
+    organizer_name, organizer_email = parseaddr(settings.mail_from)
+    association = db.session.get(Organization, group.organization_id)
+    ics = build_invite(series_info(group), occurrence(session), method=method,
+                       organizer_email=organizer_email, organizer_name=association.name,
+                       attendee_email=person.email, attendee_name=person.name)
+    when = local_when(session)
+    context = {"person": person, "group": group, "when": when, "association": association, "changed": changed,
+               "facilitators": ", ".join(f.name for f in group.facilitators), "profile_url": profile_url()}
+    template = "session_cancelled" if cancelled else "session_invite"
+    prefix = "Cancelled" if cancelled else ("Changed" if changed else "Reminder")
+    return message(notification, settings, f"{prefix}: {group.name}, {local_start(session)}", template, context,
+                   Invite(method, ics))
+
+
+def holds_an_older_version(notification: Notification) -> bool:
+    """Was the last invite this person was sent for the session an earlier SEQUENCE? Then this is a change."""
+    last = db.session.scalar(db.select(db.func.max(Notification.sequence)).where(
+        Notification.session_id == notification.session_id, Notification.recipient_id == notification.recipient_id,
+        Notification.kind.in_(INVITES), Notification.sent_at.is_not(None), Notification.id != notification.id))
+    return last is not None and last < notification.sequence
+
+
+def overdue_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
+    when = local_when(session)
+    context = {"person": notification.recipient, "group": session.group, "when": when,
+               "attendance_url": attendance_url(session)}
+    return message(notification, settings, f"Attendance to sign off: {session.group.name}, {local_start(session)}",
+                   "attendance_overdue", context)
+
+
+def certification_message(notification: Notification, settings: MailSettings) -> EmailMessage:
+    _, person_id, category = notification.subject_key.split(":", 2)
+    candidate = db.session.get(Person, int(person_id))
+    recipient = notification.recipient
+    context = {"person": recipient, "candidate": candidate, "category": category,
+               "category_name": CATEGORY_NAMES.get(category, category),
+               "association": db.session.get(Organization, candidate.organization_id)}
+    if recipient.id == candidate.id:
+        context["url"] = external_url("accounts.home")
+        return message(notification, settings, f"You have the reflective supervision hours for {category}",
+                       "certification_eligible", context)
+    context["url"] = external_url("endorsement.evidence", person_id=candidate.id)
+    return message(notification, settings, f"Ready to certify: {candidate.name} for {category}",
+                   "certification_ready", context)
+
+
+def message(notification: Notification, settings: MailSettings, subject: str, template: str, context: dict,
+            invite: Invite | None = None) -> EmailMessage:
+    person = notification.recipient
+    # The same key from another deployment is another message: the public URL tells them apart.
+    key = (f"{current_app.config['PUBLIC_URL']}|{notification.kind}:{notification.subject_key}:"
+           f"{notification.recipient_id}:{notification.sequence}")
+    return build_message(
+        to=str(Address(display_name=person.name, addr_spec=person.email)), subject=subject,
+        text=render_template(f"notifications/{template}.txt", **context),
+        html=render_template(f"notifications/{template}.html", **context),
+        invite=invite, mail_from=settings.mail_from,
+        message_id_key=key)  # a resend after a crash keeps its Message-ID, so mail clients see one message

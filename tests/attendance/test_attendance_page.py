@@ -1,0 +1,120 @@
+"""The facilitator's attendance page, through the browser's forms."""
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rs_service.extensions import db
+from rs_service.hours.models import HourEntry
+from tests.factories import csrf_token_from, enroll, give_credential, log_in, make_group, make_org, make_person
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+@pytest.fixture
+def march_session(app, client):
+    """3 March 2026, 10:00-11:30 Detroit, facilitator Maria Lopez logged in; three participants."""
+    org = make_org("mi-aimh")
+    facilitator = make_person(org, "facilitator", name="Maria Lopez", email="maria.lopez@example.org")
+    give_credential(facilitator, "IMHS", date(2022, 1, 1))
+    group = make_group(org, [facilitator])
+    people = [make_person(org, name=n, email=e) for n, e in (
+        ("Ben Carter", "ben.carter@example.org"), ("Priya Natarajan", "priya.natarajan@example.org"),
+        ("Tomás Ibarra", "tomas.ibarra@example.org"))]
+    for person in people:
+        enroll(group, person)
+    from rs_service.groups.service import sessions_of
+    session = sessions_of(group)[4]
+    log_in(client, facilitator)
+    return session, people
+
+
+def page(client, session):
+    response = client.get(f"/sessions/{session.id}/attendance")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_roster_saves_and_signs_off_from_the_form(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    html = page(client, session)
+    assert "Ben Carter" in html and 'name="viewport"' in html
+    form = {"csrf_token": csrf_token_from(html), "version": "0", "action": "sign_off",
+            f"status-{ben.id}": "present", f"status-{priya.id}": "left_early", f"minutes-{priya.id}": "42",
+            f"status-{tomas.id}": "excused"}
+    response = client.post(f"/sessions/{session.id}/attendance", data=form)
+    assert response.status_code == 302
+    assert "Signed off by Maria Lopez" in page(client, session)
+    minutes = dict(db.session.execute(db.select(HourEntry.person_id, HourEntry.minutes)).all())
+    assert minutes == {ben.id: 90, priya.id: 42}
+
+
+def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "save",
+            f"status-{ben.id}": "present", f"status-{priya.id}": "late", f"minutes-{priya.id}": "500",
+            f"status-{tomas.id}": "absent"}
+    response = client.post(f"/sessions/{session.id}/attendance", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "at most 90" in html and 'value="500"' in html
+    assert re.search(rf'name="status-{ben.id}" value="present" checked', html)
+    assert "Signed off" not in html and 'value="0"' in html  # version unchanged: nothing saved
+
+
+def test_everyone_needs_a_status(client, march_session):
+    session, (ben, _, _) = march_session
+    response = client.post(f"/sessions/{session.id}/attendance", data={
+        "csrf_token": csrf_token_from(page(client, session)), f"status-{ben.id}": "present"})
+    assert response.status_code == 422 and "Choose a status for everyone" in response.get_data(as_text=True)
+
+
+def test_zoom_report_prefills_the_roster_without_saving(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    data = {"csrf_token": csrf_token_from(page(client, session)),
+            "report": (io.BytesIO((REPORTS / "zoom_participants.csv").read_bytes()), "participants.csv")}
+    response = client.post(f"/sessions/{session.id}/attendance/import", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert re.search(rf'name="status-{ben.id}" value="present" checked', html)
+    # Two joins of 42 and 47 minutes add up to within the 5-minute grace of the 90: present.
+    assert re.search(rf'name="status-{priya.id}" value="present" checked', html)
+    assert re.search(rf'name="status-{tomas.id}" value="late" checked', html)
+    assert re.search(rf'name="minutes-{tomas.id}"[^>]*value="70"', html)  # waiting-room time not counted
+    assert "Sam Reyes" in html and "Jordan&#39;s iPad" in html  # unknown rows listed, not guessed
+    assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
+
+
+def test_a_bad_upload_gets_a_clear_message(client, march_session):
+    session, _ = march_session
+    data = {"csrf_token": csrf_token_from(page(client, session)),
+            "report": (io.BytesIO((REPORTS / "not_a_report_group_roster.csv").read_bytes()), "roster.csv")}
+    response = client.post(f"/sessions/{session.id}/attendance/import", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "Zoom or Teams" in response.get_data(as_text=True)
+
+
+def test_correction_after_sign_off_needs_a_reason(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "sign_off",
+            f"status-{ben.id}": "present", f"status-{priya.id}": "present", f"status-{tomas.id}": "present"}
+    client.post(f"/sessions/{session.id}/attendance", data=form)
+    token = csrf_token_from(page(client, session))
+    no_reason = client.post(f"/sessions/{session.id}/attendance/{ben.id}/correct",
+                            data={"csrf_token": token, "status": "absent"})
+    assert no_reason.status_code == 422
+    fixed = client.post(f"/sessions/{session.id}/attendance/{ben.id}/correct",
+                        data={"csrf_token": token, "status": "absent", "reason": "Camera on, not present"})
+    assert fixed.status_code == 302
+    total = db.session.scalar(db.select(db.func.sum(HourEntry.minutes)).where(HourEntry.person_id == ben.id))
+    assert total == 0
+
+
+def test_participants_cannot_open_the_attendance_page(app, march_session):
+    session, (ben, _, _) = march_session
+    with app.test_client() as other:
+        log_in(other, ben)
+        assert other.get(f"/sessions/{session.id}/attendance").status_code == 403

@@ -1,0 +1,92 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from tests.factories import (QueryCounter, csrf_token_from, enroll, give_credential, log_in, make_group, make_org,
+                             make_person, signed_off_hours)
+
+
+@pytest.fixture
+def org_with_hours(app):
+    org = make_org("mi-aimh")
+    provider = make_person(org, "facilitator", name="Rosa Diaz")
+    give_credential(provider, "IMHM-C", date(2020, 1, 1))
+    ana = make_person(org, name="Ana", pursuing_category="IFS")
+    for month in range(1, 7):
+        signed_off_hours(ana, provider, 90, date(2026, month, 6))
+    signed_off_hours(ana, provider, 60, date(2026, 6, 20), format="individual")
+    return org, provider, ana
+
+
+def test_my_hours_shows_totals_entries_and_a_chart(client, org_with_hours):
+    _, _, ana = org_with_hours
+    log_in(client, ana)
+    html = client.get("/my/hours").get_data(as_text=True)
+    assert "10.00 h" in html and "9.00 h" in html and "1.00 h" in html  # total, group, individual
+    assert "<svg" in html and "<polyline" in html and "Rosa Diaz" in html
+    assert "Infant Family Specialist" in html  # progress toward the category pursued
+
+
+def test_staff_report_and_csv_export(client, org_with_hours):
+    org, _, ana = org_with_hours
+    log_in(client, make_person(org, "staff"))
+    html = client.get("/hours/report?start=2026-03-01&end=2026-06-30").get_data(as_text=True)
+    assert "Ana" in html and "7.00" in html  # 4 sessions of 1.5 h and 1 h individual
+    response = client.get("/hours/report?start=2026-03-01&format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    ana_row = next(r for r in rows if r["name"] == "Ana")
+    assert (ana_row["group_hours"], ana_row["individual_hours"], ana_row["total_minutes"]) == ("6.00", "1.00", "420")
+    assert response.headers["Content-Type"].startswith("text/csv")
+
+
+def test_report_filters_by_group(client, org_with_hours):
+    org, provider, ana = org_with_hours
+    group = make_group(org, [provider])
+    ben = make_person(org, name="Ben")
+    enroll(group, ben)
+    log_in(client, make_person(org, "staff"))
+    html = client.get(f"/hours/report?group={group.id}").get_data(as_text=True)
+    assert "Ben" in html and ">Ana<" not in html
+
+
+def test_report_query_count_does_not_grow_with_participants(client, org_with_hours):
+    org, provider, _ = org_with_hours
+    log_in(client, make_person(org, "staff"))
+
+    def queries():
+        with QueryCounter() as counter:
+            assert client.get("/hours/report").status_code == 200
+        return counter.count
+
+    before = queries()
+    for n in range(10):
+        signed_off_hours(make_person(org, name=f"P{n}"), provider, 45, date(2026, 5, 5))
+    assert queries() == before
+
+
+def test_bad_report_dates_get_a_message(client, org_with_hours):
+    org, _, _ = org_with_hours
+    log_in(client, make_person(org, "staff"))
+    response = client.get("/hours/report?start=not-a-date")
+    assert response.status_code == 422 and "Not a valid date" in response.get_data(as_text=True)
+
+
+def test_staff_records_external_rsc_from_the_person_page(client, org_with_hours):
+    org, _, ana = org_with_hours
+    log_in(client, make_person(org, "staff"))
+    page = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
+    response = client.post(f"/people/{ana.id}/hours", data={
+        "csrf_token": csrf_token_from(page), "entry_date": "2026-07-01", "minutes": "50", "format": "individual",
+        "provider_id": "0", "external_name": "Dr. Lee", "external_category": "IMHM-C", "external_number": "WA-1"})
+    assert response.status_code == 302
+    html = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
+    assert "Dr. Lee" in html and "hours recorded" in html  # and in the audit trail
+
+
+def test_participants_cannot_see_the_report_or_others(client, org_with_hours):
+    org, _, ana = org_with_hours
+    log_in(client, ana)
+    assert client.get("/hours/report").status_code == 403
+    assert client.get(f"/people/{ana.id}/hours").status_code == 403
