@@ -7,10 +7,12 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-dev install-js install-browser db clean
 
+# The scheduler runs alongside the dev server; with no SMTP_HOST its mail lands in instance/outbox/.
 run: install db
 	@$(FLASK) rs demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with background jobs (mail in instance/outbox/). Ctrl-C stops both."
+	@$(FLASK) rs scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev

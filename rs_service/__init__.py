@@ -60,14 +60,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-    from rs_service.errors import Conflict, InvalidInput, handle_domain_error, handle_integrity_error, \
-        handle_unexpected_error
+    from rs_service.errors import Conflict, InvalidInput, handle_data_error, handle_database_unavailable, \
+        handle_domain_error, handle_integrity_error, handle_unexpected_error
 
     app.register_error_handler(InvalidInput, handle_domain_error)
     app.register_error_handler(Conflict, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected_error)
 
 

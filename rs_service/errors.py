@@ -6,9 +6,9 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
-from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,21 @@ def handle_integrity_error(error: IntegrityError):
     if is_api_request():
         return jsonify(error_payload(conflict)), 409
     return render_error_page(conflict)
+
+
+def handle_data_error(error: DataError):
+    """A value the database cannot hold (a number too large, say) that validation let through."""
+    log.warning("data error answered as 422: %s", error.orig)
+    return handle_domain_error(InvalidInput("_value", "A value is out of the range this service accepts."))
+
+
+def handle_database_unavailable(error: OperationalError):
+    """A locked or unreachable database is a moment to wait, not a bug: 503 and nothing changed."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    busy = ServiceUnavailable(description="The database is busy or unreachable; try again in a moment.")
+    if is_api_request():
+        return jsonify(error_payload(busy)), 503
+    return render_error_page(busy)
 
 
 def handle_unexpected_error(error: Exception):

@@ -48,8 +48,13 @@ def may_sign_off(actor: Person, session) -> bool:
     return facilitates(actor, session.group)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
+
+
 def find_in_association(model, id_: int, organization_id: int):
     """The row with this id if it belongs to the association, else None (callers answer 404)."""
+    if not 0 < id_ <= MAX_ID:
+        return None
     if model is Session:
         query = db.select(Session).join(Group).where(Session.id == id_, Group.organization_id == organization_id)
     else:

@@ -61,6 +61,11 @@ class Person(UserMixin, db.Model):
         valid = [c for c in self.credentials if c.is_valid_on(day)]
         return max(valid, key=lambda c: (c.valid_from, c.id)) if valid else None
 
+    def credential_as_of(self, day: date) -> "Credential | None":
+        """The credential valid on `day`, else the latest one started before it (lapsed, so it says so)."""
+        started = [c for c in self.credentials if c.valid_from <= day]
+        return self.credential_on(day) or (max(started, key=lambda c: (c.valid_from, c.id)) if started else None)
+
 
 class Credential(db.Model):
     """An Endorsement held by a person: category, number and validity."""

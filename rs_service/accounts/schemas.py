@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
+from rs_service.policy import MAX_ID
 from rs_service.endorsement.categories import CATEGORY_CODES
 
 
@@ -10,6 +11,11 @@ class StrictSchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+def identifier(**kwargs):
+    """An id in a request body: a whole number the database can hold."""
+    return ma.fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 def text(max_length: int, **kwargs):

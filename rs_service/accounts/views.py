@@ -1,21 +1,24 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rs_service.accounts.auth import authenticate
 from rs_service.accounts.forms import LoginForm
 from rs_service.accounts.models import Person
+from rs_service.database import utcnow
 from rs_service.extensions import db, login_manager
+from rs_service.groups.service import awaiting_sign_off, schedule_of
 
 blp = Blueprint("accounts", __name__)
 
-# Main navigation by role; entries whose page does not exist (yet) are left out.
+# Main navigation by role.
 NAVIGATION = {
     "staff": [("accounts.home", "Home"), ("groups.index", "Groups"), ("hours.report", "Hours report"),
               ("endorsement.queue", "Ready to certify"), ("endorsement.requirements", "Requirements"),
               ("profile.edit", "Profile")],
-    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions"), ("profile.edit", "Profile")],
+    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions"),
+                    ("groups.my_schedule", "My calendar"), ("hours.mine", "My hours"), ("profile.edit", "Profile")],
     "participant": [("accounts.home", "Home"), ("groups.my_schedule", "My schedule"), ("hours.mine", "My hours"),
                     ("profile.edit", "Profile")],
 }
@@ -26,8 +29,7 @@ def navigation():
     def nav_items():
         if not current_user.is_authenticated:
             return []
-        return [(endpoint, label) for endpoint, label in NAVIGATION[current_user.role]
-                if endpoint in current_app.view_functions]
+        return NAVIGATION[current_user.role]
     return {"nav_items": nav_items}
 
 
@@ -68,4 +70,12 @@ def logout():
 @blp.route("/")
 @login_required
 def home():
-    return render_template(f"accounts/home_{current_user.role}.html")
+    """What each role needs first: upcoming sessions, and rosters waiting to be signed off."""
+    now = utcnow()
+    upcoming = [s for _, sessions in schedule_of(current_user) for s in sessions
+                if s.status == "scheduled" and s.starts_at >= now]
+    facilitator_id = None if current_user.role == "staff" else current_user.id
+    waiting = awaiting_sign_off(current_user.organization_id, now, facilitator_id) \
+        if current_user.role != "participant" else []
+    return render_template(f"accounts/home_{current_user.role}.html", now=now, waiting=waiting,
+                           upcoming=sorted(upcoming, key=lambda s: s.starts_at)[:5])

@@ -1,12 +1,12 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, text
+from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.attendance.models import STATUSES
 
 
 class MarkSchema(StrictSchema):
-    person_id = ma.fields.Integer(required=True, strict=True)
+    person_id = identifier(required=True)
     status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
     minutes = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
 

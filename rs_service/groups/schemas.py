@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, text
+from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.groups.models import GROUP_KINDS
 
 
@@ -35,7 +35,7 @@ class Instant(ma.fields.AwareDateTime):
 
 class GroupCreateSchema(StrictSchema):
     name = text(200, required=True)
-    facilitator_ids = ma.fields.List(ma.fields.Integer(strict=True), required=True,
+    facilitator_ids = ma.fields.List(identifier(), required=True,
                                      validate=validate.Length(min=1, max=10))
     timezone = text(64, required=True)
     first_date = ma.fields.Date(required=True)
@@ -122,7 +122,7 @@ class CancelSchema(StrictSchema):
 
 
 class EnrollSchema(StrictSchema):
-    person_id = ma.fields.Integer(required=True, strict=True)
+    person_id = identifier(required=True)
     joined_on = ma.fields.Date(load_default=None)
     waitlist = ma.fields.Boolean(load_default=False)
 

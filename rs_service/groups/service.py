@@ -164,28 +164,25 @@ def touch(session: Session) -> None:
 def change_series_from(group: Group, from_date: date, *, start_time: time | None = None,
                        duration_minutes: int | None = None, rrule: str | None = None,
                        until: date | None = None) -> list[Session]:
-    """New times for the rest of a series: regenerate future untouched sessions from `from_date` on.
+    """New times for the rest of a series: regenerate the future, untouched sessions from `from_date` on.
 
-    Sessions already moved, cancelled, signed off or with attendance keep what was done to them.
+    Past sessions, and future ones already moved, cancelled, with attendance or announced by
+    email, keep what was done to them.
     """
-    from rs_service.attendance.models import AttendanceRecord
-
     plan = GroupPlan(group.name, group.timezone, rrule or group.rrule, from_date, until or group.until,
                      start_time or group.start_time, duration_minutes or group.duration_minutes, group.capacity,
                      tuple(f.id for f in group.facilitators),
                      blackout_dates=frozenset(b.day for b in group.blackout_dates))
-    starts = check_plan(plan)
-    cutoff = schedule.to_instant(datetime.combine(from_date, time.min), group.timezone)
-    future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff]
-    with_attendance = set(db.session.scalars(db.select(AttendanceRecord.session_id).where(
-        AttendanceRecord.session_id.in_([s.id for s in future]))))
-    untouched = [s for s in future if s.sequence == 0 and not s.signed_off and s.id not in with_attendance]
-    kept = [s for s in future if s not in untouched]
+    cutoff = max(schedule.to_instant(datetime.combine(from_date, time.min), group.timezone), utcnow())
+    starts = [start for start in check_plan(plan) if start >= cutoff]
+    future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff and s.starts_at >= cutoff]
+    in_use = sessions_in_use([s.id for s in future])
+    untouched = [s for s in future if s.sequence == 0 and s.id not in in_use]
     # A kept session still stands for its day: the new rule adds no second session that day.
-    kept_days = {schedule.local_date(s.original_starts_at, group.timezone) for s in kept}
+    kept_days = {schedule.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
     new_starts = [s for s in starts if schedule.local_date(s, group.timezone) not in kept_days]
     ensure_no_double_booking(group.facilitators, [(s, plan.duration_minutes) for s in new_starts],
-                             {s.id for s in future})
+                             {s.id for s in untouched})
     for session in untouched:
         db.session.delete(session)
     db.session.flush()
@@ -193,6 +190,20 @@ def change_series_from(group: Group, from_date: date, *, start_time: time | None
     group.start_time, group.duration_minutes = plan.start_time, plan.duration_minutes
     add_sessions(group, new_starts, plan.duration_minutes)
     return sessions_of(group)
+
+
+def sessions_in_use(session_ids: list[int]) -> set[int]:
+    """Sessions something refers to (attendance, ledger, audit, sent mail): never regenerated."""
+    from rs_service.attendance.models import AttendanceRecord
+    from rs_service.audit.models import AuditEvent
+    from rs_service.hours.models import HourEntry
+    from rs_service.notifications.models import Notification
+
+    if not session_ids:
+        return set()
+    references = [db.select(model.session_id).where(model.session_id.in_(session_ids))
+                  for model in (AttendanceRecord, HourEntry, AuditEvent, Notification)]
+    return set(db.session.scalars(references[0].union(*references[1:])))
 
 
 # Enrollment ------------------------------------------------------------------------------------
@@ -259,6 +270,28 @@ def promote_from_waitlist(group: Group, joined_on: date) -> Enrollment | None:
         waiting.waitlisted, waiting.joined_on = False, joined_on
         db.session.flush()
     return waiting
+
+
+def waitlist_counts(group_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
+        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True)).group_by(Enrollment.group_id))
+    return dict(rows.all())
+
+
+def waitlisted_groups(person_id: int) -> list[Group]:
+    return list(db.session.scalars(db.select(Group).join(Enrollment).where(
+        Enrollment.person_id == person_id, Enrollment.waitlisted.is_(True)).order_by(Group.name)))
+
+
+def possible_facilitators(organization_id: int) -> list[Person]:
+    return list(db.session.scalars(db.select(Person).where(
+        Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
+        .options(db.selectinload(Person.credentials)).order_by(Person.name, Person.id)))
+
+
+def participants_of(organization_id: int) -> list[Person]:
+    return list(db.session.scalars(db.select(Person).where(
+        Person.organization_id == organization_id, Person.role == "participant").order_by(Person.name, Person.id)))
 
 
 def enrollments_of(group: Group) -> list[Enrollment]:
@@ -338,3 +371,15 @@ def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
 def _within(window: tuple[date, date | None], day: date) -> bool:
     joined_on, left_on = window
     return joined_on <= day and (left_on is None or day <= left_on)
+
+
+def awaiting_sign_off(organization_id: int, now: datetime, facilitator_id: int | None = None) -> list[Session]:
+    """Sessions that have started and whose attendance nobody has signed off yet, oldest first."""
+    query = (db.select(Session).join(Group).where(
+        Group.organization_id == organization_id, Session.status == "scheduled",
+        Session.signed_off_at.is_(None), Session.starts_at <= now)
+        .options(db.contains_eager(Session.group)).order_by(Session.starts_at))
+    if facilitator_id is not None:
+        query = query.join(group_facilitators, group_facilitators.c.group_id == Group.id).where(
+            group_facilitators.c.person_id == facilitator_id)
+    return list(db.session.scalars(query.limit(50)))

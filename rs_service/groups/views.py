@@ -7,16 +7,14 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func
 
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.calendars import service as calendars
 from rs_service.database import utcnow
 from rs_service.errors import Conflict, InvalidInput
-from rs_service.extensions import db
 from rs_service.groups import service
 from rs_service.groups.forms import (WEEKDAYS, CancelForm, EnrollForm, GroupForm, RescheduleForm,
                                      RotateFeedForm, SeriesChangeForm, WithdrawForm)
@@ -77,7 +75,7 @@ def index():
     now = utcnow()
     return render_template("groups/index.html", groups=groups, next_sessions=service.next_sessions(ids, now),
                            filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
-                           waiting=waitlist_counts(ids))
+                           waiting=service.waitlist_counts(ids))
 
 
 @blp.route("/groups/new", methods=["GET", "POST"])
@@ -237,16 +235,14 @@ def session_page(session_id: int):
 
 
 def render_session(session: Session, *, reschedule_form=None, cancel_form=None, status=200):
-    """The session page. The attendance feature fills the `attendance` block of its template."""
+    """The session page: reschedule, cancel, and the way to its attendance."""
     group = session.group
     local = session.starts_at.astimezone(ZoneInfo(group.timezone))
     if reschedule_form is None:
         reschedule_form = RescheduleForm(formdata=None, day=local.date(), start_time=local.time(),
                                          duration_minutes=session.duration_minutes)
-    attendance_url = (url_for("attendance.take", session_id=session.id)
-                      if "attendance.take" in current_app.view_functions else None)
     return render_template("groups/session.html", session=session, group=group, reschedule_form=reschedule_form,
-                           cancel_form=cancel_form or CancelForm(formdata=None), attendance_url=attendance_url), status
+                           cancel_form=cancel_form or CancelForm(formdata=None)), status
 
 
 @blp.route("/sessions/<int:session_id>/reschedule", methods=["POST"])
@@ -319,8 +315,7 @@ def my_schedule():
                       key=lambda s: (s.starts_at, s.id))
     upcoming = [s for s in sessions if ends_at(s) > now]
     past = [s for s in sessions if ends_at(s) <= now][::-1]
-    waitlisted = list(db.session.scalars(db.select(Group).join(Enrollment).where(
-        Enrollment.person_id == current_user.id, Enrollment.waitlisted.is_(True)).order_by(Group.name)))
+    waitlisted = service.waitlisted_groups(current_user.id)
     feed = calendars.feed_url(me())
     return render_template("groups/my_schedule.html", upcoming=upcoming, past=past, waitlisted=waitlisted,
                            feed_url=feed, webcal_url=re.sub(r"^https?://", "webcal://", feed),
@@ -363,11 +358,8 @@ def local_instants(message: str, zone: str) -> str:
 
 def facilitator_choices(organization_id: int) -> list[tuple[int, str]]:
     today = utcnow().date()
-    people = db.session.scalars(db.select(Person).where(
-        Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
-        .options(db.selectinload(Person.credentials)).order_by(Person.name, Person.id))
     choices = []
-    for person in people:
+    for person in service.possible_facilitators(organization_id):
         credential = person.credential_on(today)
         details = [person.role] + ([credential.category] if credential else [])
         choices.append((person.id, f"{person.name} ({', '.join(details)})"))
@@ -377,15 +369,8 @@ def facilitator_choices(organization_id: int) -> list[tuple[int, str]]:
 def participant_choices(group: Group, enrollments: list[Enrollment]) -> list[tuple]:
     """Participants of the association not already in (or waiting for) the group."""
     taken = {e.person_id for e in enrollments if e.left_on is None or e.waitlisted}
-    people = db.session.scalars(db.select(Person).where(
-        Person.organization_id == group.organization_id, Person.role == "participant").order_by(Person.name, Person.id))
+    people = service.participants_of(group.organization_id)
     return [("", "Choose a participant")] + [(p.id, p.name) for p in people if p.id not in taken]
-
-
-def waitlist_counts(group_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
-        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True)).group_by(Enrollment.group_id))
-    return dict(rows.all())
 
 
 @functools.cache

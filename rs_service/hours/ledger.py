@@ -25,10 +25,10 @@ class ProviderSnapshot:
 
 
 def provider_snapshot(provider: Person | None, on: date) -> ProviderSnapshot:
-    """The provider with the credential valid on `on` (or none, recorded as such)."""
+    """The provider with their credential as of `on`: valid then, or lapsed (so eligibility can say so)."""
     if provider is None:
         return ProviderSnapshot(None, None)
-    credential = provider.credential_on(on)
+    credential = provider.credential_as_of(on)
     if credential is None:
         return ProviderSnapshot(provider.id, provider.name)
     return ProviderSnapshot(provider.id, provider.name, credential.category, credential.number,

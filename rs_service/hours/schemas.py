@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, text
+from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.hours.models import FORMATS
 
@@ -18,7 +18,7 @@ class RscHoursSchema(StrictSchema):
     date = ma.fields.Date(required=True)
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 24 * 60))
     format = ma.fields.String(required=True, validate=validate.OneOf(FORMATS))
-    provider_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    provider_id = identifier(load_default=None, allow_none=True)
     provider = ma.fields.Nested(ExternalProviderSchema, load_default=None, allow_none=True)
 
     @ma.validates_schema

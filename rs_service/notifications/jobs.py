@@ -280,15 +280,11 @@ def local_when(session: Session) -> str:
 
 
 def attendance_url(session: Session) -> str:
-    """The session's attendance page; the session page until that exists, and its path until that does."""
-    for endpoint in ("attendance.take", "groups.session"):
-        if endpoint in current_app.view_functions:
-            return external_url(endpoint, session_id=session.id)
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/sessions/{session.id}"
+    return external_url("attendance.take", session_id=session.id)
 
 
-def profile_url() -> str | None:
-    return external_url("profile.edit") if "profile.edit" in current_app.view_functions else None
+def profile_url() -> str:
+    return external_url("profile.edit")
 
 
 # ----------------------------------------------------------------------------- messages

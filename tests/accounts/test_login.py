@@ -61,3 +61,17 @@ def test_each_role_gets_navigation_of_its_own(client, app):
             html = fresh.get("/").get_data(as_text=True)
             assert f"signed in as {role}" in html
             assert 'name="viewport"' in html
+
+
+def test_facilitator_home_lists_rosters_waiting_for_sign_off(client, app):
+    from tests.factories import make_group
+
+    organization = make_org()
+    facilitator = make_person(organization, "facilitator")
+    make_group(organization, [facilitator], name="Past group")
+    make_group(organization, [make_person(organization, "facilitator")], name="Someone else's group",
+               start_time="14:00")
+    log_in(client, facilitator)
+    html = client.get("/").get_data(as_text=True)
+    assert "Attendance waiting to be signed off" in html
+    assert html.count("Past group, Tue") == 12 and "Someone else" not in html

@@ -113,3 +113,16 @@ def test_unknown_api_path_answers_in_the_error_shape(api, staff):
 def test_openapi_document_is_served(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and "/api/v1/people" in response.get_json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/people/99999999999999999999", "/groups/4294967296", "/sessions/0/attendance",
+                                  "/people/2147483648/hours"])
+def test_ids_too_large_for_the_database_are_404_not_500(api, staff, path):
+    assert api.get(path, token_for(staff)).status_code == 404
+
+
+def test_body_ids_too_large_are_422(api, staff):
+    response = api.post("/groups", token_for(staff), json={
+        "name": "G", "facilitator_ids": [2**40], "timezone": "America/Detroit", "first_date": "2027-01-01",
+        "until": "2027-02-01", "start_time": "10:00", "duration_minutes": 90, "rrule": "FREQ=WEEKLY", "capacity": 5})
+    assert response.status_code == 422 and "facilitator_ids" in response.get_json()["errors"]

@@ -363,7 +363,7 @@ def test_the_progress_partial_shows_progress_and_reasons(app, org, imhs, staff):
     assert "Infant Family Specialist (IFS)" in html
     assert "18.00 h</strong> of 24.00 h" in html and "Needs 24.00 h of qualifying RSC, has 18.00 h." in html
     assert 'role="img"' in html and 'width="75"' in html
-    assert "Yearly renewal of your IFS endorsement" in html and "Renewal hours met" in html
+    assert "Yearly renewal of the IFS endorsement" in html and "Renewal hours met" in html
     with app.test_request_context():
         empty = render_template_string('{% include "endorsement/_progress.html" %}', eligibility=None)
     assert "No Endorsement category is recorded" in empty

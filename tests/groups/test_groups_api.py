@@ -157,19 +157,41 @@ def test_mid_cohort_joiner_is_only_on_later_rosters(app, org, facilitator):
 
 def test_changing_the_rest_of_the_series_regenerates_only_untouched_future_sessions(api, staff_token, org,
                                                                                      facilitator):
-    group = make_group(org, [facilitator])
+    group = make_group(org, [facilitator], first_date="2027-01-01", until="2027-06-30")
     sessions = api.get(f"/groups/{group.id}/sessions", staff_token).get_json()
-    moved = sessions[8]  # 5 May
-    api.patch(f"/sessions/{moved['id']}", staff_token, json={"starts_at": "2026-05-06T10:00:00-04:00"})
+    moved = sessions[8]  # 4 May 2027
+    api.patch(f"/sessions/{moved['id']}", staff_token, json={"starts_at": "2027-05-05T10:00:00-04:00"})
     response = api.post(f"/groups/{group.id}/series", staff_token,
-                        json={"from_date": "2026-04-01", "start_time": "14:00"})
+                        json={"from_date": "2027-04-01", "start_time": "14:00"})
     assert response.status_code == 200, response.get_json()
     after = {s["id"]: s for s in response.get_json()}
     assert all(after[s["id"]]["starts_at"] == s["starts_at"] for s in sessions[:6])  # before April: as they were
-    assert after[moved["id"]]["starts_at"] == "2026-05-06T10:00:00-04:00"  # the moved one keeps its move
-    regenerated = sorted(s["starts_at"] for s in after.values() if s["starts_at"] >= "2026-04")
-    assert regenerated == ["2026-04-07T14:00:00-04:00", "2026-04-21T14:00:00-04:00", "2026-05-06T10:00:00-04:00",
-                           "2026-05-19T14:00:00-04:00", "2026-06-02T14:00:00-04:00", "2026-06-16T14:00:00-04:00"]
+    assert after[moved["id"]]["starts_at"] == "2027-05-05T10:00:00-04:00"  # the moved one keeps its move
+    regenerated = sorted(s["starts_at"] for s in after.values() if s["starts_at"] >= "2027-04")
+    assert regenerated == ["2027-04-06T14:00:00-04:00", "2027-04-20T14:00:00-04:00", "2027-05-05T10:00:00-04:00",
+                           "2027-05-18T14:00:00-04:00", "2027-06-01T14:00:00-04:00", "2027-06-15T14:00:00-04:00"]
+
+
+def test_a_series_change_never_rewrites_the_past_or_announced_sessions(api, staff_token, org, facilitator):
+    from rs_service.extensions import db
+    from rs_service.notifications.models import Notification
+
+    past = make_group(org, [facilitator])  # January to June 2026: already over
+    before = api.get(f"/groups/{past.id}/sessions", staff_token).get_json()
+    response = api.post(f"/groups/{past.id}/series", staff_token, json={"from_date": "2026-01-01",
+                                                                         "start_time": "14:00"})
+    assert response.status_code == 200 and response.get_json() == before
+
+    future = make_group(org, [facilitator], name="2027", first_date="2027-01-01", until="2027-02-28")
+    announced = api.get(f"/groups/{future.id}/sessions", staff_token).get_json()[0]
+    db.session.add(Notification(organization_id=org.id, kind="reminder", subject_key=f"session:{announced['id']}",
+                                recipient_id=facilitator.id, session_id=announced["id"]))
+    db.session.commit()
+    response = api.post(f"/groups/{future.id}/series", staff_token, json={"from_date": "2027-01-01",
+                                                                           "start_time": "14:00"})
+    assert response.status_code == 200, response.get_json()
+    starts = sorted(s["starts_at"] for s in response.get_json())
+    assert starts[0] == announced["starts_at"] and all("T14:00" in s for s in starts[1:])
 
 
 def test_groups_are_walled_by_association_and_membership(api, org, facilitator):

@@ -214,16 +214,16 @@ def test_members_see_who_is_in_the_group_but_not_the_management(client, facilita
 
 
 def test_staff_change_the_rest_of_the_series(client, staff, facilitator, org):
-    group = make_group(org, [facilitator])
+    group = make_group(org, [facilitator], first_date="2027-01-01", until="2027-06-30")
     page = f"/groups/{group.id}"
     log_in(client, staff)
-    response = submit(client, page, f"{page}/series", {"from_date": "2026-04-01", "start_time": "14:00",
+    response = submit(client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "14:00",
                                                         "duration_minutes": ""})
     assert response.status_code == 302, response.get_data(as_text=True)
     times = local_times(db.session.get(Group, group.id))
-    assert times[5] == "Tue 17 Mar 10:00" and times[6] == "Tue 07 Apr 14:00" and times[-1] == "Tue 16 Jun 14:00"
+    assert times[5] == "Tue 16 Mar 10:00" and times[6] == "Tue 06 Apr 14:00" and times[-1] == "Tue 15 Jun 14:00"
 
-    nothing = submit(client, page, f"{page}/series", {"from_date": "2026-04-01", "start_time": "",
+    nothing = submit(client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "",
                                                        "duration_minutes": ""})
     assert nothing.status_code == 422
     assert "Give a new start time, a new length, or both" in nothing.get_data(as_text=True)
