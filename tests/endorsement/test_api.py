@@ -90,7 +90,7 @@ def test_short_span_is_not_eligible(api, staff_token, participant, imhs):
 def test_lapsed_provider_counts_only_while_the_credential_was_valid(api, staff_token, participant, org):
     jane = provider(org, "IMHS", valid_from=date(2023, 7, 1), valid_until=date(2025, 6, 30), name="Jane Doe")
     valid = add_hours(participant, jane, [d for d in monthly(date(2024, 10, 1), 12) if d <= date(2025, 6, 30)], 120)
-    # The ledger snapshots the credential valid on the entry's date: after the lapse there is none.
+    # After the lapse the ledger records the lapsed credential, so the reason can say so.
     lapsed = add_hours(participant, jane, [d for d in monthly(date(2024, 10, 1), 12) if d > date(2025, 6, 30)], 120)
     body = eligibility(api, staff_token, participant)
     assert body["eligible"] is False
@@ -99,6 +99,8 @@ def test_lapsed_provider_counts_only_while_the_credential_was_valid(api, staff_t
     assert "needs 24.00 h of qualifying RSC, has 18.00 h" in body["reasons"]
     assert "hours span 9 months, needs at least 12" in body["reasons"]
     assert {x["entry_id"] for x in body["excluded"]} == {e.id for e in lapsed}
+    assert ("3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on "
+            "2025-06-30") in body["reasons"]
 
 
 def test_a_lapsed_credential_on_record_is_explained_in_plain_words(api, staff_token, participant):
