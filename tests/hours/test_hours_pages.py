@@ -82,7 +82,7 @@ def test_staff_records_external_rsc_from_the_person_page(client, org_with_hours)
         "provider_id": "0", "external_name": "Dr. Lee", "external_category": "IMHM-C", "external_number": "WA-1"})
     assert response.status_code == 302
     html = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
-    assert "Dr. Lee" in html and "hours recorded" in html  # and in the audit trail
+    assert "Dr. Lee" in html and "hours: recorded" in html  # and in the audit trail
 
 
 def test_participants_cannot_see_the_report_or_others(client, org_with_hours):
