@@ -1,4 +1,5 @@
 """Who may do what, decided here for pages and API alike; and lookups scoped to an association."""
+from flask import abort
 from rs_service.accounts.models import Person
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
@@ -49,6 +50,21 @@ def may_sign_off(actor: Person, session) -> bool:
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
+
+
+def require(allowed: bool, refusal: str = "You may not do this.") -> None:
+    if not allowed:
+        abort(403, refusal)
+
+
+def authorized(actor: Person, model, id_: int, may=None, refusal: str = "You may not do this."):
+    """The row if it is in the actor's association (else 404) and `may(actor, row)` allows it (else 403)."""
+    found = find_in_association(model, id_, actor.organization_id)
+    if found is None:
+        abort(404, f"No {model.__tablename__.rstrip('s').replace('_', ' ')} {id_}.")
+    if may is not None:
+        require(may(actor, found), refusal)
+    return found
 
 
 def find_in_association(model, id_: int, organization_id: int):

@@ -11,18 +11,11 @@ blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="Peopl
 
 
 def visible_person(person_id: int) -> Person:
-    """The person if the caller may see them; 404 for other associations, 403 for others' records."""
-    person = policy.find_in_association(Person, person_id, caller().organization_id)
-    if person is None:
-        abort(404, message=f"No person {person_id}.")
-    if not policy.may_view_person(caller(), person):
-        abort(403, message="You may only see your own record.")
-    return person
+    return policy.authorized(caller(), Person, person_id, policy.may_view_person, "You may only see your own record.")
 
 
 def require_staff():
-    if not policy.may_manage_association(caller()):
-        abort(403, message="Only staff of the association may do this.")
+    policy.require(policy.may_manage_association(caller()), "Only staff of the association may do this.")
 
 
 @blp.route("/auth/tokens", methods=["POST"])

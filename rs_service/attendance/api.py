@@ -1,4 +1,4 @@
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
@@ -11,12 +11,8 @@ blp = Blueprint("attendance_api", __name__, url_prefix="/api/v1", description="A
 
 
 def attendance_session(session_id: int) -> Session:
-    session = policy.find_in_association(Session, session_id, caller().organization_id)
-    if session is None:
-        abort(404, message=f"No session {session_id}.")
-    if not policy.may_change_session(caller(), session):
-        abort(403, message="Only the group's facilitators or staff may take its attendance.")
-    return session
+    return policy.authorized(caller(), Session, session_id, policy.may_change_session,
+                             "Only the group's facilitators or staff may take its attendance.")
 
 
 def attendance_of(session: Session) -> dict:
@@ -56,8 +52,7 @@ def save_attendance(body, session_id):
 @blp.response(200, AttendanceSchema)
 def sign_off(session_id):
     session = attendance_session(session_id)
-    if not policy.may_sign_off(caller(), session):
-        abort(403, message="Only the group's facilitator signs off its attendance.")
+    policy.require(policy.may_sign_off(caller(), session), "Only the group's facilitator signs off its attendance.")
     service.sign_off(session, caller())
     return attendance_of(session)
 

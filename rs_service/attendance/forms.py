@@ -3,7 +3,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from rs_service.attendance.models import STATUSES
 
 STATUS_LABELS = {"present": "Present", "late": "Late", "left_early": "Left early", "absent": "Absent",
                  "excused": "Excused"}

@@ -18,12 +18,8 @@ blp = Blueprint("attendance", __name__)
 
 
 def attendance_session(session_id: int) -> Session:
-    session = policy.find_in_association(Session, session_id, current_user.organization_id)
-    if session is None:
-        abort(404)
-    if not policy.may_change_session(current_user, session):
-        abort(403)
-    return session
+    return policy.authorized(current_user, Session, session_id, policy.may_change_session,
+                             "Only the group's facilitators or staff take its attendance.")
 
 
 def typed_marks(people) -> list[service.Mark]:
@@ -73,8 +69,7 @@ def take(session_id: int):
     try:
         service.save_attendance(session, marks, current_user, version)
         if request.form.get("action") == "sign_off":
-            if not policy.may_sign_off(current_user, session):
-                abort(403)
+            policy.require(policy.may_sign_off(current_user, session), "Only the group's facilitator signs off.")
             service.sign_off(session, current_user)
             flash("Attendance saved and signed off. The hours are in the ledger.")
         else:

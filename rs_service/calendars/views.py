@@ -23,11 +23,7 @@ def feed(token: str):
 @blp.route("/groups/<int:group_id>/calendar.ics")
 @login_required
 def group_ics(group_id: int):
-    group = policy.find_in_association(Group, group_id, current_user.organization_id)
-    if group is None:
-        abort(404)
-    if not policy.may_view_group(current_user, group):
-        abort(403)
+    group = policy.authorized(current_user, Group, group_id, policy.may_view_group)
     return calendar_response(service.group_calendar(group), f"rs-group-{group.id}.ics", inline=False)
 
 

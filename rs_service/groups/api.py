@@ -18,12 +18,8 @@ blp = Blueprint("groups_api", __name__, url_prefix="/api/v1", description="Group
 
 
 def visible_group(group_id: int) -> Group:
-    group = policy.find_in_association(Group, group_id, caller().organization_id)
-    if group is None:
-        abort(404, message=f"No group {group_id}.")
-    if not policy.may_view_group(caller(), group):
-        abort(403, message="Only staff, the group's facilitators and its members may see it.")
-    return group
+    return policy.authorized(caller(), Group, group_id, policy.may_view_group,
+                             "Only staff, the group's facilitators and its members may see it.")
 
 
 def managed_group(group_id: int) -> Group:
@@ -32,12 +28,8 @@ def managed_group(group_id: int) -> Group:
 
 
 def changeable_session(session_id: int) -> Session:
-    session = policy.find_in_association(Session, session_id, caller().organization_id)
-    if session is None:
-        abort(404, message=f"No session {session_id}.")
-    if not policy.may_change_session(caller(), session):
-        abort(403, message="Only staff or the group's facilitators may change its sessions.")
-    return session
+    return policy.authorized(caller(), Session, session_id, policy.may_change_session,
+                             "Only staff or the group's facilitators may change its sessions.")
 
 
 def with_count(group: Group) -> Group:

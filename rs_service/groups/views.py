@@ -28,36 +28,16 @@ RECENT_PAST = timedelta(days=60)  # how far back "my sessions" lists past sessio
 
 # Lookups: another association's ids answer 404, a visible thing the caller may not use 403 ---------
 
-def allow(permitted: bool) -> None:
-    if not permitted:
-        abort(403)
-
-
-def group_in_association(group_id: int) -> Group:
-    group = policy.find_in_association(Group, group_id, current_user.organization_id)
-    if group is None:
-        abort(404)
-    return group
-
-
 def viewable_group(group_id: int) -> Group:
-    group = group_in_association(group_id)
-    allow(policy.may_view_group(current_user, group))
-    return group
+    return policy.authorized(current_user, Group, group_id, policy.may_view_group)
 
 
 def managed_group(group_id: int) -> Group:
-    group = group_in_association(group_id)
-    allow(policy.may_manage_association(current_user))
-    return group
+    return policy.authorized(current_user, Group, group_id, lambda actor, _: policy.may_manage_association(actor))
 
 
 def changeable_session(session_id: int) -> Session:
-    session = policy.find_in_association(Session, session_id, current_user.organization_id)
-    if session is None:
-        abort(404)
-    allow(policy.may_change_session(current_user, session))
-    return session
+    return policy.authorized(current_user, Session, session_id, policy.may_change_session)
 
 
 def me() -> Person:
@@ -69,7 +49,7 @@ def me() -> Person:
 @blp.route("/groups")
 @login_required
 def index():
-    allow(policy.may_manage_association(current_user))
+    policy.require(policy.may_manage_association(current_user))
     groups = service.groups_of(current_user.organization_id)
     ids = [g.id for g in groups]
     now = utcnow()
@@ -81,7 +61,7 @@ def index():
 @blp.route("/groups/new", methods=["GET", "POST"])
 @login_required
 def new():
-    allow(policy.may_manage_association(current_user))
+    policy.require(policy.may_manage_association(current_user))
     form = GroupForm(timezone=current_user.organization.timezone)
     form.facilitator_ids.choices = facilitator_choices(current_user.organization_id)
     preview = None

@@ -1,7 +1,7 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from rs_service import policy
@@ -38,11 +38,8 @@ def mine():
 @login_required
 def person(person_id: int):
     """Staff view of one person: hours, progress, audit trail, and individual RSC to record."""
-    if not policy.is_staff(current_user):
-        abort(403)
-    subject = policy.find_in_association(Person, person_id, current_user.organization_id)
-    if subject is None:
-        abort(404)
+    policy.require(policy.is_staff(current_user))
+    subject = policy.authorized(current_user, Person, person_id)
     form = rsc_form()
     status = 200
     if form.validate_on_submit():
@@ -83,8 +80,7 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
 @blp.route("/hours/report")
 @login_required
 def report():
-    if not policy.is_staff(current_user):
-        abort(403)
+    policy.require(policy.is_staff(current_user))
     form = ReportFilterForm(request.args)
     groups = groups_of(current_user.organization_id)
     form.group.choices = [(0, "All participants")] + [(g.id, g.name) for g in groups]
