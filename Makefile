@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev install-js install-browser db clean
+.PHONY: run test bench install install-dev install-js install-browser db clean
 
 # The scheduler runs alongside the dev server; with no SMTP_HOST its mail lands in instance/outbox/.
 run: install db
@@ -59,3 +59,7 @@ test: install-dev install-js install-browser
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules instance
+
+# Figures for the hot paths (feeds, reports, eligibility, jobs) on the demo cohort.
+bench: install-dev
+	@$(BIN)/python benchmarks/bench.py

@@ -45,9 +45,7 @@ from rs_service.accounts.models import Organization, Person
 from rs_service.calendars.ics import build_invite
 from rs_service.calendars.service import occurrence, series_info
 from rs_service.endorsement.categories import CATEGORY_NAMES
-from rs_service.endorsement.models import Certificate
-from rs_service.endorsement.service import eligibility_for, requirement_in_force
-from rs_service.errors import Conflict
+from rs_service.endorsement.service import ready_to_certify
 from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
@@ -204,29 +202,17 @@ def plan_overdue_notices(at: datetime) -> list[Planned]:
 
 
 def plan_certification_notices(at: datetime) -> list[Planned]:
+    """People newly eligible for the category they pursue; a fixed number of queries per association."""
     told = set(db.session.scalars(db.select(Notification.subject_key).where(Notification.kind == CERTIFICATION)))
-    certified = set(db.session.execute(db.select(Certificate.person_id, Certificate.category)
-                                       .where(Certificate.revoked_at.is_(None))).tuples())
-    pursuing = db.session.scalars(db.select(Person).where(Person.pursuing_category.is_not(None))
-                                  .options(selectinload(Person.organization)).order_by(Person.id))
-    staff: dict[int, list[Person]] = {}
     out = []
-    for person in pursuing:
-        category, key = person.pursuing_category, eligibility_key(person.id, person.pursuing_category)
-        if key in told or (person.id, category) in certified:
-            continue
-        as_of = local_date(at, person.organization.timezone)
-        try:
-            if not requirement_in_force(person.organization_id, category, as_of).rsc_required:
-                continue  # nothing to certify for a category without RSC hours
-            eligible = eligibility_for(person, category, as_of).eligible
-        except Conflict:
-            continue  # no rule set in force on that date: nothing to judge against
-        if eligible:
-            if person.organization_id not in staff:
-                staff[person.organization_id] = staff_of(person.organization_id)
-            out += [Planned(person.organization_id, CERTIFICATION, key, recipient.id)
-                    for recipient in [person, *staff[person.organization_id]]]
+    for organization in db.session.scalars(db.select(Organization).order_by(Organization.id)):
+        as_of = local_date(at, organization.timezone)
+        newly = [c.person for c in ready_to_certify(organization, as_of, within_minutes=0) if c.result.eligible
+                 and eligibility_key(c.person.id, c.person.pursuing_category) not in told]
+        if newly:
+            staff = staff_of(organization.id)
+            out += [Planned(organization.id, CERTIFICATION, eligibility_key(person.id, person.pursuing_category),
+                            recipient.id) for person in newly for recipient in [person, *staff]]
     return out
 
 
