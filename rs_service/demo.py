@@ -3,7 +3,8 @@
 Like MI-AIMH's COVID-era cohort: 23 reflective supervision groups meeting twice monthly for six
 months, about eight participants each, facilitators holding IMHM-C or IMHS. The cohort started
 three months ago, so half its sessions are in the past with attendance signed off (a few rosters
-left open, as happens), and a few sessions are cancelled or moved.
+left open, as happens), and a few sessions are cancelled or moved. Three participants also
+received a year of individual RSC before the cohort: two are ready to certify, one is certified.
 """
 import functools
 import random
@@ -16,6 +17,7 @@ from rs_service.accounts.auth import hash_password
 from rs_service.accounts.models import Organization, Person
 from rs_service.attendance import service as attendance
 from rs_service.database import utcnow
+from rs_service.endorsement.service import issue_certificate
 from rs_service.extensions import db
 from rs_service.groups import service as groups
 from rs_service.groups.models import Group
@@ -67,7 +69,11 @@ def build_demo(today: date) -> Organization:
     change_some_sessions(cohort, today)
     take_past_attendance(cohort, today, rng)
     record_individual_rsc(participants[0], facilitators[1], staff, first_date)
+    ready = [p for p in participants if p.pursuing_category == "IFS"][:3]
+    for person in ready:
+        record_earlier_year(person, facilitators[1], staff, today)
     db.session.flush()
+    issue_certificate(ready[0], "IFS", staff)
     return organization
 
 
@@ -154,6 +160,13 @@ def typical_mark(rng: random.Random) -> tuple[str, int | None]:
     if roll < 0.94:
         return "absent", None
     return "excused", None
+
+
+def record_earlier_year(participant: Person, provider: Person, staff: Person, today: date) -> None:
+    """A year of monthly individual RSC before the cohort, so the queue has people ready to certify."""
+    for months_ago in range(15, 3, -1):
+        record_rsc_hours(participant, entry_date=today - relativedelta(months=months_ago), minutes=90,
+                         format="individual", actor=staff, provider=provider)
 
 
 def record_individual_rsc(participant: Person, provider: Person, staff: Person, first_date: date) -> None:
