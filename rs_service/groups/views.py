@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from rs_service import policy
 from rs_service.accounts.models import Person
+from rs_service.audit.service import trail
 from rs_service.calendars import service as calendars
 from rs_service.database import utcnow
 from rs_service.errors import Conflict, InvalidInput
@@ -221,8 +222,9 @@ def render_session(session: Session, *, reschedule_form=None, cancel_form=None, 
     if reschedule_form is None:
         reschedule_form = RescheduleForm(formdata=None, day=local.date(), start_time=local.time(),
                                          duration_minutes=session.duration_minutes)
+    events = trail(group.organization_id, session_id=session.id) if policy.is_staff(current_user) else []
     return render_template("groups/session.html", session=session, group=group, reschedule_form=reschedule_form,
-                           cancel_form=cancel_form or CancelForm(formdata=None)), status
+                           cancel_form=cancel_form or CancelForm(formdata=None), events=events), status
 
 
 @blp.route("/sessions/<int:session_id>/reschedule", methods=["POST"])

@@ -118,3 +118,15 @@ def test_participants_cannot_open_the_attendance_page(app, march_session):
     with app.test_client() as other:
         log_in(other, ben)
         assert other.get(f"/sessions/{session.id}/attendance").status_code == 403
+
+
+def test_staff_see_the_sessions_audit_trail_on_its_page(app, client, march_session):
+    session, (ben, priya, tomas) = march_session
+    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "sign_off",
+            f"status-{ben.id}": "present", f"status-{priya.id}": "present", f"status-{tomas.id}": "absent"}
+    client.post(f"/sessions/{session.id}/attendance", data=form)
+    with app.test_client() as staff_client:
+        from rs_service.accounts.models import Organization
+        log_in(staff_client, make_person(db.session.get(Organization, session.group.organization_id), "staff"))
+        html = staff_client.get(f"/sessions/{session.id}").get_data(as_text=True)
+        assert "Audit trail" in html and "attendance: signed off" in html and "Maria Lopez" in html
