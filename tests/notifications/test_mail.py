@@ -318,3 +318,14 @@ def test_silent_server_times_out():
         msg = build_message(to="a@example.org", subject="x", text="x", mail_from=MAIL_FROM)
         with pytest.raises(MailError, match=rf"127\.0\.0\.1:{port} timed out"):
             send_message(msg, settings)
+
+
+@pytest.mark.parametrize("subject", [
+    "Reminder: RS Group 12 tomorrow, Tue 3 Mar 2026, 10:00 AM-11:30 AM EST (Michigan AIMH demo association)",
+    "Changed: RS Group 12, Tue 3 Mar 2026, 10:00 AM–11:30 AM EST, with Zoë Ndlovu facilitating this week",
+])
+def test_long_subjects_fold_and_come_back_unchanged(subject):
+    message = build_message(to="ana@example.org", subject=subject, text="hi", mail_from="rs@example.org")
+    raw = message.as_bytes()
+    assert all(len(line) <= 78 for line in raw.splitlines())
+    assert email.message_from_bytes(raw, policy=email.policy.default)["Subject"] == subject
