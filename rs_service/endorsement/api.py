@@ -2,6 +2,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from rs_service import policy
+from rs_service.accounts.api import require_staff
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.endorsement import service
@@ -14,13 +15,8 @@ blp = Blueprint("endorsement_api", __name__, url_prefix="/api/v1",
                 description="Endorsement requirements, eligibility and certificates")
 
 
-def require_staff():
-    if not policy.may_manage_association(caller()):
-        abort(403, message="Only staff of the association may do this.")
-
-
 def person_in_caller_association(person_id: int, field: str | None = None) -> Person:
-    person = service.person_in_association(caller().organization_id, person_id)
+    person = policy.find_in_association(Person, person_id, caller().organization_id)
     if person is None:
         abort(404, message=f"No person {person_id}.", errors={field: [f"no person {person_id}"]} if field else {})
     return person

@@ -1,9 +1,9 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema
+from rs_service.accounts.schemas import StrictSchema, identifier
 from rs_service.endorsement.categories import CATEGORY_CODES
-from rs_service.endorsement.service import EARLIEST_DATE, LATEST_DATE, MAX_DATABASE_ID
+from rs_service.endorsement.service import EARLIEST_DATE, LATEST_DATE
 
 
 def day(**kwargs):
@@ -61,7 +61,7 @@ class EligibilitySchema(ma.Schema):
 
 
 class CertificateRequestSchema(StrictSchema):
-    person_id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_ID))
+    person_id = identifier(required=True)
     category = category(required=True)
     as_of = day(load_default=None)
 

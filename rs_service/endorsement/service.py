@@ -22,6 +22,7 @@ from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet, certificate_entries
 from rs_service.endorsement.pdf import CertificateDocument, TranscriptLine, format_hours
 from rs_service.errors import Conflict, InvalidInput
+from rs_service.policy import MAX_ID
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.hours.ledger import standing_entries_query
@@ -35,7 +36,6 @@ LATEST_DATE = date(2100, 12, 31)
 BASELINE_EFFECTIVE_FROM = EARLIEST_DATE
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
 RENEWAL_WINDOW_MONTHS = 12
-MAX_DATABASE_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist; PostgreSQL would refuse them
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_certificate_code makes; others are never looked up
 REQUIREMENT_FIELDS = ("rsc_required", "required_minutes", "window_months", "min_span_months",
                       "provider_categories", "max_sources", "majority_rule", "renewal_minutes")
@@ -66,13 +66,6 @@ def check_category(category: str) -> str:
     if category not in CATEGORY_CODES:
         raise InvalidInput("category", f"{category!r} is not an Endorsement category ({', '.join(CATEGORY_CODES)})")
     return category
-
-
-def person_in_association(organization_id: int, person_id: int) -> Person | None:
-    if not 0 < person_id <= MAX_DATABASE_ID:
-        return None
-    return db.session.scalar(db.select(Person).where(
-        Person.id == person_id, Person.organization_id == organization_id))
 
 
 # ----------------------------------------------------------------------------- requirement sets
@@ -110,7 +103,7 @@ def requirement_sets(organization_id: int) -> list[RequirementSet]:
 
 
 def requirement_set_version(organization_id: int, version: int) -> RequirementSet | None:
-    if not 0 < version <= MAX_DATABASE_ID:
+    if not 0 < version <= MAX_ID:
         return None
     return db.session.scalar(db.select(RequirementSet).options(selectinload(RequirementSet.requirements)).where(
         RequirementSet.organization_id == organization_id, RequirementSet.version == version))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from rs_service import policy
+from rs_service.accounts.models import Person
 from rs_service.endorsement import rules, service
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
@@ -50,10 +51,7 @@ def staff_page(view):
 
 
 def person_or_404(person_id: int):
-    person = service.person_in_association(current_user.organization_id, person_id)
-    if person is None:
-        abort(404)
-    return person
+    return policy.authorized(current_user, Person, person_id)
 
 
 def certificate_or_404(code: str):

@@ -5,6 +5,8 @@ import pytest
 
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
+from rs_service import policy
+from rs_service.accounts.models import Person
 from rs_service.endorsement import service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
@@ -308,5 +310,5 @@ def test_lookups_by_code_are_walled_by_association_except_public_verification(or
     assert service.certificate_in_association(certificate.code, org.id) == certificate
     assert service.certificate_in_association(certificate.code, other.id) is None
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
-    assert service.person_in_association(other.id, person.id) is None
-    assert service.person_in_association(org.id, 2**40) is None
+    assert policy.find_in_association(Person, person.id, other.id) is None
+    assert policy.find_in_association(Person, 2**40, org.id) is None
