@@ -28,7 +28,7 @@ def create_organization(slug: str, name: str, timezone: str) -> Organization:
     organization = Organization(slug=slug, name=name, timezone=timezone)
     db.session.add(organization)
     db.session.flush()
-    from rs_service.endorsement.service import seed_baseline  # imported here: endorsement imports accounts
+    from rs_service.endorsement.requirements import seed_baseline  # imported here: endorsement imports accounts
 
     seed_baseline(organization)
     return organization

@@ -5,7 +5,7 @@ from rs_service import policy
 from rs_service.accounts.api import require_staff
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
-from rs_service.endorsement import service
+from rs_service.endorsement import requirements, service
 from rs_service.endorsement.schemas import (
     AsOfQuerySchema, CertificateRequestSchema, CertificateSchema, EligibilityQuerySchema, EligibilitySchema,
     PublicCertificateSchema, RequirementSchema, RevokeRequestSchema)
@@ -36,8 +36,8 @@ def own_certificate(code: str):
 @blp.response(200, RequirementSchema(many=True))
 def list_requirements(query):
     """The association's requirements in force on `as_of` (default today)."""
-    as_of = query["as_of"] or service.today_for(caller().organization)
-    requirement_set = service.requirement_set_in_force(caller().organization_id, as_of)
+    as_of = query["as_of"] or requirements.today_for(caller().organization)
+    requirement_set = requirements.requirement_set_in_force(caller().organization_id, as_of)
     return requirement_set.requirements if requirement_set else []
 
 
@@ -53,7 +53,7 @@ def get_eligibility(query, person_id):
     if category is None:
         abort(422, message="Name a category: this person pursues none.",
               errors={"category": ["required: this person pursues no category"]})
-    return service.eligibility_for(person, category, query["as_of"] or service.today_for(person.organization))
+    return service.eligibility_for(person, category, query["as_of"] or requirements.today_for(person.organization))
 
 
 @blp.route("/certificates", methods=["POST"])

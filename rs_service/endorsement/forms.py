@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
-from rs_service.endorsement.service import EARLIEST_DATE, LATEST_DATE
+from rs_service.endorsement.requirements import EARLIEST_DATE, LATEST_DATE
 
 CATEGORY_CHOICES = [(code, f"{code} · {CATEGORY_NAMES[code]}") for code in CATEGORY_CODES]
 

@@ -3,7 +3,7 @@ from marshmallow import validate
 
 from rs_service.accounts.schemas import StrictSchema, identifier
 from rs_service.endorsement.categories import CATEGORY_CODES
-from rs_service.endorsement.service import EARLIEST_DATE, LATEST_DATE
+from rs_service.endorsement.requirements import EARLIEST_DATE, LATEST_DATE
 
 
 def day(**kwargs):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.endorsement import rules, service
+from rs_service.endorsement import requirements as rulesets
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.forms import (ClearReviewForm, EvidenceQueryForm, IssueCertificateForm, RequirementForm,
@@ -62,7 +63,7 @@ def certificate_or_404(code: str):
 
 
 def today() -> date:
-    return service.today_for(current_user.organization)
+    return rulesets.today_for(current_user.organization)
 
 
 # ----------------------------------------------------------------------------- queue and evidence
@@ -213,29 +214,29 @@ def verify(code: str):
 @blp.route("/endorsement/requirements")
 @staff_page
 def requirements():
-    in_force = service.requirement_set_in_force(current_user.organization_id, today())
+    in_force = rulesets.requirement_set_in_force(current_user.organization_id, today())
     return render_template("endorsement/requirements.html", in_force=in_force, today=today(),
-                           versions=service.requirement_sets(current_user.organization_id))
+                           versions=rulesets.requirement_sets(current_user.organization_id))
 
 
 @blp.route("/endorsement/requirements/<int:version>")
 @staff_page
 def requirement_set(version: int):
-    shown = service.requirement_set_version(current_user.organization_id, version)
+    shown = rulesets.requirement_set_version(current_user.organization_id, version)
     if shown is None:
         abort(404)
-    in_force = service.requirement_set_in_force(current_user.organization_id, today())
+    in_force = rulesets.requirement_set_in_force(current_user.organization_id, today())
     return render_template("endorsement/requirement_set.html", shown=shown, in_force=in_force, today=today())
 
 
 @blp.route("/endorsement/requirements/new", methods=["GET", "POST"])
 @staff_page
 def new_requirement_set():
-    base = service.requirement_set_in_force(current_user.organization_id, today())
+    base = rulesets.requirement_set_in_force(current_user.organization_id, today())
     form = RequirementSetForm(data=None if request.method == "POST" else initial_requirements(base))
     if form.validate_on_submit():
         try:
-            created = service.new_requirement_set_version(
+            created = rulesets.new_requirement_set_version(
                 current_user.organization, current_user, effective_from=form.effective_from.data,
                 changes=form.changes(), note=form.note.data or None)
         except InvalidInput as error:
@@ -248,7 +249,7 @@ def new_requirement_set():
 
 
 def initial_requirements(base) -> dict:
-    rows = ({r.category: service.requirement_values(r) for r in base.requirements} if base
+    rows = ({r.category: rulesets.requirement_values(r) for r in base.requirements} if base
             else {row["category"]: row for row in BASELINE_REQUIREMENTS})
     return {"effective_from": today(),
             "requirements": [RequirementForm.initial(rows[code]) for code in CATEGORY_CODES if code in rows]}

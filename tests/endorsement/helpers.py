@@ -45,7 +45,7 @@ def recent_year(person, source, minutes=60):
     """24 entries over the 12 whole months before the current one, so 'today' judgements see a full year."""
     from dateutil.relativedelta import relativedelta
 
-    from rs_service.endorsement.service import today_for
+    from rs_service.endorsement.requirements import today_for
 
     first = today_for(person.organization).replace(day=1) - relativedelta(months=12)
     return add_hours(person, source, monthly(first, 12, 5) + monthly(first, 12, 15), minutes)

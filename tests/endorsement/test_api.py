@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from rs_service.endorsement import service
+from rs_service.endorsement import requirements, service
 from rs_service.extensions import db
 from rs_service.hours.ledger import ProviderSnapshot, reverse_entry
 from tests.endorsement.helpers import AS_OF, add_hours, full_year, monthly, provider
@@ -176,7 +176,7 @@ def test_a_person_sees_their_own_eligibility_and_defaults_apply(api, participant
     body = api.get(f"/people/{participant.id}/eligibility?as_of=2025-12-31", token_for(participant)).get_json()
     assert body["category"] == "IFS" and body["eligible"]  # the category pursued
     today = api.get(f"/people/{participant.id}/eligibility", token_for(participant)).get_json()
-    assert today["window_end"] == service.today_for(participant.organization).isoformat()
+    assert today["window_end"] == requirements.today_for(participant.organization).isoformat()
 
 
 def test_others_eligibility_is_403_for_a_participant(api, participant, org):
@@ -344,7 +344,7 @@ def test_a_new_version_keeps_the_old_one_and_the_certificates_judged_under_it(ap
     full_year(participant, imhs)
     first = issue(api, staff_token, participant).get_json()
     staff = make_person(org, "staff")
-    service.new_requirement_set_version(org, staff, effective_from=date(2025, 12, 31),
+    requirements.new_requirement_set_version(org, staff, effective_from=date(2025, 12, 31),
                                         changes={"IFS": {"required_minutes": 25 * 60}}, note="ORIMHA asks 25 h")
     db.session.commit()
 

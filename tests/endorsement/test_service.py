@@ -7,7 +7,7 @@ from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
 from rs_service import policy
 from rs_service.accounts.models import Person
-from rs_service.endorsement import service
+from rs_service.endorsement import requirements, service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
@@ -39,32 +39,32 @@ def sets_of(org):
 # ----------------------------------------------------------------------------- requirement sets
 
 def test_every_new_association_starts_with_the_baseline_and_seeding_is_idempotent(org):
-    assert service.seed_baseline(org).version == 1
+    assert requirements.seed_baseline(org).version == 1
     db.session.commit()
     (baseline,) = sets_of(org)
-    assert baseline.effective_from == service.BASELINE_EFFECTIVE_FROM
+    assert baseline.effective_from == requirements.BASELINE_EFFECTIVE_FROM
     assert len(baseline.requirements) == 14
     ifs = next(r for r in baseline.requirements if r.category == "IFS")
     assert (ifs.required_minutes, ifs.renewal_minutes, ifs.max_sources) == (1440, 720, 2)
 
 
 def test_the_set_in_force_is_the_latest_started_and_the_newer_of_a_same_day_pair(org, staff):
-    v2 = service.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
+    v2 = requirements.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
                                              changes={"IFS": {"required_minutes": 1500}})
-    v3 = service.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
+    v3 = requirements.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
                                              changes={"IFS": {"required_minutes": 1560}})
-    v4 = service.new_requirement_set_version(org, staff, effective_from=date(2026, 1, 1),
+    v4 = requirements.new_requirement_set_version(org, staff, effective_from=date(2026, 1, 1),
                                              changes={"IFS": {"min_span_months": 6}})
     assert (v2.version, v3.version, v4.version) == (2, 3, 4)
-    assert service.requirement_set_in_force(org.id, date(2023, 12, 31)).version == 1
-    assert service.requirement_set_in_force(org.id, date(2024, 1, 1)).version == 3
-    assert service.requirement_set_in_force(org.id, date(2026, 1, 1)).version == 4
+    assert requirements.requirement_set_in_force(org.id, date(2023, 12, 31)).version == 1
+    assert requirements.requirement_set_in_force(org.id, date(2024, 1, 1)).version == 3
+    assert requirements.requirement_set_in_force(org.id, date(2026, 1, 1)).version == 4
     # v4 copied the set in force on its date (v3), not v1
-    assert service.requirement_in_force(org.id, "IFS", date(2026, 1, 1)).required_minutes == 1560
+    assert requirements.requirement_in_force(org.id, "IFS", date(2026, 1, 1)).required_minutes == 1560
 
 
 def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
-    created = service.new_requirement_set_version(
+    created = requirements.new_requirement_set_version(
         org, staff, effective_from=date(2025, 7, 1), note="ORIMHA counts 25 h; adds ECMHS providers",
         changes={"IFS": {"required_minutes": 1500, "provider_categories": ["IMHM-C", "IMHS", "IMHS"]},
                  "IMHS": {"window_months": 24}})  # unchanged: not recorded as a change
@@ -72,7 +72,7 @@ def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
     rows = {r.category: r for r in created.requirements}
     assert rows["IFS"].required_minutes == 1500 and rows["IFS"].provider_categories == ["IMHS", "IMHM-C"]
     assert rows["IMHS"].required_minutes == 3000
-    original = next(r for r in service.requirement_set_version(org.id, 1).requirements if r.category == "IFS")
+    original = next(r for r in requirements.requirement_set_version(org.id, 1).requirements if r.category == "IFS")
     assert original.required_minutes == 1440 and set(original.provider_categories) == {"IFRS", "IMHS", "IMHM-C"}
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "requirements.new_version"))
     assert event.actor_id == staff.id and event.reason.startswith("ORIMHA")
@@ -99,7 +99,7 @@ def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
 ])
 def test_invalid_versions_are_refused_naming_the_field(org, staff, changes, field):
     with pytest.raises(InvalidInput) as refusal:
-        service.new_requirement_set_version(org, staff, effective_from=date(2025, 1, 1), changes=changes)
+        requirements.new_requirement_set_version(org, staff, effective_from=date(2025, 1, 1), changes=changes)
     assert refusal.value.field == field
     db.session.rollback()
     assert len(sets_of(org)) == 1
@@ -107,7 +107,7 @@ def test_invalid_versions_are_refused_naming_the_field(org, staff, changes, fiel
 
 def test_an_effective_date_out_of_range_is_refused(org, staff):
     with pytest.raises(InvalidInput) as refusal:
-        service.new_requirement_set_version(org, staff, effective_from=date(1999, 12, 31),
+        requirements.new_requirement_set_version(org, staff, effective_from=date(1999, 12, 31),
                                             changes={"IFS": {"required_minutes": 1500}})
     assert refusal.value.field == "effective_from"
 

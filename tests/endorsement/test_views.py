@@ -11,7 +11,7 @@ from flask import render_template_string
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
-from rs_service.endorsement import service
+from rs_service.endorsement import requirements, service
 from rs_service.endorsement.models import RequirementSet
 from rs_service.extensions import db
 from tests.endorsement.helpers import AS_OF, add_hours, full_year, make_session, monthly, provider, recent_year
@@ -316,9 +316,9 @@ def test_staff_create_a_new_version_and_the_old_one_stays(staff_client, org):
     response = staff_client.post("/endorsement/requirements/new", data=data)
     assert response.status_code == 302, text_of(response)[:2000]
     assert response.headers["Location"].endswith("/endorsement/requirements/2")
-    v1 = {r.category: service.requirement_values(r) for r in service.requirement_set_version(org.id, 1).requirements}
-    v2_set = service.requirement_set_version(org.id, 2)
-    v2 = {r.category: service.requirement_values(r) for r in v2_set.requirements}
+    v1 = {r.category: requirements.requirement_values(r) for r in requirements.requirement_set_version(org.id, 1).requirements}
+    v2_set = requirements.requirement_set_version(org.id, 2)
+    v2 = {r.category: requirements.requirement_values(r) for r in v2_set.requirements}
     assert v2_set.effective_from == date(2026, 1, 1) and v2_set.note == "ORIMHA asks 25 h"
     assert v1["IFS"]["required_minutes"] == 1440 and v2["IFS"]["required_minutes"] == 1500
     for values in (v1, v2):  # provider order is not a change
