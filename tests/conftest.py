@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, text
 from config import normalise_database_url
 from rs_service import create_app
 from rs_service.extensions import db
-from tests.factories import ApiClient
+from tests.factories import ApiClient, make_org, make_person
 
 TEST_DATABASE_URL = os.environ.get("RS_TEST_DATABASE_URL")
 
@@ -88,3 +88,19 @@ def api(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def org(app):
+    """An association like MI-AIMH, in America/Detroit."""
+    return make_org("mi-aimh")
+
+
+@pytest.fixture
+def staff(org):
+    return make_person(org, "staff", name="Dana Whitfield")
+
+
+@pytest.fixture
+def facilitator(org):
+    return make_person(org, "facilitator", name="Maya Okafor")

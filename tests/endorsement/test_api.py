@@ -13,11 +13,6 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 
 
 @pytest.fixture
-def org(app):
-    return make_org("mi-aimh")
-
-
-@pytest.fixture
 def staff_token(org):
     return token_for(make_person(org, "staff"))
 

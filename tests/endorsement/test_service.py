@@ -18,16 +18,6 @@ from tests.factories import give_credential, make_org, make_person
 
 
 @pytest.fixture
-def org(app):
-    return make_org("mi-aimh")
-
-
-@pytest.fixture
-def staff(org):
-    return make_person(org, "staff")
-
-
-@pytest.fixture
 def imhs(org):
     return provider(org, "IMHS", name="Alice Adams")
 

@@ -19,16 +19,6 @@ from tests.factories import csrf_token_from, give_credential, log_in, make_org, 
 
 
 @pytest.fixture
-def org(app):
-    return make_org("mi-aimh")
-
-
-@pytest.fixture
-def staff(org):
-    return make_person(org, "staff", name="Dana Whitfield")
-
-
-@pytest.fixture
 def imhs(org):
     return provider(org, "IMHS", name="Alice Adams")
 

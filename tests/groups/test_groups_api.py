@@ -6,18 +6,8 @@ from tests.factories import enroll, group_body, make_group, make_org, make_perso
 
 
 @pytest.fixture
-def org(app):
-    return make_org("mi-aimh")
-
-
-@pytest.fixture
 def staff_token(org):
     return token_for(make_person(org, "staff"))
-
-
-@pytest.fixture
-def facilitator(org):
-    return make_person(org, "facilitator", name="Maya Okafor")
 
 
 def test_first_and_third_tuesday_stays_at_ten_local_across_dst(api, staff_token, facilitator):

@@ -14,21 +14,6 @@ from tests.factories import csrf_token_from, enroll, log_in, make_group, make_or
 
 
 @pytest.fixture
-def org(app):
-    return make_org("mi-aimh")
-
-
-@pytest.fixture
-def staff(org):
-    return make_person(org, "staff", name="Dana Whitfield")
-
-
-@pytest.fixture
-def facilitator(org):
-    return make_person(org, "facilitator", name="Maya Okafor")
-
-
-@pytest.fixture
 def participant(org):
     return make_person(org, "participant", name="Priya Raman")
 
