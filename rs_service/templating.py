@@ -1,16 +1,7 @@
 """Jinja filters shared by every page."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Flask
 
-
-def local_time(instant: datetime | None, zone: str) -> str:
-    """An instant as wall-clock time in `zone`, with the zone's abbreviation (EST, EDT, AWST)."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%a %-d %b %Y, %H:%M} {local.tzname()}"
+from rs_service import local_times
 
 
 def hours(minutes: int | None) -> str:
@@ -19,5 +10,6 @@ def hours(minutes: int | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.add_template_filter(local_time)
+    for name in ("clock", "long_date", "local_day", "local_time", "local_span", "local_period"):
+        app.add_template_filter(getattr(local_times, name), name)
     app.add_template_filter(hours)

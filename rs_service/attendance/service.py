@@ -17,6 +17,7 @@ from rs_service.groups.models import Group, Session
 from rs_service.groups.schedule import local_date
 from rs_service.groups.service import roster
 from rs_service.hours import ledger
+from rs_service.local_times import local_time
 from rs_service.hours.models import HourEntry
 
 
@@ -100,7 +101,8 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     if session.status == "cancelled":
         raise Conflict("the session was cancelled")
     if now < session.starts_at:
-        raise Conflict(f"the session has not started yet (it starts {session.starts_at.isoformat()})")
+        raise Conflict("the session has not started yet (it starts "
+                       f"{local_time(session.starts_at, session.group.timezone)})")
     records = records_of(session)
     missing = [p.name for p in roster(session) if p.id not in records]
     if missing:

@@ -12,6 +12,7 @@ from rs_service.extensions import db
 from rs_service.groups import schedule
 from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session, group_facilitators
 from rs_service.groups.schedule import ScheduleError, Series
+from rs_service.local_times import local_time
 
 LONGEST_SESSION = timedelta(minutes=720)
 
@@ -100,22 +101,22 @@ def ensure_no_double_booking(facilitators: list[Person], slots: list[tuple[datet
     earliest = min(start for start, _ in slots) - LONGEST_SESSION
     latest = max(start + timedelta(minutes=minutes) for start, minutes in slots)
     booked = db.session.execute(
-        db.select(Session, Group.name, group_facilitators.c.person_id)
+        db.select(Session, Group.name, Group.timezone, group_facilitators.c.person_id)
         .join(Group, Session.group_id == Group.id)
         .join(group_facilitators, group_facilitators.c.group_id == Group.id)
         .where(group_facilitators.c.person_id.in_([f.id for f in facilitators]),
                Session.status == "scheduled", Session.starts_at >= earliest, Session.starts_at < latest)
         .order_by(Session.starts_at)).all()
     names = {f.id: f.name for f in facilitators}
-    for session, group_name, person_id in booked:
+    for session, group_name, zone, person_id in booked:
         if session.id in ignore_session_ids:
             continue
         for start, minutes in slots:
             if schedule.overlaps(start, minutes, session.starts_at, session.duration_minutes):
                 raise SchedulingConflict(
-                    f"{names[person_id]} already facilitates {group_name} at "
-                    f"{session.starts_at.isoformat()} (session {session.id}), which overlaps "
-                    f"{start.isoformat()}", "facilitator_ids")
+                    f"{names[person_id]} already facilitates {group_name} on "
+                    f"{local_time(session.starts_at, zone)} (session {session.id}), which overlaps "
+                    f"{local_time(start, zone)}", "facilitator_ids")
 
 
 def sessions_of(group: Group) -> list[Session]:

@@ -4,7 +4,7 @@ Times are shown in the group's own time zone, with its abbreviation, whoever is 
 """
 import functools
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +21,7 @@ from rs_service.groups.forms import (WEEKDAYS, CancelForm, EnrollForm, GroupForm
                                      RotateFeedForm, SeriesChangeForm, WithdrawForm)
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.groups.schedule import local_date, to_instant
+from rs_service.local_times import clock, local_time, long_date
 
 blp = Blueprint("groups", __name__)
 
@@ -79,7 +80,7 @@ def new():
                     service.facilitators_for(current_user.organization_id, plan.facilitator_ids),
                     [(start, plan.duration_minutes) for start, _ in preview])
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form.error_field_for(error.field), zone=plan.timezone)
+            put_on_form(form, error, form.error_field_for(error.field))
     status = 422 if form.errors else 200
     return render_template("groups/new.html", form=form, preview=preview, zones=zone_names()), status
 
@@ -155,7 +156,7 @@ def enroll(group_id: int):
         try:
             enrollment = service.enroll(group, person, form.joined_on.data, waitlist=form.waitlist.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form[error.field] if error.field in form else None, zone=group.timezone)
+            put_on_form(form, error, form[error.field] if error.field in form else None)
         else:
             flash(f"{person.name} is on the waitlist." if enrollment.waitlisted
                   else f"{person.name} is enrolled from {long_date(enrollment.joined_on)}.")
@@ -175,7 +176,7 @@ def withdraw(group_id: int, person_id: int):
         try:
             enrollment = service.withdraw(group, person_id, form.left_on.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form.left_on if error.field == "left_on" else None, zone=group.timezone)
+            put_on_form(form, error, form.left_on if error.field == "left_on" else None)
         else:
             flash(f"{person.name} is off the waitlist." if enrollment.waitlisted
                   else f"{person.name} leaves the group after {long_date(enrollment.left_on)}.")
@@ -198,7 +199,7 @@ def change_series(group_id: int):
         except (InvalidInput, Conflict) as error:
             field = {"start_time": form.start_time, "duration_minutes": form.duration_minutes,
                      "until": form.from_date, "first_date": form.from_date}.get(error.field)
-            put_on_form(form, error, field, zone=group.timezone)
+            put_on_form(form, error, field)
         else:
             flash(f"Sessions from {long_date(form.from_date.data)} on start at {clock(group.start_time)} "
                   f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
@@ -240,10 +241,10 @@ def reschedule(session_id: int):
             service.reschedule_session(session, starts_at, form.duration_minutes.data)
         except (InvalidInput, Conflict) as error:
             field = {"starts_at": form.day, "duration_minutes": form.duration_minutes}.get(error.field)
-            put_on_form(form, error, field, zone=session.group.timezone)
+            put_on_form(form, error, field)
         else:
             flash("Nothing changed: that is the session's current time." if session.sequence == sequence else
-                  f"The session is now on {when(session.starts_at, session.group.timezone)}. "
+                  f"The session is now on {local_time(session.starts_at, session.group.timezone)}. "
                   "Subscribed calendars show the change at their next refresh.")
             return redirect(url_for(".session", session_id=session.id))
     return render_session(session, reschedule_form=form, status=422)
@@ -258,9 +259,9 @@ def cancel(session_id: int):
         try:
             service.cancel_session(session, form.reason.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form.reason if error.field == "reason" else None, zone=session.group.timezone)
+            put_on_form(form, error, form.reason if error.field == "reason" else None)
         else:
-            flash(f"The session on {when(session.starts_at, session.group.timezone)} is cancelled.")
+            flash(f"The session on {local_time(session.starts_at, session.group.timezone)} is cancelled.")
             return redirect(url_for(".session", session_id=session.id))
     return render_session(session, cancel_form=form, status=422)
 
@@ -317,25 +318,12 @@ def rotate_feed():
 
 # Helpers -----------------------------------------------------------------------------------------
 
-def put_on_form(form, error: InvalidInput | Conflict, field=None, *, zone: str | None = None) -> None:
+def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
     """The domain's message on the field it concerns, else on the form as a whole."""
-    message = local_instants(error.message, zone) if zone else error.message
     if field is not None:
-        field.errors.append(message)
+        field.errors.append(error.message)
     else:
-        form.form_errors.append(message)
-
-
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)")
-
-
-def local_instants(message: str, zone: str) -> str:
-    """ISO instants in a service message (e.g. a facilitator's clash) as local time people can read."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ValueError, KeyError):
-        return message
-    return _INSTANT.sub(lambda m: when(datetime.fromisoformat(m.group().replace("Z", "+00:00")), tz.key), message)
+        form.form_errors.append(error.message)
 
 
 def facilitator_choices(organization_id: int) -> list[tuple[int, str]]:
@@ -366,45 +354,6 @@ def ends_at(session: Session) -> datetime:
 
 
 # Shown in templates ------------------------------------------------------------------------------
-
-def clock(value: datetime | time) -> str:
-    return f"{value:%I:%M %p}".lstrip("0")
-
-
-def long_date(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-@blp.app_template_filter("local_day")
-def local_day(instant: datetime, zone: str) -> str:
-    return long_date(instant.astimezone(ZoneInfo(zone)).date())
-
-
-@blp.app_template_filter("local_span")
-def local_span(instant: datetime, minutes: int, zone: str) -> str:
-    """e.g. "10:00 AM–11:30 AM EST"; both abbreviations when the clocks change in between."""
-    tz = ZoneInfo(zone)
-    start, end = instant.astimezone(tz), (instant + timedelta(minutes=minutes)).astimezone(tz)
-    if start.tzname() == end.tzname():
-        return f"{clock(start)}–{clock(end)} {end:%Z}"
-    return f"{clock(start)} {start:%Z}–{clock(end)} {end:%Z}"
-
-
-@blp.app_template_filter("local_when")
-def when(instant: datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{long_date(local.date())}, {clock(local)} {local:%Z}"
-
-
-@blp.app_template_filter("long_date")
-def long_date_filter(day: date) -> str:
-    return long_date(day)
-
-
-@blp.app_template_filter("clock")
-def clock_filter(value: time) -> str:
-    return clock(value)
-
 
 _ORDINAL_WORDS = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th", "5": "5th", "-1": "last", "-2": "second-to-last"}
 

@@ -52,6 +52,7 @@ from rs_service.groups.service import roster
 from rs_service.notifications.mail import Invite, MailSettings, build_message
 from rs_service.notifications.models import Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
+from rs_service.local_times import local_period, local_time
 from rs_service.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -245,26 +246,6 @@ def local_date(at: datetime, zone: str) -> date:
     return at.astimezone(ZoneInfo(zone)).date()
 
 
-def clock(local: datetime) -> str:
-    return f"{local:%I:%M %p}".lstrip("0")
-
-
-def local_start(session: Session) -> str:
-    """e.g. "Tue 3 Mar 2026, 10:00 AM EST": ASCII, for subjects (Python folds a long non-ASCII
-    subject with a doubled space)."""
-    start = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
-    return f"{start:%a} {start.day} {start:%b %Y}, {clock(start)} {start:%Z}"
-
-
-def local_when(session: Session) -> str:
-    """e.g. "Tue 3 Mar 2026, 10:00 AM–11:30 AM EST", in the group's time zone."""
-    zone = ZoneInfo(session.group.timezone)
-    start, end = session.starts_at.astimezone(zone), ends_at(session).astimezone(zone)
-    span = (f"{clock(start)}–{clock(end)} {end:%Z}" if start.tzname() == end.tzname()
-            else f"{clock(start)} {start:%Z}–{clock(end)} {end:%Z}")
-    return f"{start:%a} {start.day} {start:%b %Y}, {span}"
-
-
 def attendance_url(session: Session) -> str:
     return external_url("attendance.take", session_id=session.id)
 
@@ -294,12 +275,12 @@ def invite_message(notification: Notification, session: Session, settings: MailS
     ics = build_invite(series_info(group), occurrence(session), method=method,
                        organizer_email=organizer_email, organizer_name=association.name,
                        attendee_email=person.email, attendee_name=person.name)
-    when = local_when(session)
+    when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
     context = {"person": person, "group": group, "when": when, "association": association, "changed": changed,
                "facilitators": ", ".join(f.name for f in group.facilitators), "profile_url": profile_url()}
     template = "session_cancelled" if cancelled else "session_invite"
     prefix = "Cancelled" if cancelled else ("Changed" if changed else "Reminder")
-    return message(notification, settings, f"{prefix}: {group.name}, {local_start(session)}", template, context,
+    return message(notification, settings, f"{prefix}: {group.name}, {local_time(session.starts_at, session.group.timezone)}", template, context,
                    Invite(method, ics))
 
 
@@ -312,10 +293,10 @@ def holds_an_older_version(notification: Notification) -> bool:
 
 
 def overdue_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
-    when = local_when(session)
+    when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
     context = {"person": notification.recipient, "group": session.group, "when": when,
                "attendance_url": attendance_url(session)}
-    return message(notification, settings, f"Attendance to sign off: {session.group.name}, {local_start(session)}",
+    return message(notification, settings, f"Attendance to sign off: {session.group.name}, {local_time(session.starts_at, session.group.timezone)}",
                    "attendance_overdue", context)
 
 

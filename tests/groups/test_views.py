@@ -131,7 +131,7 @@ def test_a_facilitators_double_booking_is_shown_as_the_clash(client, staff, faci
         [facilitator], name="RS Group 2", start_time="11:00", first_date="2026-03-01"))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Maya Okafor already facilitates RS Group 1 at Tue 3 Mar 2026, 10:00 AM EST" in page
+    assert "Maya Okafor already facilitates RS Group 1 on Tue 3 Mar 2026, 10:00 AM EST" in page
     assert 'id="facilitator_ids-error"' in page
     assert group_count() == 1
 
@@ -253,7 +253,7 @@ def test_a_clash_when_moving_a_session_is_shown_on_the_form(client, facilitator,
     response = submit(client, f"/sessions/{session_id}", f"/sessions/{session_id}/reschedule",
                       {"day": "2026-01-06", "start_time": "11:00", "duration_minutes": "90"})
     assert response.status_code == 422
-    assert "already facilitates Tuesday group at Tue 6 Jan 2026, 10:00 AM EST" in response.get_data(as_text=True)
+    assert "already facilitates Tuesday group on Tue 6 Jan 2026, 10:00 AM EST" in response.get_data(as_text=True)
     assert db.session.get(Session, session_id).sequence == 0
 
 
