@@ -2,20 +2,18 @@
 import html
 import io
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pypdf
 import pytest
 from flask import render_template_string
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from rs_service.endorsement import requirements, service
 from rs_service.endorsement.models import RequirementSet
 from rs_service.extensions import db
 from tests.endorsement.helpers import AS_OF, add_hours, full_year, make_session, monthly, provider, recent_year
-from tests.factories import csrf_token_from, give_credential, log_in, make_org, make_person
+from tests.factories import QueryCounter, csrf_token_from, give_credential, log_in, make_org, make_person
 
 
 @pytest.fixture
@@ -41,20 +39,6 @@ def certificate(eligible, staff):
     certificate = service.issue_certificate(eligible, "IFS", staff, as_of=AS_OF)
     db.session.commit()
     return certificate
-
-
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def text_of(response) -> str:
@@ -115,10 +99,10 @@ def queue_queries(client, org, imhs, people: int) -> int:
         person = make_person(org, "participant", pursuing_category="IFS" if n % 2 else "IMHS")
         recent_year(person, imhs, minutes=60 + n)
     client.get("/endorsement/queue")  # warm up: the login and caches are not what is counted
-    with counting_queries() as statements:
+    with QueryCounter() as queries:
         response = client.get("/endorsement/queue")
     assert response.status_code == 200
-    return len(statements)
+    return queries.count
 
 
 def test_the_queue_issues_the_same_number_of_queries_for_3_and_12_people(staff_client, app, staff, imhs):

@@ -3,14 +3,14 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 
 from rs_service.database import utcnow
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.groups.schedule import local_date
 from rs_service.groups.service import sessions_of
-from tests.factories import csrf_token_from, enroll, log_in, make_group, make_org, make_person
+from tests.factories import QueryCounter, csrf_token_from, enroll, log_in, make_group, make_org, make_person
 
 
 @pytest.fixture
@@ -334,18 +334,10 @@ def test_the_groups_list_costs_the_same_queries_for_2_and_10_groups(client, app,
             enroll(group, make_person(org, "participant"))
 
     def queries_for_list():
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with QueryCounter() as queries:
             response = client.get("/groups")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert response.status_code == 200
-        return response.get_data(as_text=True), len(statements)
+        return response.get_data(as_text=True), queries.count
 
     log_in(client, staff)
     add_groups(2)
