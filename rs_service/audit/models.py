@@ -1,12 +1,13 @@
 """Who changed what, when, and why: attendance saves, sign-offs, corrections, certificates."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service.accounts.models import Person
 from rs_service.database import UTCDateTime, utcnow
 from rs_service.extensions import db
+from rs_service.hours.models import refuse_change
 
 
 class AuditEvent(db.Model):
@@ -24,3 +25,7 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
+
+
+event.listen(AuditEvent, "before_update", refuse_change)
+event.listen(AuditEvent, "before_delete", refuse_change)

@@ -42,10 +42,11 @@ def snapshot_of(entry: HourEntry) -> ProviderSnapshot:
 
 def record_entry(*, organization_id: int, person_id: int, entry_date: date, minutes: int, format: str,
                  provider: ProviderSnapshot, recorded_by: Person | None, session_id: int | None = None,
-                 peer: bool = False, reason: str | None = None, reverses_id: int | None = None) -> HourEntry:
+                 peer: bool = False, reason: str | None = None, reverses_id: int | None = None,
+                 verified: bool = True) -> HourEntry:
     entry = HourEntry(
         organization_id=organization_id, person_id=person_id, entry_date=entry_date, minutes=minutes,
-        format=format, session_id=session_id, peer=peer, provider_id=provider.provider_id,
+        format=format, session_id=session_id, peer=peer, verified=verified, provider_id=provider.provider_id,
         provider_name=provider.name, provider_category=provider.category,
         provider_credential_number=provider.number, provider_valid_from=provider.valid_from,
         provider_valid_until=provider.valid_until, reason=reason, reverses_id=reverses_id,

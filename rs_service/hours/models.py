@@ -1,7 +1,7 @@
 """The hours ledger: append-only; a correction is a reversing row plus a new one."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service.accounts.models import Person
@@ -41,3 +41,15 @@ class HourEntry(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+
+class AppendOnly(RuntimeError):
+    """A ledger or audit row was about to be changed or removed; corrections are new rows."""
+
+
+def refuse_change(mapper, connection, target):
+    raise AppendOnly(f"{type(target).__name__} {target.id} is append-only: record a correction instead")
+
+
+event.listen(HourEntry, "before_update", refuse_change)
+event.listen(HourEntry, "before_delete", refuse_change)

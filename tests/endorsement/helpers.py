@@ -24,21 +24,22 @@ def provider(organization, category="IMHS", valid_from=date(2020, 1, 1), valid_u
     return person
 
 
-def add_hours(person, source, dates, minutes=60, fmt="group", peer=False, session_id=None):
+def add_hours(person, source, dates, minutes=60, fmt="group", peer=False, session_id=None, verified=True):
     """Entries for `person`; `source` is a provider Person (snapshotted per date) or a ProviderSnapshot."""
     entries = []
     for day in dates:
         snapshot = source if isinstance(source, ProviderSnapshot) else provider_snapshot(source, day)
         entries.append(record_entry(organization_id=person.organization_id, person_id=person.id, entry_date=day,
                                     minutes=minutes, format=fmt, provider=snapshot, recorded_by=None,
-                                    peer=peer, session_id=session_id))
+                                    peer=peer, session_id=session_id, verified=verified))
     db.session.commit()
     return entries
 
 
-def full_year(person, source, year=2025, minutes=60):
+def full_year(person, source, year=2025, minutes=60, verified=True):
     """Twice a month for a calendar year: 24 entries, 24 h at 60 minutes."""
-    return add_hours(person, source, monthly(date(year, 1, 1), 12, 10) + monthly(date(year, 1, 1), 12, 24), minutes)
+    return add_hours(person, source, monthly(date(year, 1, 1), 12, 10) + monthly(date(year, 1, 1), 12, 24), minutes,
+                     verified=verified)
 
 
 def recent_year(person, source, minutes=60):

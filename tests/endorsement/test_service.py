@@ -131,10 +131,7 @@ def test_provider_keys_identify_sources(org, imhs):
 
 def test_unverified_entries_never_count(org, imhs):
     person = make_person(org, "participant")
-    entries = full_year(person, imhs)
-    for entry in entries:
-        entry.verified = False
-    db.session.commit()
+    full_year(person, imhs, verified=False)
     result = service.eligibility_for(person, "IFS", AS_OF)
     assert result.counted_minutes == 0 and {why for _, why in result.excluded} == {"not verified"}
 

@@ -68,3 +68,22 @@ def test_hours_are_private_to_the_person_and_their_staff(api, people):
         "date": "2026-03-02", "minutes": 60, "format": "individual", "provider_id": other.id}).status_code == 403
     assert api.get(f"/people/{ana.id}/hours?from=2026-05-01&to=2026-04-01", staff_token).status_code == 422
     assert api.get(f"/people/{ana.id}/hours?from=soon", staff_token).status_code == 422
+
+
+def test_the_ledger_and_audit_trail_refuse_edits_and_deletions(api, people):
+    from rs_service.audit.models import AuditEvent
+    from rs_service.extensions import db
+    from rs_service.hours.models import AppendOnly, HourEntry
+
+    _, staff_token, supervisor, ana = people
+    api.post(f"/people/{ana.id}/rsc-hours", staff_token, json={
+        "date": "2026-03-02", "minutes": 60, "format": "individual", "provider_id": supervisor.id})
+    entry = db.session.scalar(db.select(HourEntry))
+    event = db.session.scalar(db.select(AuditEvent))
+    for change in (lambda: setattr(entry, "minutes", 600), lambda: db.session.delete(entry),
+                   lambda: setattr(event, "reason", "rewritten"), lambda: db.session.delete(event)):
+        change()
+        with pytest.raises(AppendOnly):
+            db.session.flush()
+        db.session.rollback()
+    assert db.session.scalar(db.select(HourEntry.minutes)) == 60
