@@ -11,6 +11,7 @@ from rs_service.attendance.models import AttendanceRecord
 from rs_service.attendance.rules import check_minutes, credited_minutes
 from rs_service.audit.service import record_event
 from rs_service.database import utcnow
+from rs_service.endorsement.service import flag_certificates_for_entries
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
@@ -149,8 +150,6 @@ def correct(session: Session, person_id: int, status: str, minutes: int | None, 
     record_event(session.group.organization_id, actor, "attendance.corrected", session_id=session.id,
                  person_id=person_id, before=before, after=snapshot(record), reason=reason.strip())
     if reversed_entries:
-        from rs_service.endorsement.service import flag_certificates_for_entries
-
         flag_certificates_for_entries([e.id for e in reversed_entries], f"attendance corrected: {reason.strip()}")
     db.session.flush()
     return entry

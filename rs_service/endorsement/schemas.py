@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, identifier
+from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.endorsement.requirements import EARLIEST_DATE, LATEST_DATE
 
@@ -67,7 +67,7 @@ class CertificateRequestSchema(StrictSchema):
 
 
 class RevokeRequestSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = text(500, required=True)
 
 
 class CertificateSchema(ma.Schema):

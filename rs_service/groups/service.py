@@ -6,13 +6,17 @@ from sqlalchemy import func, or_
 
 from rs_service.accounts.models import Person
 from rs_service.accounts.service import is_time_zone
+from rs_service.attendance.models import AttendanceRecord
+from rs_service.audit.models import AuditEvent
 from rs_service.database import utcnow
 from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.groups import schedule
 from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session, group_facilitators
 from rs_service.groups.schedule import ScheduleError, Series
+from rs_service.hours.models import HourEntry
 from rs_service.local_times import local_time
+from rs_service.notifications.models import Notification
 
 LONGEST_SESSION = timedelta(minutes=720)
 
@@ -195,11 +199,6 @@ def change_series_from(group: Group, from_date: date, *, start_time: time | None
 
 def sessions_in_use(session_ids: list[int]) -> set[int]:
     """Sessions something refers to (attendance, ledger, audit, sent mail): never regenerated."""
-    from rs_service.attendance.models import AttendanceRecord
-    from rs_service.audit.models import AuditEvent
-    from rs_service.hours.models import HourEntry
-    from rs_service.notifications.models import Notification
-
     if not session_ids:
         return set()
     references = [db.select(model.session_id).where(model.session_id.in_(session_ids))

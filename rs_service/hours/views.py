@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.endorsement.service import progress_for
 from rs_service.errors import InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.service import groups_of
@@ -18,8 +19,6 @@ blp = Blueprint("hours", __name__)
 
 
 def hours_context(person: Person) -> dict:
-    from rs_service.endorsement.service import progress_for
-
     summary = service.hours_of(person)
     progress = progress_for(person)
     target = progress.eligibility.required_minutes if progress.eligibility else None
