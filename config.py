@@ -1,6 +1,8 @@
 """Configuration per environment, read from the process environment when the app is built."""
+
 import os
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -13,7 +15,7 @@ class ConfigError(RuntimeError):
 class Config:
     SECRET_KEY = "development-only-secret-key"
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -90,8 +92,11 @@ def load_config(env: str | None = None, environ=os.environ) -> dict:
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
     if env == "production":
-        missing = [name for name, key in (("SECRET_KEY", "SECRET_KEY"), ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"))
-                   if not settings.get(key)]
+        missing = [
+            name
+            for name, key in (("SECRET_KEY", "SECRET_KEY"), ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"))
+            if not settings.get(key)
+        ]
         if missing:
             raise ConfigError(f"production (RS_ENV=production) refuses to start without {' and '.join(missing)}")
     return settings
@@ -101,5 +106,5 @@ def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

@@ -1,4 +1,5 @@
 """Entry point for `flask --app wsgi` and WSGI servers."""
+
 import sys
 
 from config import ConfigError

@@ -3,21 +3,22 @@
 Run with `make bench`. Each figure is the median of several runs, with the number of SQL
 statements the operation sent, so a change that adds queries per row shows up here too.
 """
+
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import flask_migrate  # noqa: E402
+import flask_migrate
 
-from rs_service import create_app  # noqa: E402
-from rs_service.extensions import db  # noqa: E402
+from rs_service import create_app
+from rs_service.extensions import db
 
 RUNS = 5
 
@@ -39,12 +40,15 @@ def measure(label: str, operation, runs: int = RUNS) -> None:
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="rs-bench-"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}",
-                                 "OUTBOX_DIR": str(workdir / "outbox")})
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}", "OUTBOX_DIR": str(workdir / "outbox")},
+    )
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
         from rs_service.demo import seed_demo
+
         seed_demo()
         db.session.commit()
         print(f"{'seed the demo cohort (rs demo)':<58} {(time.perf_counter() - started) * 1000:9.1f} ms")
@@ -68,23 +72,35 @@ def run_benchmarks(app) -> None:
     measure("facilitator's calendar feed (two groups)", lambda: person_calendar(facilitator))
     measure("one group's calendar download", lambda: group_calendar(group))
     measure("hours report, all 184 participants", lambda: hours_report(organization.id, None, None))
-    measure("eligibility of one participant (IFS)", lambda: eligibility_for(participant, "IFS",
-                                                                               datetime.now(timezone.utc).date()))
+    measure(
+        "eligibility of one participant (IFS)", lambda: eligibility_for(participant, "IFS", datetime.now(UTC).date())
+    )
     measure("ready-to-certify queue, all participants", lambda: ready_to_certify(organization))
-    measure("background jobs, one run (mail to .eml files)",
-            lambda: run_due_jobs(datetime.now(timezone.utc) + timedelta(minutes=1)), runs=1)
-    measure("background jobs, same moment again (nothing to send)",
-            lambda: run_due_jobs(datetime.now(timezone.utc) + timedelta(minutes=1)), runs=3)
+    measure(
+        "background jobs, one run (mail to .eml files)",
+        lambda: run_due_jobs(datetime.now(UTC) + timedelta(minutes=1)),
+        runs=1,
+    )
+    measure(
+        "background jobs, same moment again (nothing to send)",
+        lambda: run_due_jobs(datetime.now(UTC) + timedelta(minutes=1)),
+        runs=3,
+    )
     with app.test_client() as client:
         from rs_service.accounts.auth import issue_token
+
         staff = db.session.scalar(db.select(Person).where(Person.role == "staff"))
         token = issue_token(staff)
         db.session.commit()
         headers = {"Authorization": f"Bearer {token}"}
-        measure("GET /api/v1/groups/{id}/sessions", lambda: client.get(f"/api/v1/groups/{group.id}/sessions",
-                                                                       headers=headers))
-        measure("GET /api/v1/people/{id}/hours", lambda: client.get(f"/api/v1/people/{participant.id}/hours",
-                                                                    headers=headers))
+        measure(
+            "GET /api/v1/groups/{id}/sessions",
+            lambda: client.get(f"/api/v1/groups/{group.id}/sessions", headers=headers),
+        )
+        measure(
+            "GET /api/v1/people/{id}/hours",
+            lambda: client.get(f"/api/v1/people/{participant.id}/hours", headers=headers),
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """rs_service: reflective supervision groups and the Endorsement hours earned in them."""
+
 import logging
 from pathlib import Path
 
@@ -35,15 +36,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from rs_service.accounts import api as accounts_api, views as accounts_views
+    from rs_service.accounts import api as accounts_api
+    from rs_service.accounts import views as accounts_views
     from rs_service.accounts.profile import blp as profile_blp
-    from rs_service.attendance import api as attendance_api, views as attendance_views
-    from rs_service.calendars import api as calendars_api, views as calendars_views
-    from rs_service.endorsement import api as endorsement_api, views as endorsement_views
-    from rs_service.groups import api as groups_api, views as groups_views
-    from rs_service.hours import api as hours_api, views as hours_views
+    from rs_service.attendance import api as attendance_api
+    from rs_service.attendance import views as attendance_views
+    from rs_service.calendars import api as calendars_api
+    from rs_service.calendars import views as calendars_views
+    from rs_service.endorsement import api as endorsement_api
+    from rs_service.endorsement import views as endorsement_views
     from rs_service.extensions import api, csrf
+    from rs_service.groups import api as groups_api
+    from rs_service.groups import views as groups_views
     from rs_service.health import blp as health_blp
+    from rs_service.hours import api as hours_api
+    from rs_service.hours import views as hours_views
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
@@ -53,8 +60,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_views.blp)
     app.register_blueprint(hours_views.blp)
     app.register_blueprint(endorsement_views.blp)
-    for blueprint in (accounts_api.blp, groups_api.blp, calendars_api.blp, attendance_api.blp, hours_api.blp,
-                      endorsement_api.blp):
+    for blueprint in (
+        accounts_api.blp,
+        groups_api.blp,
+        calendars_api.blp,
+        attendance_api.blp,
+        hours_api.blp,
+        endorsement_api.blp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
 
@@ -62,8 +75,15 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-    from rs_service.errors import Conflict, InvalidInput, handle_data_error, handle_database_unavailable, \
-        handle_domain_error, handle_integrity_error, handle_unexpected_error
+    from rs_service.errors import (
+        Conflict,
+        InvalidInput,
+        handle_data_error,
+        handle_database_unavailable,
+        handle_domain_error,
+        handle_integrity_error,
+        handle_unexpected_error,
+    )
 
     app.register_error_handler(InvalidInput, handle_domain_error)
     app.register_error_handler(Conflict, handle_domain_error)

@@ -2,7 +2,9 @@
 
 Every failure is a one-line message on stderr and a non-zero exit, never a traceback.
 """
+
 import functools
+from datetime import UTC
 
 import click
 from flask.cli import AppGroup
@@ -33,7 +35,8 @@ def committing(command):
             db.session.rollback()
             raise click.ClickException(
                 f"the database refused the change ({error.__class__.__name__}); "
-                "is it reachable and upgraded (flask --app wsgi db upgrade)?") from None
+                "is it reachable and upgraded (flask --app wsgi db upgrade)?"
+            ) from None
 
     return wrapper
 
@@ -106,7 +109,7 @@ class Instant(click.ParamType):
     name = "ISO_DATETIME"
 
     def convert(self, value, param, ctx):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         if isinstance(value, datetime):
             return value
@@ -116,12 +119,17 @@ class Instant(click.ParamType):
             self.fail(f"{value!r} is not an ISO 8601 date and time, e.g. 2026-03-02T15:00:00Z", param, ctx)
         if moment.tzinfo is None or moment.utcoffset() is None:
             self.fail(f"{value!r} has no UTC offset; add one, e.g. {value}Z for UTC", param, ctx)
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
 
 
 @rs.command("run-jobs")
-@click.option("--at", "at", type=Instant(), default=None,
-              help="The moment to run for, with a UTC offset (e.g. 2026-03-02T15:00:00Z); default now.")
+@click.option(
+    "--at",
+    "at",
+    type=Instant(),
+    default=None,
+    help="The moment to run for, with a UTC offset (e.g. 2026-03-02T15:00:00Z); default now.",
+)
 @committing
 def run_jobs(at):
     """Run, once, every background job due at that moment; running it twice sends nothing twice."""
@@ -131,8 +139,10 @@ def run_jobs(at):
     summary = run_due_jobs(at or utcnow())
     click.echo(str(summary))
     if not summary.ok:
-        raise click.ClickException("not everything due was sent (see the summary above and the log); "
-                                   "messages not given up are retried on the next run")
+        raise click.ClickException(
+            "not everything due was sent (see the summary above and the log); "
+            "messages not given up are retried on the next run"
+        )
 
 
 @rs.command("scheduler")

@@ -6,6 +6,7 @@ three months ago, so half its sessions are in the past with attendance signed of
 left open, as happens), and a few sessions are cancelled or moved. Three participants also
 received a year of individual RSC before the cohort: two are ready to certify, one is certified.
 """
+
 import functools
 import random
 from datetime import date, datetime, time, timedelta
@@ -31,15 +32,78 @@ PARTICIPANT = ("participant@demo.example.org", "Priya Raman")
 GROUPS = 23
 PARTICIPANTS_PER_GROUP = 8
 
-FIRST_NAMES = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Marco",
-               "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Vik", "Wren", "Yara", "Zed"]
-LAST_NAMES = ["Alvarez", "Brooks", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
-              "Kowalski", "Lopez", "Mensah", "Novak", "Osei", "Patel", "Quist", "Reyes", "Singh", "Tanaka"]
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Cleo",
+    "Dev",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yara",
+    "Zed",
+]
+LAST_NAMES = [
+    "Alvarez",
+    "Brooks",
+    "Chen",
+    "Diallo",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Novak",
+    "Osei",
+    "Patel",
+    "Quist",
+    "Reyes",
+    "Singh",
+    "Tanaka",
+]
 # Twelve facilitators; each leads two groups at most, in different weeks of the month.
-FACILITATORS = [FACILITATOR[1], "Rosa Diaz", "Sam Whitaker", "Leah Goldberg", "Tomás Ibarra", "Grace Mensah",
-                "Hiro Tanaka", "Nadia Rahman", "Owen Brooks", "Ines Duarte", "Caleb Ortiz", "June Park"]
-SLOTS = [("TU", time(10, 0)), ("WE", time(12, 0)), ("TH", time(14, 0)), ("MO", time(9, 30)), ("FR", time(11, 0)),
-         ("TU", time(15, 30))]
+FACILITATORS = [
+    FACILITATOR[1],
+    "Rosa Diaz",
+    "Sam Whitaker",
+    "Leah Goldberg",
+    "Tomás Ibarra",
+    "Grace Mensah",
+    "Hiro Tanaka",
+    "Nadia Rahman",
+    "Owen Brooks",
+    "Ines Duarte",
+    "Caleb Ortiz",
+    "June Park",
+]
+SLOTS = [
+    ("TU", time(10, 0)),
+    ("WE", time(12, 0)),
+    ("TH", time(14, 0)),
+    ("MO", time(9, 30)),
+    ("FR", time(11, 0)),
+    ("TU", time(15, 30)),
+]
 
 
 def seed_demo(today: date | None = None) -> list[str]:
@@ -49,10 +113,14 @@ def seed_demo(today: date | None = None) -> list[str]:
     if created:
         organization = build_demo(today or utcnow().date())
     status = "created" if created else "already present"
-    lines = [f"Demo association {status}: {organization.name}",
-             f"Log in at /login with any of these (password: {DEMO_PASSWORD}):"]
-    lines += [f"  {role:<12} {email}" for role, (email, _) in
-              (("staff", STAFF), ("facilitator", FACILITATOR), ("participant", PARTICIPANT))]
+    lines = [
+        f"Demo association {status}: {organization.name}",
+        f"Log in at /login with any of these (password: {DEMO_PASSWORD}):",
+    ]
+    lines += [
+        f"  {role:<12} {email}"
+        for role, (email, _) in (("staff", STAFF), ("facilitator", FACILITATOR), ("participant", PARTICIPANT))
+    ]
     return lines
 
 
@@ -63,8 +131,10 @@ def build_demo(today: date) -> Organization:
     facilitators = [make_facilitator(organization, index, name) for index, name in enumerate(FACILITATORS)]
     first_date = (today - relativedelta(months=3)).replace(day=1)
     until = first_date + relativedelta(months=6) - timedelta(days=1)
-    cohort = [make_group(organization, index, facilitators[index % len(facilitators)], first_date, until)
-              for index in range(GROUPS)]
+    cohort = [
+        make_group(organization, index, facilitators[index % len(facilitators)], first_date, until)
+        for index in range(GROUPS)
+    ]
     participants = enroll_participants(organization, cohort, first_date, rng)
     change_some_sessions(cohort, today)
     take_past_attendance(cohort, today, rng)
@@ -101,14 +171,24 @@ def make_group(organization: Organization, index: int, facilitator: Person, firs
     day, start = SLOTS[(index // 2) % len(SLOTS)]
     weeks = "1{d},3{d}" if index < 12 else "2{d},4{d}"  # a facilitator's second group meets in the other weeks
     plan = groups.GroupPlan(
-        name=f"RS Group {index + 1}", timezone=organization.timezone, rrule=f"FREQ=MONTHLY;BYDAY={weeks.format(d=day)}",
-        first_date=first_date, until=until, start_time=start, duration_minutes=90, capacity=10,
-        facilitator_ids=(facilitator.id,), location="Zoom", join_url=f"https://zoom.example/j/55500{index:03d}")
+        name=f"RS Group {index + 1}",
+        timezone=organization.timezone,
+        rrule=f"FREQ=MONTHLY;BYDAY={weeks.format(d=day)}",
+        first_date=first_date,
+        until=until,
+        start_time=start,
+        duration_minutes=90,
+        capacity=10,
+        facilitator_ids=(facilitator.id,),
+        location="Zoom",
+        join_url=f"https://zoom.example/j/55500{index:03d}",
+    )
     return groups.create_group(organization.id, plan)
 
 
-def enroll_participants(organization: Organization, cohort: list[Group], first_date: date,
-                        rng: random.Random) -> list[Person]:
+def enroll_participants(
+    organization: Organization, cohort: list[Group], first_date: date, rng: random.Random
+) -> list[Person]:
     participants = []
     for index, group in enumerate(cohort):
         for seat in range(PARTICIPANTS_PER_GROUP):
@@ -165,13 +245,31 @@ def typical_mark(rng: random.Random) -> tuple[str, int | None]:
 def record_earlier_year(participant: Person, provider: Person, staff: Person, today: date) -> None:
     """A year of monthly individual RSC before the cohort, so the queue has people ready to certify."""
     for months_ago in range(15, 3, -1):
-        record_rsc_hours(participant, entry_date=today - relativedelta(months=months_ago), minutes=90,
-                         format="individual", actor=staff, provider=provider)
+        record_rsc_hours(
+            participant,
+            entry_date=today - relativedelta(months=months_ago),
+            minutes=90,
+            format="individual",
+            actor=staff,
+            provider=provider,
+        )
 
 
 def record_individual_rsc(participant: Person, provider: Person, staff: Person, first_date: date) -> None:
     for month in range(3):
-        record_rsc_hours(participant, entry_date=first_date + relativedelta(months=month, days=9), minutes=60,
-                         format="individual", actor=staff, provider=provider)
-    record_rsc_hours(participant, entry_date=first_date - relativedelta(months=8), minutes=90, format="individual",
-                     actor=staff, external=ExternalProvider("Dr. Helen Moore", "IMHM-C", "OH-2231"))
+        record_rsc_hours(
+            participant,
+            entry_date=first_date + relativedelta(months=month, days=9),
+            minutes=60,
+            format="individual",
+            actor=staff,
+            provider=provider,
+        )
+    record_rsc_hours(
+        participant,
+        entry_date=first_date - relativedelta(months=8),
+        minutes=90,
+        format="individual",
+        actor=staff,
+        external=ExternalProvider("Dr. Helen Moore", "IMHM-C", "OH-2231"),
+    )

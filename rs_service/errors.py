@@ -2,6 +2,7 @@
 
 No handler touches the database: the request boundary rolls back every response of 400 and up.
 """
+
 import logging
 
 from flask import jsonify, render_template, request

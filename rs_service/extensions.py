@@ -1,4 +1,5 @@
 """Extension objects, created without an app and bound in create_app()."""
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy

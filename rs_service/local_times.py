@@ -2,6 +2,7 @@
 
 One place for the format, so pages and emails agree: "Tue 3 Mar 2026, 10:00 AM EST".
 """
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

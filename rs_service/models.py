@@ -1,4 +1,5 @@
 """Imports every feature's models so that metadata (and Alembic) sees all tables."""
+
 from rs_service.accounts.models import ApiToken, Credential, Organization, Person  # noqa: F401
 from rs_service.attendance.models import AttendanceRecord  # noqa: F401
 from rs_service.audit.models import AuditEvent  # noqa: F401

@@ -1,5 +1,7 @@
 """Who may do what, decided here for pages and API alike; and lookups scoped to an association."""
+
 from flask import abort
+
 from rs_service.accounts.models import Person
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
@@ -27,8 +29,12 @@ def may_view_group(actor: Person, group) -> bool:
         return False
     if is_staff(actor) or facilitates(actor, group):
         return True
-    return db.session.scalar(db.select(Enrollment.id).where(
-        Enrollment.group_id == group.id, Enrollment.person_id == actor.id)) is not None
+    return (
+        db.session.scalar(
+            db.select(Enrollment.id).where(Enrollment.group_id == group.id, Enrollment.person_id == actor.id)
+        )
+        is not None
+    )
 
 
 def may_see_enrollments(actor: Person, group) -> bool:
@@ -81,4 +87,5 @@ def find_in_association(model, id_: int, organization_id: int):
 def may_see_certificate_transcript(actor: Person, certificate) -> bool:
     """The PDF lists every counted session and provider: staff of the issuer, or the holder."""
     return actor.organization_id == certificate.organization_id and (
-        is_staff(actor) or actor.id == certificate.person_id)
+        is_staff(actor) or actor.id == certificate.person_id
+    )

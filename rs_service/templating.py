@@ -1,4 +1,5 @@
 """Jinja filters shared by every page."""
+
 from flask import Flask
 
 from rs_service import local_times

@@ -1,4 +1,5 @@
 """Absolute URLs for emails, feeds and certificates, inside a request or not (CLI, scheduler)."""
+
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for

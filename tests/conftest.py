@@ -3,6 +3,7 @@
 The schema is built by running the Alembic migrations, so every test also exercises them.
 Tests commit for real (requests do); each test ends by emptying every table.
 """
+
 import os
 
 import flask_migrate
@@ -31,11 +32,14 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def session_app(database_url, tmp_path_factory):
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
-        "PUBLIC_URL": "http://rs.test",
-    })
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+            "PUBLIC_URL": "http://rs.test",
+        },
+    )
     with app.app_context():
         drop_everything()
         flask_migrate.upgrade()

@@ -1,4 +1,5 @@
 """Small factories for test data, committed so that requests see it."""
+
 import itertools
 import re
 from datetime import date
@@ -20,15 +21,22 @@ def make_org(slug=None, timezone="America/Detroit"):
 
 def make_person(organization, role="participant", name=None, email=None, password=PASSWORD, **kwargs):
     n = next(_numbers)
-    person = accounts.create_person(organization, email or f"{role}{n}@{organization.slug}.example.org",
-                                    name or f"{role.title()} {n}", role, password, **kwargs)
+    person = accounts.create_person(
+        organization,
+        email or f"{role}{n}@{organization.slug}.example.org",
+        name or f"{role.title()} {n}",
+        role,
+        password,
+        **kwargs,
+    )
     db.session.commit()
     return person
 
 
 def give_credential(person, category="IMHM-C", valid_from=date(2020, 1, 1), valid_until=None, number=None):
-    credential = accounts.add_credential(person, category, number or f"{category}-{next(_numbers)}",
-                                         valid_from, valid_until)
+    credential = accounts.add_credential(
+        person, category, number or f"{category}-{next(_numbers)}", valid_from, valid_until
+    )
     db.session.commit()
     return credential
 
@@ -40,16 +48,18 @@ def token_for(person) -> str:
 
 
 def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "the page has no CSRF token"
     return match.group(1)
 
 
 def log_in(client, person, password=PASSWORD):
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"email": person.email, "password": password,
-                                           "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        "/login", data={"email": person.email, "password": password, "csrf_token": csrf_token_from(page)}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
@@ -81,9 +91,18 @@ class ApiClient:
 
 def group_body(facilitators, **changes):
     """A 1st-and-3rd-Tuesday group, 10:00-11:30 America/Detroit, January to June 2026."""
-    body = {"name": "RS Group 1", "facilitator_ids": list(facilitators), "timezone": "America/Detroit",
-            "first_date": "2026-01-01", "until": "2026-06-30", "start_time": "10:00", "duration_minutes": 90,
-            "rrule": "FREQ=MONTHLY;BYDAY=1TU,3TU", "capacity": 8, "kind": "rsc"}
+    body = {
+        "name": "RS Group 1",
+        "facilitator_ids": list(facilitators),
+        "timezone": "America/Detroit",
+        "first_date": "2026-01-01",
+        "until": "2026-06-30",
+        "start_time": "10:00",
+        "duration_minutes": 90,
+        "rrule": "FREQ=MONTHLY;BYDAY=1TU,3TU",
+        "capacity": 8,
+        "kind": "rsc",
+    }
     body.update(changes)
     return body
 
@@ -94,12 +113,21 @@ def make_group(organization, facilitators, **changes):
     from rs_service.groups.service import GroupPlan, create_group
 
     body = group_body([f.id for f in facilitators], **changes)
-    plan = GroupPlan(name=body["name"], timezone=body["timezone"], rrule=body["rrule"],
-                     first_date=date.fromisoformat(body["first_date"]), until=date.fromisoformat(body["until"]),
-                     start_time=time.fromisoformat(body["start_time"]), duration_minutes=body["duration_minutes"],
-                     capacity=body["capacity"], facilitator_ids=tuple(body["facilitator_ids"]), kind=body["kind"],
-                     location=body.get("location"), join_url=body.get("join_url"),
-                     blackout_dates=frozenset(date.fromisoformat(d) for d in body.get("blackout_dates", [])))
+    plan = GroupPlan(
+        name=body["name"],
+        timezone=body["timezone"],
+        rrule=body["rrule"],
+        first_date=date.fromisoformat(body["first_date"]),
+        until=date.fromisoformat(body["until"]),
+        start_time=time.fromisoformat(body["start_time"]),
+        duration_minutes=body["duration_minutes"],
+        capacity=body["capacity"],
+        facilitator_ids=tuple(body["facilitator_ids"]),
+        kind=body["kind"],
+        location=body.get("location"),
+        join_url=body.get("join_url"),
+        blackout_dates=frozenset(date.fromisoformat(d) for d in body.get("blackout_dates", [])),
+    )
     group = create_group(organization.id, plan)
     db.session.commit()
     return group
@@ -136,8 +164,15 @@ def signed_off_hours(person, provider, minutes, entry_date, session_id=None, for
     """A ledger entry as sign-off would write it (provider credential snapshot on the date)."""
     from rs_service.hours import ledger
 
-    entry = ledger.record_entry(organization_id=person.organization_id, person_id=person.id, entry_date=entry_date,
-                                minutes=minutes, format=format, provider=ledger.provider_snapshot(provider, entry_date),
-                                recorded_by=provider, session_id=session_id)
+    entry = ledger.record_entry(
+        organization_id=person.organization_id,
+        person_id=person.id,
+        entry_date=entry_date,
+        minutes=minutes,
+        format=format,
+        provider=ledger.provider_snapshot(provider, entry_date),
+        recorded_by=provider,
+        session_id=session_id,
+    )
     db.session.commit()
     return entry

@@ -21,11 +21,14 @@ def test_database_url_overrides_the_database_in_any_environment():
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/rs"
 
 
-@pytest.mark.parametrize("environ, missing", [
-    ({}, "SECRET_KEY and DATABASE_URL"),
-    ({"SECRET_KEY": "s" * 40}, "DATABASE_URL"),
-    ({"DATABASE_URL": "postgresql://u@db/rs"}, "SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "environ, missing",
+    [
+        ({}, "SECRET_KEY and DATABASE_URL"),
+        ({"SECRET_KEY": "s" * 40}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://u@db/rs"}, "SECRET_KEY"),
+    ],
+)
 def test_production_refuses_to_start_without_secret_key_and_database_url(environ, missing):
     with pytest.raises(ConfigError, match=missing):
         load_config("production", environ)
@@ -46,8 +49,9 @@ def test_unknown_environment_and_bad_port_are_clear_errors():
 def test_wsgi_in_production_without_secrets_exits_with_a_message_not_a_traceback():
     environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
     environ["RS_ENV"] = "production"
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=environ,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert "refuses to start without SECRET_KEY and DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr

@@ -13,8 +13,8 @@ def test_migrations_and_models_agree(app):
 
 
 def test_database_enforces_invariants_itself(app):
-    from sqlalchemy.exc import IntegrityError
     import pytest
+    from sqlalchemy.exc import IntegrityError
 
     from tests.factories import make_org, make_person
 

@@ -5,7 +5,13 @@ from rs_service.accounts import service
 from rs_service.accounts.auth import authenticate, caller, issue_token, token_auth
 from rs_service.accounts.models import Person
 from rs_service.accounts.schemas import (
-    CredentialCreateSchema, CredentialSchema, PersonCreateSchema, PersonSchema, TokenRequestSchema, TokenSchema)
+    CredentialCreateSchema,
+    CredentialSchema,
+    PersonCreateSchema,
+    PersonSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
 
 blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="People and tokens")
 

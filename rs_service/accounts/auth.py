@@ -1,4 +1,5 @@
 """Bearer tokens for /api/v1 and password checks for the web login."""
+
 import functools
 import hashlib
 import secrets
@@ -33,8 +34,10 @@ def issue_token(person: Person) -> str:
 def authenticate(email: str, password: str) -> Person | None:
     """The person with this email and password; None without saying which of the two was wrong."""
     candidates = db.session.scalars(
-        db.select(Person).where(Person.email == normalise_email(email), Person.password_hash.is_not(None))
-        .order_by(Person.id)).all()
+        db.select(Person)
+        .where(Person.email == normalise_email(email), Person.password_hash.is_not(None))
+        .order_by(Person.id)
+    ).all()
     for person in candidates:
         if check_password_hash(person.password_hash, password):
             return person

@@ -1,4 +1,5 @@
 """Associations, the people in them, their endorsements and their API tokens."""
+
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -33,8 +34,10 @@ class Person(UserMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("organization_id", "email"),
         CheckConstraint(one_of("role", ROLES), name="role_known"),
-        CheckConstraint(f"pursuing_category IS NULL OR {one_of('pursuing_category', CATEGORY_CODES)}",
-                        name="pursuing_category_known"),
+        CheckConstraint(
+            f"pursuing_category IS NULL OR {one_of('pursuing_category', CATEGORY_CODES)}",
+            name="pursuing_category_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +53,8 @@ class Person(UserMixin, db.Model):
 
     organization: Mapped[Organization] = relationship()
     credentials: Mapped[list["Credential"]] = relationship(
-        back_populates="person", order_by="Credential.valid_from", cascade="all, delete-orphan")
+        back_populates="person", order_by="Credential.valid_from", cascade="all, delete-orphan"
+    )
 
     @property
     def is_staff(self) -> bool:

@@ -1,4 +1,5 @@
 """The person's own profile: for now, whether they get session reminders by email."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -22,8 +23,12 @@ def edit():
         flash("Session reminders are on." if form.reminders_enabled.data else "Session reminders are off.")
         return redirect(url_for("profile.edit"))
     facilitates = current_user.role in ("facilitator", "staff")
-    return render_template("accounts/profile.html", form=form, facilitates=facilitates,
-                           lead=lead_time(current_user.organization.reminder_lead_minutes))
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        facilitates=facilitates,
+        lead=lead_time(current_user.organization.reminder_lead_minutes),
+    )
 
 
 def lead_time(minutes: int) -> str:

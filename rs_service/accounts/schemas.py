@@ -2,8 +2,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
-from rs_service.policy import MAX_ID
 from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.policy import MAX_ID
 
 
 class StrictSchema(ma.Schema):
@@ -35,8 +35,7 @@ class PersonCreateSchema(StrictSchema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     name = text(200, required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    pursuing_category = ma.fields.String(load_default=None, allow_none=True,
-                                         validate=validate.OneOf(CATEGORY_CODES))
+    pursuing_category = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CATEGORY_CODES))
 
 
 class PersonSchema(ma.Schema):

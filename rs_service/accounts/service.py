@@ -1,4 +1,5 @@
 """Associations, people and credentials: plain functions that flush and never commit."""
+
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,36 +39,50 @@ def organization_by_slug(slug: str) -> Organization | None:
     return db.session.scalar(db.select(Organization).where(Organization.slug == slug))
 
 
-def create_person(organization: Organization, email: str, name: str, role: str,
-                  password: str | None = None, pursuing_category: str | None = None) -> Person:
+def create_person(
+    organization: Organization,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    pursuing_category: str | None = None,
+) -> Person:
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
     if person_by_email(organization, email):
         raise Conflict(f"{email} already belongs to someone in {organization.name}", "email")
-    person = Person(organization_id=organization.id, email=email, name=name.strip(), role=role,
-                    pursuing_category=pursuing_category,
-                    password_hash=hash_password(password) if password else None)
+    person = Person(
+        organization_id=organization.id,
+        email=email,
+        name=name.strip(),
+        role=role,
+        pursuing_category=pursuing_category,
+        password_hash=hash_password(password) if password else None,
+    )
     db.session.add(person)
     db.session.flush()
     return person
 
 
 def person_by_email(organization: Organization, email: str) -> Person | None:
-    return db.session.scalar(db.select(Person).where(
-        Person.organization_id == organization.id, Person.email == normalise_email(email)))
+    return db.session.scalar(
+        db.select(Person).where(Person.organization_id == organization.id, Person.email == normalise_email(email))
+    )
 
 
 def people_by_email(email: str) -> list[Person]:
     return list(db.session.scalars(db.select(Person).where(Person.email == normalise_email(email))))
 
 
-def add_credential(person: Person, category: str, number: str, valid_from: date,
-                   valid_until: date | None) -> Credential:
+def add_credential(
+    person: Person, category: str, number: str, valid_from: date, valid_until: date | None
+) -> Credential:
     if valid_until is not None and valid_until < valid_from:
         raise AccountError("valid_until", "valid_until must not be before valid_from")
-    credential = Credential(person_id=person.id, category=category, number=number.strip(),
-                            valid_from=valid_from, valid_until=valid_until)
+    credential = Credential(
+        person_id=person.id, category=category, number=number.strip(), valid_from=valid_from, valid_until=valid_until
+    )
     db.session.add(credential)
     db.session.flush()
     db.session.refresh(person, ["credentials"])

@@ -14,13 +14,27 @@ blp = Blueprint("accounts", __name__)
 
 # Main navigation by role.
 NAVIGATION = {
-    "staff": [("accounts.home", "Home"), ("groups.index", "Groups"), ("hours.report", "Hours report"),
-              ("endorsement.queue", "Ready to certify"), ("endorsement.requirements", "Requirements"),
-              ("profile.edit", "Profile")],
-    "facilitator": [("accounts.home", "Home"), ("groups.my_sessions", "My sessions"),
-                    ("groups.my_schedule", "My calendar"), ("hours.mine", "My hours"), ("profile.edit", "Profile")],
-    "participant": [("accounts.home", "Home"), ("groups.my_schedule", "My schedule"), ("hours.mine", "My hours"),
-                    ("profile.edit", "Profile")],
+    "staff": [
+        ("accounts.home", "Home"),
+        ("groups.index", "Groups"),
+        ("hours.report", "Hours report"),
+        ("endorsement.queue", "Ready to certify"),
+        ("endorsement.requirements", "Requirements"),
+        ("profile.edit", "Profile"),
+    ],
+    "facilitator": [
+        ("accounts.home", "Home"),
+        ("groups.my_sessions", "My sessions"),
+        ("groups.my_schedule", "My calendar"),
+        ("hours.mine", "My hours"),
+        ("profile.edit", "Profile"),
+    ],
+    "participant": [
+        ("accounts.home", "Home"),
+        ("groups.my_schedule", "My schedule"),
+        ("hours.mine", "My hours"),
+        ("profile.edit", "Profile"),
+    ],
 }
 
 
@@ -30,6 +44,7 @@ def navigation():
         if not current_user.is_authenticated:
             return []
         return NAVIGATION[current_user.role]
+
     return {"nav_items": nav_items}
 
 
@@ -72,10 +87,21 @@ def logout():
 def home():
     """What each role needs first: upcoming sessions, and rosters waiting to be signed off."""
     now = utcnow()
-    upcoming = [s for _, sessions in schedule_of(current_user) for s in sessions
-                if s.status == "scheduled" and s.starts_at >= now]
+    upcoming = [
+        s
+        for _, sessions in schedule_of(current_user)
+        for s in sessions
+        if s.status == "scheduled" and s.starts_at >= now
+    ]
     facilitator_id = None if current_user.role == "staff" else current_user.id
-    waiting = awaiting_sign_off(current_user.organization_id, now, facilitator_id) \
-        if current_user.role != "participant" else []
-    return render_template(f"accounts/home_{current_user.role}.html", now=now, waiting=waiting,
-                           upcoming=sorted(upcoming, key=lambda s: s.starts_at)[:5])
+    waiting = (
+        awaiting_sign_off(current_user.organization_id, now, facilitator_id)
+        if current_user.role != "participant"
+        else []
+    )
+    return render_template(
+        f"accounts/home_{current_user.role}.html",
+        now=now,
+        waiting=waiting,
+        upcoming=sorted(upcoming, key=lambda s: s.starts_at)[:5],
+    )

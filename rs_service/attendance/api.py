@@ -11,8 +11,13 @@ blp = Blueprint("attendance_api", __name__, url_prefix="/api/v1", description="A
 
 
 def attendance_session(session_id: int) -> Session:
-    return policy.authorized(caller(), Session, session_id, policy.may_change_session,
-                             "Only the group's facilitators or staff may take its attendance.")
+    return policy.authorized(
+        caller(),
+        Session,
+        session_id,
+        policy.may_change_session,
+        "Only the group's facilitators or staff may take its attendance.",
+    )
 
 
 def attendance_of(session: Session) -> dict:
@@ -23,10 +28,16 @@ def attendance_of(session: Session) -> dict:
         "signed_off": session.signed_off,
         "signed_off_at": session.signed_off_at,
         "version": session.attendance_version,
-        "records": [{"person_id": r.person_id, "name": people[r.person_id].name, "status": r.status,
-                     "minutes": credited_minutes(r.status, r.minutes, session.duration_minutes),
-                     "minutes_present": r.minutes}
-                    for r in sorted(records.values(), key=lambda r: (people[r.person_id].name, r.person_id))],
+        "records": [
+            {
+                "person_id": r.person_id,
+                "name": people[r.person_id].name,
+                "status": r.status,
+                "minutes": credited_minutes(r.status, r.minutes, session.duration_minutes),
+                "minutes_present": r.minutes,
+            }
+            for r in sorted(records.values(), key=lambda r: (people[r.person_id].name, r.person_id))
+        ],
     }
 
 

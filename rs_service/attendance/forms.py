@@ -3,9 +3,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-
-STATUS_LABELS = {"present": "Present", "late": "Late", "left_early": "Left early", "absent": "Absent",
-                 "excused": "Excused"}
+STATUS_LABELS = {
+    "present": "Present",
+    "late": "Late",
+    "left_early": "Left early",
+    "absent": "Absent",
+    "excused": "Excused",
+}
 
 
 class RosterForm(FlaskForm):

@@ -169,15 +169,13 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     header_cells = table[header_index][1]
     if "email" not in columns:
         raise ReportError(
-            "This file has no 'User Email' or 'Email' column, so nobody can be "
-            f"matched to the group; {_UPLOAD_HINT}."
+            f"This file has no 'User Email' or 'Email' column, so nobody can be matched to the group; {_UPLOAD_HINT}."
         )
 
     normalized_header = {_norm_header(c) for c in header_cells}
     source = (
         "zoom"
-        if columns["duration_kind"] == "minutes"
-        or not normalized_header.intersection(_TEAMS_ONLY_COLUMNS)
+        if columns["duration_kind"] == "minutes" or not normalized_header.intersection(_TEAMS_ONLY_COLUMNS)
         else "teams"
     )
     host_email = _zoom_host_email(table[:header_index])
@@ -221,10 +219,7 @@ def _decode(data: bytes) -> str:
             "save it as CSV, and upload that."
         )
     if data.startswith(b"%PDF"):
-        raise ReportError(
-            "This is a PDF, not a CSV file; "
-            f"{_UPLOAD_HINT} (it is a .csv file)."
-        )
+        raise ReportError(f"This is a PDF, not a CSV file; {_UPLOAD_HINT} (it is a .csv file).")
     head = data[:4096]
     if b"\x00" in head:
         # UTF-16 saved without a BOM: every ASCII character has a zero byte.
@@ -241,10 +236,7 @@ def _decode(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 pass
-        raise ReportError(
-            "This is not a text (CSV) file, so it cannot be a participants "
-            f"report; {_UPLOAD_HINT}."
-        )
+        raise ReportError(f"This is not a text (CSV) file, so it cannot be a participants report; {_UPLOAD_HINT}.")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -270,8 +262,7 @@ def _read_table(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
             line_no = reader.line_num + 1
     except csv.Error as exc:
         raise ReportError(
-            f"Line {line_no} of this file could not be read ({exc}); "
-            f"please {_UPLOAD_HINT} without editing it."
+            f"Line {line_no} of this file could not be read ({exc}); please {_UPLOAD_HINT} without editing it."
         ) from None
     return table
 
@@ -350,12 +341,11 @@ def _zoom_host_email(preamble: list[tuple[int, list[str]]]) -> str | None:
     """The host email from Zoom's meeting-summary block, if there is one."""
     for index, (_line_no, cells) in enumerate(preamble):
         headers = [_norm_header(c) for c in cells]
-        if "meeting id" in headers and "user email" in headers:
-            if index + 1 < len(preamble):
-                values = preamble[index + 1][1]
-                position = headers.index("user email")
-                if position < len(values):
-                    return _clean_email(values[position])
+        if "meeting id" in headers and "user email" in headers and index + 1 < len(preamble):
+            values = preamble[index + 1][1]
+            position = headers.index("user email")
+            if position < len(values):
+                return _clean_email(values[position])
     return None
 
 
@@ -509,15 +499,9 @@ def suggest_attendance(
             rows_by_person.setdefault(person_id, []).append(row)
 
     non_host_joins = [
-        row.joined_at
-        for row in report.rows
-        if row.joined_at is not None and not row.is_host and row.email not in hosts
+        row.joined_at for row in report.rows if row.joined_at is not None and not row.is_host and row.email not in hosts
     ]
-    late_after = (
-        min(non_host_joins) + timedelta(minutes=grace_minutes)
-        if non_host_joins
-        else None
-    )
+    late_after = min(non_host_joins) + timedelta(minutes=grace_minutes) if non_host_joins else None
 
     suggestions: list[Suggestion] = []
     seen: set[int] = set()
@@ -535,11 +519,6 @@ def suggest_attendance(
             suggestions.append(Suggestion(person_id, "present", None, report_minutes))
             continue
         joins = [row.joined_at for row in rows if row.joined_at is not None]
-        if late_after is not None and joins and min(joins) > late_after:
-            status = "late"
-        else:
-            status = "left_early"
-        suggestions.append(
-            Suggestion(person_id, status, max(1, credited), report_minutes)
-        )
+        status = "late" if late_after is not None and joins and min(joins) > late_after else "left_early"
+        suggestions.append(Suggestion(person_id, status, max(1, credited), report_minutes))
     return Matched(suggestions=tuple(suggestions), unknown_rows=tuple(unknown))

@@ -1,4 +1,5 @@
 """Who attended a session, as the facilitator recorded it."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint

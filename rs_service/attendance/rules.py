@@ -1,4 +1,5 @@
 """What a status is worth in minutes: pure functions."""
+
 from rs_service.errors import InvalidInput
 
 STATUSES_WITH_MINUTES = ("late", "left_early")

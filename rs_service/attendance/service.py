@@ -3,6 +3,7 @@
 Nothing signed off is ever edited in place: a correction appends a reversing ledger entry and a
 new one, and every step is in the audit trail.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +19,8 @@ from rs_service.groups.models import Group, Session
 from rs_service.groups.schedule import local_date
 from rs_service.groups.service import roster
 from rs_service.hours import ledger
-from rs_service.local_times import local_time
 from rs_service.hours.models import HourEntry
+from rs_service.local_times import local_time
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,10 @@ def lock_session(session: Session) -> Session:
 
 
 def records_of(session: Session) -> dict[int, AttendanceRecord]:
-    return {r.person_id: r for r in db.session.scalars(
-        db.select(AttendanceRecord).where(AttendanceRecord.session_id == session.id))}
+    return {
+        r.person_id: r
+        for r in db.session.scalars(db.select(AttendanceRecord).where(AttendanceRecord.session_id == session.id))
+    }
 
 
 def snapshot(record: AttendanceRecord | None) -> dict | None:
@@ -52,8 +55,10 @@ def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
     checked = []
     for index, mark in enumerate(marks):
         if mark.person_id not in enrolled:
-            raise InvalidInput(f"records.{index}.person_id",
-                               f"person {mark.person_id} is not enrolled in this group on the session's date")
+            raise InvalidInput(
+                f"records.{index}.person_id",
+                f"person {mark.person_id} is not enrolled in this group on the session's date",
+            )
         if mark.person_id in seen:
             raise InvalidInput(f"records.{index}.person_id", f"person {mark.person_id} appears twice")
         seen.add(mark.person_id)
@@ -62,8 +67,7 @@ def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
     return checked
 
 
-def save_attendance(session: Session, marks: list[Mark], actor: Person,
-                    expected_version: int | None = None) -> Session:
+def save_attendance(session: Session, marks: list[Mark], actor: Person, expected_version: int | None = None) -> Session:
     lock_session(session)
     if session.signed_off:
         raise Conflict("attendance is signed off; change it with a correction and a reason")
@@ -87,8 +91,9 @@ def save_attendance(session: Session, marks: list[Mark], actor: Person,
         after[str(mark.person_id)] = snapshot(record)
     if after:
         session.attendance_version += 1
-        record_event(session.group.organization_id, actor, "attendance.saved", session_id=session.id,
-                     before=before, after=after)
+        record_event(
+            session.group.organization_id, actor, "attendance.saved", session_id=session.id, before=before, after=after
+        )
     db.session.flush()
     return session
 
@@ -102,8 +107,9 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     if session.status == "cancelled":
         raise Conflict("the session was cancelled")
     if now < session.starts_at:
-        raise Conflict("the session has not started yet (it starts "
-                       f"{local_time(session.starts_at, session.group.timezone)})")
+        raise Conflict(
+            f"the session has not started yet (it starts {local_time(session.starts_at, session.group.timezone)})"
+        )
     records = records_of(session)
     missing = [p.name for p in roster(session) if p.id not in records]
     if missing:
@@ -112,26 +118,45 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     day = local_date(session.starts_at, session.group.timezone)
     provider = ledger.provider_snapshot(actor, day)
     entries = [credit(session, record, provider, actor) for record in records.values()]
-    record_event(session.group.organization_id, actor, "attendance.signed_off", session_id=session.id,
-                 after={str(r.person_id): snapshot(r) for r in records.values()})
+    record_event(
+        session.group.organization_id,
+        actor,
+        "attendance.signed_off",
+        session_id=session.id,
+        after={str(r.person_id): snapshot(r) for r in records.values()},
+    )
     db.session.flush()
     return [e for e in entries if e is not None]
 
 
-def credit(session: Session, record: AttendanceRecord, provider: ledger.ProviderSnapshot, actor: Person,
-           reason: str | None = None) -> HourEntry | None:
+def credit(
+    session: Session,
+    record: AttendanceRecord,
+    provider: ledger.ProviderSnapshot,
+    actor: Person,
+    reason: str | None = None,
+) -> HourEntry | None:
     minutes = credited_minutes(record.status, record.minutes, session.duration_minutes)
     if minutes == 0:
         return None
     group: Group = session.group
     return ledger.record_entry(
-        organization_id=group.organization_id, person_id=record.person_id,
-        entry_date=local_date(session.starts_at, group.timezone), minutes=minutes, format="group",
-        session_id=session.id, peer=group.kind == "peer", provider=provider, recorded_by=actor, reason=reason)
+        organization_id=group.organization_id,
+        person_id=record.person_id,
+        entry_date=local_date(session.starts_at, group.timezone),
+        minutes=minutes,
+        format="group",
+        session_id=session.id,
+        peer=group.kind == "peer",
+        provider=provider,
+        recorded_by=actor,
+        reason=reason,
+    )
 
 
-def correct(session: Session, person_id: int, status: str, minutes: int | None, reason: str,
-            actor: Person) -> HourEntry | None:
+def correct(
+    session: Session, person_id: int, status: str, minutes: int | None, reason: str, actor: Person
+) -> HourEntry | None:
     """Change a signed-off record: reverse what it earned, credit what it should have."""
     lock_session(session)
     if not session.signed_off:
@@ -147,8 +172,16 @@ def correct(session: Session, person_id: int, status: str, minutes: int | None, 
     record.updated_at, record.updated_by_id = utcnow(), actor.id
     reversed_entries = reverse_session_entries(session, person_id, reason, actor)
     entry = credit(session, record, provider_at_sign_off(session, reversed_entries), actor, reason.strip())
-    record_event(session.group.organization_id, actor, "attendance.corrected", session_id=session.id,
-                 person_id=person_id, before=before, after=snapshot(record), reason=reason.strip())
+    record_event(
+        session.group.organization_id,
+        actor,
+        "attendance.corrected",
+        session_id=session.id,
+        person_id=person_id,
+        before=before,
+        after=snapshot(record),
+        reason=reason.strip(),
+    )
     if reversed_entries:
         flag_certificates_for_entries([e.id for e in reversed_entries], f"attendance corrected: {reason.strip()}")
     db.session.flush()
@@ -156,8 +189,13 @@ def correct(session: Session, person_id: int, status: str, minutes: int | None, 
 
 
 def reverse_session_entries(session: Session, person_id: int, reason: str, actor: Person) -> list[HourEntry]:
-    standing = list(db.session.scalars(ledger.standing_entries_query(session.group.organization_id).where(
-        HourEntry.session_id == session.id, HourEntry.person_id == person_id)))
+    standing = list(
+        db.session.scalars(
+            ledger.standing_entries_query(session.group.organization_id).where(
+                HourEntry.session_id == session.id, HourEntry.person_id == person_id
+            )
+        )
+    )
     for entry in standing:
         ledger.reverse_entry(entry, reason=reason, recorded_by=actor)
     return standing

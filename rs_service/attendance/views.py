@@ -1,4 +1,5 @@
 """The facilitator's attendance page: take the roster on a phone, import a meeting report, sign off."""
+
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,8 +19,13 @@ blp = Blueprint("attendance", __name__)
 
 
 def attendance_session(session_id: int) -> Session:
-    return policy.authorized(current_user, Session, session_id, policy.may_change_session,
-                             "Only the group's facilitators or staff take its attendance.")
+    return policy.authorized(
+        current_user,
+        Session,
+        session_id,
+        policy.may_change_session,
+        "Only the group's facilitators or staff take its attendance.",
+    )
 
 
 def typed_marks(people) -> list[service.Mark]:
@@ -32,23 +38,39 @@ def typed_marks(people) -> list[service.Mark]:
     return marks
 
 
-def render_page(session: Session, *, marks=None, errors=None, status=200, upload_form=None, unknown_rows=(),
-                notice=None):
+def render_page(
+    session: Session, *, marks=None, errors=None, status=200, upload_form=None, unknown_rows=(), notice=None
+):
     people = roster(session)
     records = service.records_of(session)
     if marks is None:
-        marks = [service.Mark(p.id, records[p.id].status, records[p.id].minutes) if p.id in records
-                 else service.Mark(p.id, "") for p in people]
+        marks = [
+            service.Mark(p.id, records[p.id].status, records[p.id].minutes)
+            if p.id in records
+            else service.Mark(p.id, "")
+            for p in people
+        ]
     local = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
     return render_template(
-        "attendance/take.html", session=session, group=session.group, local_start=local, people=people,
-        marks={m.person_id: m for m in marks}, errors=errors or {}, records=records,
-        statuses=STATUSES, labels=STATUS_LABELS, form=RosterForm(), upload_form=upload_form or ReportUploadForm(),
-        correction_form=CorrectionForm(), unknown_rows=unknown_rows, notice=notice,
+        "attendance/take.html",
+        session=session,
+        group=session.group,
+        local_start=local,
+        people=people,
+        marks={m.person_id: m for m in marks},
+        errors=errors or {},
+        records=records,
+        statuses=STATUSES,
+        labels=STATUS_LABELS,
+        form=RosterForm(),
+        upload_form=upload_form or ReportUploadForm(),
+        correction_form=CorrectionForm(),
+        unknown_rows=unknown_rows,
+        notice=notice,
         credited=lambda r: credited_minutes(r.status, r.minutes, session.duration_minutes),
         may_sign_off=policy.may_sign_off(current_user, session),
-        events=trail(session.group.organization_id, session_id=session.id) if policy.is_staff(current_user)
-        else []), status
+        events=trail(session.group.organization_id, session_id=session.id) if policy.is_staff(current_user) else [],
+    ), status
 
 
 @blp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -61,10 +83,11 @@ def take(session_id: int):
         abort(400, "The form expired; reload the page and try again.")
     people = roster(session)
     marks = typed_marks(people)
-    blank = [p.name for p, m in zip(people, marks) if not m.status]
+    blank = [p.name for p, m in zip(people, marks, strict=False) if not m.status]
     if blank:
-        return render_page(session, marks=marks, status=422,
-                           errors={"_form": f"Choose a status for everyone: {', '.join(blank)}."})
+        return render_page(
+            session, marks=marks, status=422, errors={"_form": f"Choose a status for everyone: {', '.join(blank)}."}
+        )
     version = request.form.get("version", type=int)
     try:
         service.save_attendance(session, marks, current_user, version)
@@ -76,8 +99,7 @@ def take(session_id: int):
             flash("Attendance saved.")
     except InvalidInput as error:
         person_id = error_person(error, marks)
-        return render_page(session, marks=marks, status=422,
-                           errors={person_id or "_form": error.message})
+        return render_page(session, marks=marks, status=422, errors={person_id or "_form": error.message})
     except Conflict as error:
         return render_page(session, marks=marks, status=409, errors={"_form": error.message})
     return redirect(url_for("attendance.take", session_id=session.id))
@@ -106,11 +128,18 @@ def import_report(session_id: int):
         return render_page(session, upload_form=form, status=422)
     people = roster(session)
     matched = meeting_report.suggest_attendance(
-        report, {p.email: p.id for p in people}, session.duration_minutes,
-        host_emails=[f.email for f in session.group.facilitators])
+        report,
+        {p.email: p.id for p in people},
+        session.duration_minutes,
+        host_emails=[f.email for f in session.group.facilitators],
+    )
     marks = [service.Mark(s.person_id, s.status, s.minutes) for s in matched.suggestions]
-    return render_page(session, marks=marks, unknown_rows=matched.unknown_rows,
-                       notice=f"Filled in from the {report.source.title()} report: check every row, then save.")
+    return render_page(
+        session,
+        marks=marks,
+        unknown_rows=matched.unknown_rows,
+        notice=f"Filled in from the {report.source.title()} report: check every row, then save.",
+    )
 
 
 @blp.route("/sessions/<int:session_id>/attendance/<int:person_id>/correct", methods=["POST"])

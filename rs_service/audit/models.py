@@ -1,4 +1,5 @@
 """Who changed what, when, and why: attendance saves, sign-offs, corrections, certificates."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, event

@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar as _calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 DEFAULT_PRODID = "-//rs_service//Reflective supervision//EN"
-UTC = timezone.utc
+UTC = UTC
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _INVITE_METHODS = ("REQUEST", "CANCEL")
 _MAX_EXPANSION = 100_000

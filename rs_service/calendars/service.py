@@ -1,4 +1,5 @@
 """Sessions from the database into the pure iCalendar builder; private subscription tokens."""
+
 import hashlib
 import secrets
 
@@ -12,9 +13,15 @@ from rs_service.urls import external_url
 
 def series_info(group: Group) -> SeriesInfo:
     # The UID must never change for the life of the group, so it names nothing that can be edited.
-    return SeriesInfo(uid=f"rs-group-{group.id}@rs-service", name=group.name, timezone=group.timezone,
-                      rrule=group.rrule, location=group.location, join_url=group.join_url,
-                      description=_description(group))
+    return SeriesInfo(
+        uid=f"rs-group-{group.id}@rs-service",
+        name=group.name,
+        timezone=group.timezone,
+        rrule=group.rrule,
+        location=group.location,
+        join_url=group.join_url,
+        description=_description(group),
+    )
 
 
 def _description(group: Group) -> str:
@@ -24,9 +31,15 @@ def _description(group: Group) -> str:
 
 
 def occurrence(session: Session) -> SessionOccurrence:
-    return SessionOccurrence(id=session.id, original_start=session.original_starts_at, start=session.starts_at,
-                             duration_minutes=session.duration_minutes, cancelled=session.status == "cancelled",
-                             sequence=session.sequence, last_modified=session.updated_at)
+    return SessionOccurrence(
+        id=session.id,
+        original_start=session.original_starts_at,
+        start=session.starts_at,
+        duration_minutes=session.duration_minutes,
+        cancelled=session.status == "cancelled",
+        sequence=session.sequence,
+        last_modified=session.updated_at,
+    )
 
 
 def group_calendar(group: Group) -> bytes:

@@ -7,12 +7,23 @@ from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.endorsement import requirements, service
 from rs_service.endorsement.schemas import (
-    AsOfQuerySchema, CertificateRequestSchema, CertificateSchema, EligibilityQuerySchema, EligibilitySchema,
-    PublicCertificateSchema, RequirementSchema, RevokeRequestSchema)
+    AsOfQuerySchema,
+    CertificateRequestSchema,
+    CertificateSchema,
+    EligibilityQuerySchema,
+    EligibilitySchema,
+    PublicCertificateSchema,
+    RequirementSchema,
+    RevokeRequestSchema,
+)
 from rs_service.endorsement.views import pdf_response
 
-blp = Blueprint("endorsement_api", __name__, url_prefix="/api/v1",
-                description="Endorsement requirements, eligibility and certificates")
+blp = Blueprint(
+    "endorsement_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Endorsement requirements, eligibility and certificates",
+)
 
 
 def person_in_caller_association(person_id: int, field: str | None = None) -> Person:
@@ -51,8 +62,11 @@ def get_eligibility(query, person_id):
         abort(403, message="You may only see your own eligibility.")
     category = query["category"] or person.pursuing_category
     if category is None:
-        abort(422, message="Name a category: this person pursues none.",
-              errors={"category": ["required: this person pursues no category"]})
+        abort(
+            422,
+            message="Name a category: this person pursues none.",
+            errors={"category": ["required: this person pursues no category"]},
+        )
     return service.eligibility_for(person, category, query["as_of"] or requirements.today_for(person.organization))
 
 
@@ -98,4 +112,3 @@ def revoke_certificate(body, code):
     require_staff()
     certificate = service.revoke_certificate(own_certificate(code), caller(), body["reason"])
     return service.staff_record(certificate)
-

@@ -42,8 +42,7 @@ _RSC: dict[str, tuple[int, list[str]]] = {
     "ECMHM-C": (_H50, ["IMHM-C", "ECMHM-C"]),
 }
 
-_RENEWAL_CATEGORIES = frozenset(
-    {"IFS", "IFRS", "IMHS", "IMHM-C", "ECFS", "ECFRS", "ECMHS", "ECMHM-C"})
+_RENEWAL_CATEGORIES = frozenset({"IFS", "IFRS", "IMHS", "IMHM-C", "ECFS", "ECFRS", "ECMHS", "ECMHM-C"})
 
 
 def _row(code: str) -> dict:
@@ -76,5 +75,4 @@ def baseline_for(category: str) -> dict:
     raise KeyError(category)
 
 
-__all__ = ["BASELINE", "BASELINE_REQUIREMENTS", "CATEGORY_CODES", "CATEGORY_NAMES",
-           "baseline_for"]
+__all__ = ["BASELINE", "BASELINE_REQUIREMENTS", "CATEGORY_CODES", "CATEGORY_NAMES", "baseline_for"]

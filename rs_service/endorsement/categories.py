@@ -17,4 +17,3 @@ CATEGORY_NAMES = {
     "ECMHM-R": "Early Childhood Mental Health Mentor-Research/Faculty",
 }
 CATEGORY_CODES = tuple(CATEGORY_NAMES)
-

@@ -1,10 +1,22 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.requirements import EARLIEST_DATE, LATEST_DATE
@@ -53,32 +65,49 @@ class RequirementForm(Form):
 
     category = HiddenField(validators=[AnyOf(CATEGORY_CODES)])
     rsc_required = BooleanField("RSC hours required")
-    required_hours = DecimalField("Required clock hours", places=2,
-                                  validators=[InputRequired(), NumberRange(min=0, max=500)])
+    required_hours = DecimalField(
+        "Required clock hours", places=2, validators=[InputRequired(), NumberRange(min=0, max=500)]
+    )
     window_months = IntegerField("Window (months)", validators=[InputRequired(), NumberRange(min=1, max=120)])
-    min_span_months = IntegerField("Minimum span (months)",
-                                   validators=[InputRequired(), NumberRange(min=0, max=120)])
-    provider_categories = SelectMultipleField("Qualifying provider categories", choices=list(CATEGORY_CODES),
-                                              widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    max_sources = IntegerField("Most sources that count", validators=[Optional(), NumberRange(min=1, max=20)],
-                               description="Leave empty for no limit.")
+    min_span_months = IntegerField("Minimum span (months)", validators=[InputRequired(), NumberRange(min=0, max=120)])
+    provider_categories = SelectMultipleField(
+        "Qualifying provider categories",
+        choices=list(CATEGORY_CODES),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    max_sources = IntegerField(
+        "Most sources that count",
+        validators=[Optional(), NumberRange(min=1, max=20)],
+        description="Leave empty for no limit.",
+    )
     majority_rule = BooleanField("More than half the required hours from one source")
-    renewal_hours = DecimalField("Renewal clock hours a year", places=2,
-                                 validators=[Optional(), NumberRange(min=0.01, max=500)],
-                                 description="Leave empty when renewal asks no RSC.")
+    renewal_hours = DecimalField(
+        "Renewal clock hours a year",
+        places=2,
+        validators=[Optional(), NumberRange(min=0.01, max=500)],
+        description="Leave empty when renewal asks no RSC.",
+    )
 
     def values(self) -> dict:
         return {
-            "rsc_required": self.rsc_required.data, "required_minutes": hours_to_minutes(self.required_hours.data),
-            "window_months": self.window_months.data, "min_span_months": self.min_span_months.data,
-            "provider_categories": list(self.provider_categories.data or []), "max_sources": self.max_sources.data,
-            "majority_rule": self.majority_rule.data, "renewal_minutes": hours_to_minutes(self.renewal_hours.data),
+            "rsc_required": self.rsc_required.data,
+            "required_minutes": hours_to_minutes(self.required_hours.data),
+            "window_months": self.window_months.data,
+            "min_span_months": self.min_span_months.data,
+            "provider_categories": list(self.provider_categories.data or []),
+            "max_sources": self.max_sources.data,
+            "majority_rule": self.majority_rule.data,
+            "renewal_minutes": hours_to_minutes(self.renewal_hours.data),
         }
 
     @staticmethod
     def initial(values: dict) -> dict:
-        return {**values, "required_hours": minutes_to_hours(values["required_minutes"]),
-                "renewal_hours": minutes_to_hours(values["renewal_minutes"])}
+        return {
+            **values,
+            "required_hours": minutes_to_hours(values["required_minutes"]),
+            "renewal_hours": minutes_to_hours(values["renewal_minutes"]),
+        }
 
 
 # Where a service error about a requirement field shows up in the form.

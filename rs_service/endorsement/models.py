@@ -1,4 +1,5 @@
 """Versioned requirement sets and the certificates judged under them."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
@@ -25,7 +26,8 @@ class RequirementSet(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     requirements: Mapped[list["Requirement"]] = relationship(
-        back_populates="requirement_set", order_by="Requirement.id", cascade="all, delete-orphan")
+        back_populates="requirement_set", order_by="Requirement.id", cascade="all, delete-orphan"
+    )
 
 
 class Requirement(db.Model):
@@ -41,8 +43,7 @@ class Requirement(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requirement_set_id: Mapped[int] = mapped_column(ForeignKey("requirement_sets.id", ondelete="CASCADE"),
-                                                    index=True)
+    requirement_set_id: Mapped[int] = mapped_column(ForeignKey("requirement_sets.id", ondelete="CASCADE"), index=True)
     category: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200))
     rsc_required: Mapped[bool]

@@ -20,23 +20,23 @@ creation date is taken from ``issued_at``.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Sequence
 
 import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 __all__ = [
-    "TranscriptLine",
     "CertificateDocument",
-    "render_certificate_pdf",
+    "TranscriptLine",
     "format_hours",
-    "to_latin1",
-    "qr_matrix",
     "matrix_to_rects",
+    "qr_matrix",
+    "render_certificate_pdf",
+    "to_latin1",
 ]
 
 PAGE_FORMAT = "Letter"
@@ -91,38 +91,89 @@ class CertificateDocument:
 
 # Characters outside latin-1 that have a sensible ASCII rendering.
 _PUNCTUATION = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u02bc": "'", "\u02b9": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u2015": "-", "\u2212": "-", "\u2043": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u02bc": "'",
+    "\u02b9": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2043": "-",
     "\u2026": "...",
-    "\u2022": "*", "\u2023": ">", "\u2027": "-", "\u2219": "*",
-    "\u2039": "<", "\u203a": ">",
-    "\u2002": " ", "\u2003": " ", "\u2004": " ", "\u2005": " ", "\u2006": " ",
-    "\u2007": " ", "\u2008": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
-    "\u205f": " ", "\u3000": " ",
-    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
-    "\u2122": "TM", "\u20ac": "EUR", "\u2116": "No.",
-    "\u2190": "<-", "\u2192": "->", "\u2194": "<->",
-    "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
+    "\u2022": "*",
+    "\u2023": ">",
+    "\u2027": "-",
+    "\u2219": "*",
+    "\u2039": "<",
+    "\u203a": ">",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2004": " ",
+    "\u2005": " ",
+    "\u2006": " ",
+    "\u2007": " ",
+    "\u2008": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u202f": " ",
+    "\u205f": " ",
+    "\u3000": " ",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u2122": "TM",
+    "\u20ac": "EUR",
+    "\u2116": "No.",
+    "\u2190": "<-",
+    "\u2192": "->",
+    "\u2194": "<->",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "!=",
 }
 
 # Letters that NFKD does not decompose into a latin-1 base letter.
 _LETTERS = {
-    "\u0141": "L", "\u0142": "l",  # Ł ł
-    "\u0110": "D", "\u0111": "d",  # Đ đ
-    "\u0126": "H", "\u0127": "h",  # Ħ ħ
+    "\u0141": "L",
+    "\u0142": "l",  # Ł ł
+    "\u0110": "D",
+    "\u0111": "d",  # Đ đ
+    "\u0126": "H",
+    "\u0127": "h",  # Ħ ħ
     "\u0131": "i",  # dotless ı
-    "\u0152": "OE", "\u0153": "oe",  # Œ œ
-    "\u0132": "IJ", "\u0133": "ij",
+    "\u0152": "OE",
+    "\u0153": "oe",  # Œ œ
+    "\u0132": "IJ",
+    "\u0133": "ij",
     "\u0138": "q",
-    "\u013f": "L", "\u0140": "l",
-    "\u014a": "N", "\u014b": "n",  # Ŋ ŋ
-    "\u0166": "T", "\u0167": "t",
+    "\u013f": "L",
+    "\u0140": "l",
+    "\u014a": "N",
+    "\u014b": "n",  # Ŋ ŋ
+    "\u0166": "T",
+    "\u0167": "t",
     "\u0192": "f",
-    "\u0218": "S", "\u0219": "s", "\u021a": "T", "\u021b": "t",
-    "\u01c4": "DZ", "\u01c5": "Dz", "\u01c6": "dz",
+    "\u0218": "S",
+    "\u0219": "s",
+    "\u021a": "T",
+    "\u021b": "t",
+    "\u01c4": "DZ",
+    "\u01c5": "Dz",
+    "\u01c6": "dz",
     "\u1e9e": "SS",
 }
 
@@ -184,14 +235,14 @@ def _fmt_date(value: date) -> str:
 
 def _fmt_timestamp(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 # --------------------------------------------------------------------------
@@ -268,7 +319,7 @@ class _CertificatePDF(FPDF):
         self.doc = doc
         self.revoked = doc.status == "revoked"
 
-    def header(self) -> None:  # noqa: D401 - fpdf2 hook
+    def header(self) -> None:
         if not self.revoked:
             return
         # Light diagonal watermark drawn first, i.e. underneath the content.
@@ -281,7 +332,7 @@ class _CertificatePDF(FPDF):
             with self.rotation(angle=50, x=cx, y=cy):
                 self.text(cx - width / 2, cy + 12, text)
 
-    def footer(self) -> None:  # noqa: D401 - fpdf2 hook
+    def footer(self) -> None:
         self.set_y(-13)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(*_MUTED_RGB)
@@ -303,8 +354,16 @@ def _fit_font_size(pdf: FPDF, text: str, style: str, size: float, min_size: floa
     return min_size
 
 
-def _centered(pdf: FPDF, text: str, style: str, size: float, height: float, *, min_size: float | None = None,
-              rgb: tuple[int, int, int] = _TEXT_RGB) -> None:
+def _centered(
+    pdf: FPDF,
+    text: str,
+    style: str,
+    size: float,
+    height: float,
+    *,
+    min_size: float | None = None,
+    rgb: tuple[int, int, int] = _TEXT_RGB,
+) -> None:
     width = pdf.epw
     if min_size is not None:
         size = _fit_font_size(pdf, text, style, size, min_size, width)
@@ -325,8 +384,15 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
         pdf.set_font(FONT, "B", 30)
         pdf.cell(0, 16, "REVOKED", align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, "B", 10)
-        pdf.multi_cell(0, 6, f"This certificate was revoked{when} and is no longer valid.",
-                       align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            f"This certificate was revoked{when} and is no longer valid.",
+            align="C",
+            fill=True,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(6)
     else:
         pdf.ln(8)
@@ -354,8 +420,7 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     )
     _centered(pdf, statement, "", 13, 7)
     pdf.ln(1)
-    _centered(pdf, f"during the period {_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)}.",
-              "", 12, 7)
+    _centered(pdf, f"during the period {_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)}.", "", 12, 7)
     pdf.ln(12)
 
     # Details on the left, QR code on the right.
@@ -437,10 +502,12 @@ def _transcript(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*_MUTED_RGB)
     pdf.multi_cell(
-        0, 5,
+        0,
+        5,
         f"{_clean(doc.person_name)} - {_clean(doc.category_name)} ({_clean(doc.category)}) - "
         f"window {_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)} - certificate {_clean(doc.code)}",
-        new_x="LMARGIN", new_y="NEXT",
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(3)
     pdf.set_text_color(*_TEXT_RGB)
@@ -469,10 +536,12 @@ def _transcript(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(*_MUTED_RGB)
         pdf.multi_cell(
-            0, 5,
+            0,
+            5,
             f"Hours counted toward the certificate: {format_hours(doc.counted_minutes)} "
             "(the counting rules cap or exclude part of the listed time).",
-            new_x="LMARGIN", new_y="NEXT",
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
 
 

@@ -2,6 +2,7 @@
 
 A version in use is never edited: a change is a new version with its own effective date.
 """
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,11 +23,20 @@ from rs_service.policy import MAX_ID
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 BASELINE_EFFECTIVE_FROM = EARLIEST_DATE
-REQUIREMENT_FIELDS = ("rsc_required", "required_minutes", "window_months", "min_span_months",
-                      "provider_categories", "max_sources", "majority_rule", "renewal_minutes")
+REQUIREMENT_FIELDS = (
+    "rsc_required",
+    "required_minutes",
+    "window_months",
+    "min_span_months",
+    "provider_categories",
+    "max_sources",
+    "majority_rule",
+    "renewal_minutes",
+)
 
 
 # ----------------------------------------------------------------------------- dates and lookups
+
 
 def today_for(organization: Organization) -> date:
     """Today where the association works: eligibility is judged on its calendar, not the server's."""
@@ -47,23 +57,40 @@ def check_category(category: str) -> str:
 
 # ----------------------------------------------------------------------------- requirement sets
 
+
 def seed_baseline(organization: Organization) -> RequirementSet:
     """Version 1 of the association's rules: the Alliance baseline. Does nothing when a set exists."""
-    existing = db.session.scalar(db.select(RequirementSet).where(
-        RequirementSet.organization_id == organization.id).order_by(RequirementSet.version).limit(1))
+    existing = db.session.scalar(
+        db.select(RequirementSet)
+        .where(RequirementSet.organization_id == organization.id)
+        .order_by(RequirementSet.version)
+        .limit(1)
+    )
     if existing is not None:
         return existing
-    return _add_requirement_set(organization.id, 1, BASELINE_EFFECTIVE_FROM, "Alliance baseline",
-                                BASELINE_REQUIREMENTS, actor=None)
+    return _add_requirement_set(
+        organization.id, 1, BASELINE_EFFECTIVE_FROM, "Alliance baseline", BASELINE_REQUIREMENTS, actor=None
+    )
 
 
-def _add_requirement_set(organization_id: int, version: int, effective_from: date, note: str | None,
-                         rows, actor: Person | None) -> RequirementSet:
+def _add_requirement_set(
+    organization_id: int, version: int, effective_from: date, note: str | None, rows, actor: Person | None
+) -> RequirementSet:
     requirement_set = RequirementSet(
-        organization_id=organization_id, version=version, effective_from=effective_from, note=note,
+        organization_id=organization_id,
+        version=version,
+        effective_from=effective_from,
+        note=note,
         created_by_id=actor.id if actor else None,
-        requirements=[Requirement(category=row["category"], name=CATEGORY_NAMES[row["category"]],
-                                  **{key: _copy(row[key]) for key in REQUIREMENT_FIELDS}) for row in rows])
+        requirements=[
+            Requirement(
+                category=row["category"],
+                name=CATEGORY_NAMES[row["category"]],
+                **{key: _copy(row[key]) for key in REQUIREMENT_FIELDS},
+            )
+            for row in rows
+        ],
+    )
     db.session.add(requirement_set)
     db.session.flush()
     return requirement_set
@@ -75,23 +102,34 @@ def _copy(value):
 
 def requirement_sets(organization_id: int) -> list[RequirementSet]:
     """Every version, newest first (requirements not loaded: the listing does not need them)."""
-    return list(db.session.scalars(db.select(RequirementSet).where(
-        RequirementSet.organization_id == organization_id).order_by(RequirementSet.version.desc())))
+    return list(
+        db.session.scalars(
+            db.select(RequirementSet)
+            .where(RequirementSet.organization_id == organization_id)
+            .order_by(RequirementSet.version.desc())
+        )
+    )
 
 
 def requirement_set_version(organization_id: int, version: int) -> RequirementSet | None:
     if not 0 < version <= MAX_ID:
         return None
-    return db.session.scalar(db.select(RequirementSet).options(selectinload(RequirementSet.requirements)).where(
-        RequirementSet.organization_id == organization_id, RequirementSet.version == version))
+    return db.session.scalar(
+        db.select(RequirementSet)
+        .options(selectinload(RequirementSet.requirements))
+        .where(RequirementSet.organization_id == organization_id, RequirementSet.version == version)
+    )
 
 
 def requirement_set_in_force(organization_id: int, as_of: date) -> RequirementSet | None:
     """The latest-starting set effective on `as_of`; of two starting the same day, the newer version."""
     return db.session.scalar(
-        db.select(RequirementSet).options(selectinload(RequirementSet.requirements))
+        db.select(RequirementSet)
+        .options(selectinload(RequirementSet.requirements))
         .where(RequirementSet.organization_id == organization_id, RequirementSet.effective_from <= as_of)
-        .order_by(RequirementSet.effective_from.desc(), RequirementSet.version.desc()).limit(1))
+        .order_by(RequirementSet.effective_from.desc(), RequirementSet.version.desc())
+        .limit(1)
+    )
 
 
 def requirement_in_force(organization_id: int, category: str, as_of: date) -> Requirement:
@@ -99,8 +137,11 @@ def requirement_in_force(organization_id: int, category: str, as_of: date) -> Re
     requirement_set = requirement_set_in_force(organization_id, check_date("as_of", as_of))
     row = next((r for r in requirement_set.requirements if r.category == category), None) if requirement_set else None
     if row is None:
-        raise Conflict(f"The association has no requirement for {category} in force on {as_of.isoformat()}; "
-                       "staff can add one on the Requirements page.", "category")
+        raise Conflict(
+            f"The association has no requirement for {category} in force on {as_of.isoformat()}; "
+            "staff can add one on the Requirements page.",
+            "category",
+        )
     return row
 
 
@@ -108,8 +149,14 @@ def requirement_values(row: Requirement) -> dict:
     return {"category": row.category, **{key: _copy(getattr(row, key)) for key in REQUIREMENT_FIELDS}}
 
 
-def new_requirement_set_version(organization: Organization, actor: Person, *, effective_from: date,
-                                changes: dict[str, dict], note: str | None = None) -> RequirementSet:
+def new_requirement_set_version(
+    organization: Organization,
+    actor: Person,
+    *,
+    effective_from: date,
+    changes: dict[str, dict],
+    note: str | None = None,
+) -> RequirementSet:
     """A new version: the set in force on `effective_from`, copied with `changes` applied.
 
     Sets are never edited, so certificates keep meaning what they meant when they were judged.
@@ -117,8 +164,11 @@ def new_requirement_set_version(organization: Organization, actor: Person, *, ef
     """
     check_date("effective_from", effective_from)
     base = requirement_set_in_force(organization.id, effective_from) or _latest_set(organization.id)
-    rows = ({r.category: requirement_values(r) for r in base.requirements} if base
-            else {row["category"]: {"category": row["category"], **row} for row in BASELINE_REQUIREMENTS})
+    rows = (
+        {r.category: requirement_values(r) for r in base.requirements}
+        if base
+        else {row["category"]: {"category": row["category"], **row} for row in BASELINE_REQUIREMENTS}
+    )
     applied = {}
     for category, values in changes.items():
         difference = _apply_change(rows, category, values)
@@ -127,22 +177,41 @@ def new_requirement_set_version(organization: Organization, actor: Person, *, ef
     if not applied:
         raise InvalidInput("requirements", "nothing changed: a new version needs at least one different value")
     version = _latest_version(organization.id) + 1
-    requirement_set = _add_requirement_set(organization.id, version, effective_from, note,
-                                           [rows[code] for code in CATEGORY_CODES if code in rows], actor)
-    record_event(organization.id, actor, "requirements.new_version", reason=note, after={
-        "version": version, "effective_from": effective_from.isoformat(),
-        "based_on_version": base.version if base else None, "changes": applied})
+    requirement_set = _add_requirement_set(
+        organization.id, version, effective_from, note, [rows[code] for code in CATEGORY_CODES if code in rows], actor
+    )
+    record_event(
+        organization.id,
+        actor,
+        "requirements.new_version",
+        reason=note,
+        after={
+            "version": version,
+            "effective_from": effective_from.isoformat(),
+            "based_on_version": base.version if base else None,
+            "changes": applied,
+        },
+    )
     return requirement_set
 
 
 def _latest_set(organization_id: int) -> RequirementSet | None:
-    return db.session.scalar(db.select(RequirementSet).options(selectinload(RequirementSet.requirements)).where(
-        RequirementSet.organization_id == organization_id).order_by(RequirementSet.version.desc()).limit(1))
+    return db.session.scalar(
+        db.select(RequirementSet)
+        .options(selectinload(RequirementSet.requirements))
+        .where(RequirementSet.organization_id == organization_id)
+        .order_by(RequirementSet.version.desc())
+        .limit(1)
+    )
 
 
 def _latest_version(organization_id: int) -> int:
-    return db.session.scalar(db.select(db.func.max(RequirementSet.version)).where(
-        RequirementSet.organization_id == organization_id)) or 0
+    return (
+        db.session.scalar(
+            db.select(db.func.max(RequirementSet.version)).where(RequirementSet.organization_id == organization_id)
+        )
+        or 0
+    )
 
 
 def _apply_change(rows: dict, category: str, values: dict) -> dict:
@@ -203,4 +272,6 @@ def rules_requirement(row: Requirement) -> rules.Requirement:
     requirement_set = row.requirement_set
     return rules.Requirement.from_dict(
         {"name": row.name, **requirement_values(row)},
-        version=requirement_set.version, effective_from=requirement_set.effective_from)
+        version=requirement_set.version,
+        effective_from=requirement_set.effective_from,
+    )

@@ -42,8 +42,16 @@ RULE_SOURCES = "sources"  # the majority ("largest source") rule
 RULE_SPAN = "span"
 
 _ORDINALS = {
-    1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth",
-    6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth",
+    1: "first",
+    2: "second",
+    3: "third",
+    4: "fourth",
+    5: "fifth",
+    6: "sixth",
+    7: "seventh",
+    8: "eighth",
+    9: "ninth",
+    10: "tenth",
 }
 
 
@@ -68,8 +76,9 @@ class Requirement:
         return self.max_sources is not None or self.majority_rule
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, version: int | None = None,
-                  effective_from: date | None = None) -> "Requirement":
+    def from_dict(
+        cls, data: Mapping[str, Any], *, version: int | None = None, effective_from: date | None = None
+    ) -> Requirement:
         """Build from a plain dict such as those in ``baseline.BASELINE_REQUIREMENTS``.
 
         Unknown keys (e.g. ``renewal_minutes``) are ignored.
@@ -85,8 +94,7 @@ class Requirement:
             max_sources=data.get("max_sources"),
             majority_rule=bool(data.get("majority_rule", False)),
             version=version if version is not None else int(data.get("version", 1)),
-            effective_from=effective_from if effective_from is not None
-            else data.get("effective_from"),
+            effective_from=effective_from if effective_from is not None else data.get("effective_from"),
             allowed_formats=frozenset(data.get("allowed_formats") or ALL_FORMATS),
         )
 
@@ -133,6 +141,7 @@ class Eligibility:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def window_start(as_of: date, window_months: int) -> date:
     """First day inside a window of ``window_months`` ending on ``as_of`` (inclusive).
@@ -193,9 +202,7 @@ def _validity_text(e: LedgerEntry) -> str:
 def _credential_valid_on(e: LedgerEntry, day: date) -> bool:
     if e.provider_valid_from is not None and day < e.provider_valid_from:
         return False
-    if e.provider_valid_until is not None and day > e.provider_valid_until:
-        return False
-    return True
+    return not (e.provider_valid_until is not None and day > e.provider_valid_until)
 
 
 def _ordinal(n: int) -> str:
@@ -207,6 +214,7 @@ def _plural(n: int, word: str) -> str:
 
 
 # --------------------------------------------------------------------------- core
+
 
 def _exclusion_reason(req: Requirement, e: LedgerEntry) -> str | None:
     """Why an in-window entry does not count before the source rule (None = it counts)."""
@@ -221,11 +229,12 @@ def _exclusion_reason(req: Requirement, e: LedgerEntry) -> str | None:
     if not e.provider_category:
         return "no provider credential recorded"
     if e.provider_category not in req.provider_categories:
-        return (f"{_possessive(e)} credential {e.provider_category} "
-                f"does not qualify for {req.category}")
+        return f"{_possessive(e)} credential {e.provider_category} does not qualify for {req.category}"
     if not _credential_valid_on(e, e.date):
-        return (f"{_possessive(e)} {e.provider_category} credential was not valid on "
-                f"{e.date.isoformat()} ({_validity_text(e)})")
+        return (
+            f"{_possessive(e)} {e.provider_category} credential was not valid on "
+            f"{e.date.isoformat()} ({_validity_text(e)})"
+        )
     if e.provider_key is None and req.source_rule_enabled:
         return "provider not identified, so the hours cannot be attributed to a source"
     return None
@@ -235,12 +244,16 @@ def _lapse_summaries(invalid: list[LedgerEntry]) -> list[str]:
     """One sentence per (provider, credential, validity) explaining date exclusions."""
     groups: dict[tuple, list[LedgerEntry]] = {}
     for e in invalid:
-        k = (e.provider_key or "", e.provider_name or "", e.provider_category or "",
-             e.provider_valid_from, e.provider_valid_until)
+        k = (
+            e.provider_key or "",
+            e.provider_name or "",
+            e.provider_category or "",
+            e.provider_valid_from,
+            e.provider_valid_until,
+        )
         groups.setdefault(k, []).append(e)
     out: list[str] = []
-    for k in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or date.min,
-                                          k[4] or date.max)):
+    for k in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or date.min, k[4] or date.max)):
         es = groups[k]
         sample = es[0]
         who = _provider_label(sample)
@@ -252,17 +265,18 @@ def _lapse_summaries(invalid: list[LedgerEntry]) -> list[str]:
             out.append(
                 f"{_plural(len(after), 'session')} with {who} after {until.isoformat()} "
                 f"do{'es' if len(after) == 1 else ''} not count: {who}'s {cred} credential "
-                f"lapsed on {until.isoformat()}")
+                f"lapsed on {until.isoformat()}"
+            )
         if before:
             out.append(
                 f"{_plural(len(before), 'session')} with {who} before {since.isoformat()} "
                 f"do{'es' if len(before) == 1 else ''} not count: {who}'s {cred} credential "
-                f"was only valid from {since.isoformat()}")
+                f"was only valid from {since.isoformat()}"
+            )
     return out
 
 
-def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
-                       as_of: date) -> Eligibility:
+def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry], as_of: date) -> Eligibility:  # noqa: C901 (split into steps: issue 14)
     """Assess one category's RSC requirement for one person as of ``as_of``."""
     req = requirement
     start = window_start(as_of, req.window_months)
@@ -270,9 +284,17 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
 
     if not req.rsc_required:
         return Eligibility(
-            category=req.category, eligible=True, counted_minutes=0, required_minutes=0,
-            window_start=start, window_end=as_of, reasons=(), counted_entry_ids=(),
-            excluded=(), rule_version=req.version)
+            category=req.category,
+            eligible=True,
+            counted_minutes=0,
+            required_minutes=0,
+            window_start=start,
+            window_end=as_of,
+            reasons=(),
+            counted_entry_ids=(),
+            excluded=(),
+            rule_version=req.version,
+        )
 
     excluded: dict[int, str] = {}  # keyed by position in in_window
     invalid_dates: list[LedgerEntry] = []
@@ -283,10 +305,15 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
             qualifying.append((i, e))
         else:
             excluded[i] = why
-            if (not e.peer and e.verified and e.minutes > 0
-                    and e.format in req.allowed_formats and e.provider_category
-                    and e.provider_category in req.provider_categories
-                    and not _credential_valid_on(e, e.date)):
+            if (
+                not e.peer
+                and e.verified
+                and e.minutes > 0
+                and e.format in req.allowed_formats
+                and e.provider_category
+                and e.provider_category in req.provider_categories
+                and not _credential_valid_on(e, e.date)
+            ):
                 invalid_dates.append(e)
 
     # Step 3a: at most max_sources providers count (most minutes, ties by provider key).
@@ -297,21 +324,20 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     dropped_summaries: list[str] = []
     if req.max_sources is not None and len(ranked) > req.max_sources:
         kept = ranked[: req.max_sources]
-        dropped = {key: rank for rank, (key, _) in
-                   enumerate(ranked[req.max_sources:], start=req.max_sources + 1)}
+        dropped = {key: rank for rank, (key, _) in enumerate(ranked[req.max_sources :], start=req.max_sources + 1)}
         names: dict[str | None, str] = {}
         for i, e in qualifying:
             if e.provider_key in dropped:
                 rank = dropped[e.provider_key]
                 label = e.provider_name or e.provider_key
                 names.setdefault(e.provider_key, label)
-                excluded[i] = (f"a {_ordinal(rank)} source ({label}): at most "
-                               f"{_plural(req.max_sources, 'source')} count")
+                excluded[i] = f"a {_ordinal(rank)} source ({label}): at most {_plural(req.max_sources, 'source')} count"
         qualifying = [(i, e) for i, e in qualifying if e.provider_key not in dropped]
-        for key, minutes in ranked[req.max_sources:]:
+        for key, minutes in ranked[req.max_sources :]:
             dropped_summaries.append(
                 f"{format_hours(minutes)} from {names[key]} (a {_ordinal(dropped[key])} "
-                f"source) do not count: at most {_plural(req.max_sources, 'source')} count")
+                f"source) do not count: at most {_plural(req.max_sources, 'source')} count"
+            )
         ranked = kept
 
     counted = [e for _, e in qualifying]
@@ -322,8 +348,9 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     # Step 5 (minutes)
     if counted_minutes < req.required_minutes:
         failed.append(RULE_MINUTES)
-        reasons.append(f"needs {format_hours(req.required_minutes)} of qualifying RSC, "
-                       f"has {format_hours(counted_minutes)}")
+        reasons.append(
+            f"needs {format_hours(req.required_minutes)} of qualifying RSC, has {format_hours(counted_minutes)}"
+        )
 
     # Step 3b: majority rule
     if req.majority_rule and req.required_minutes > 0 and counted:
@@ -333,18 +360,19 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
             reasons.append(
                 f"the largest source provides {format_hours(largest)}, more than half of "
                 f"the required {format_hours(req.required_minutes)} is needed from one "
-                f"source")
+                f"source"
+            )
 
     # Step 4: span
     span = months_spanned(counted[0].date, counted[-1].date) if counted else 0
     if req.min_span_months and span < req.min_span_months:
         failed.append(RULE_SPAN)
         if counted:
-            reasons.append(f"hours span {_plural(span, 'month')}, needs at least "
-                           f"{req.min_span_months}")
+            reasons.append(f"hours span {_plural(span, 'month')}, needs at least {req.min_span_months}")
         else:
-            reasons.append(f"no qualifying hours, so no span; needs hours spread over at "
-                           f"least {req.min_span_months} months")
+            reasons.append(
+                f"no qualifying hours, so no span; needs hours spread over at least {req.min_span_months} months"
+            )
 
     eligible = not failed
     if not eligible:
@@ -369,10 +397,16 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     )
 
 
-def assess_renewal(renewal_minutes: int, provider_categories: frozenset[str],
-                   entries: Iterable[LedgerEntry], as_of: date, *,
-                   category: str = "renewal", window_months: int = 12,
-                   min_span_months: int = 0) -> Eligibility:
+def assess_renewal(
+    renewal_minutes: int,
+    provider_categories: frozenset[str],
+    entries: Iterable[LedgerEntry],
+    as_of: date,
+    *,
+    category: str = "renewal",
+    window_months: int = 12,
+    min_span_months: int = 0,
+) -> Eligibility:
     """Yearly renewal: ``renewal_minutes`` of qualifying RSC in the 12 months up to ``as_of``.
 
     Entries are filtered and credential-checked as for an application, but there is no
@@ -394,7 +428,18 @@ def assess_renewal(renewal_minutes: int, provider_categories: frozenset[str],
 
 
 __all__ = [
-    "ALL_FORMATS", "GROUP", "INDIVIDUAL", "RULE_MINUTES", "RULE_SOURCES", "RULE_SPAN",
-    "Eligibility", "LedgerEntry", "Requirement", "assess_eligibility", "assess_renewal",
-    "format_hours", "months_spanned", "window_start",
+    "ALL_FORMATS",
+    "GROUP",
+    "INDIVIDUAL",
+    "RULE_MINUTES",
+    "RULE_SOURCES",
+    "RULE_SPAN",
+    "Eligibility",
+    "LedgerEntry",
+    "Requirement",
+    "assess_eligibility",
+    "assess_renewal",
+    "format_hours",
+    "months_spanned",
+    "window_start",
 ]

@@ -3,6 +3,7 @@
 Plain functions that flush and never commit. The rules themselves are pure (rules.py): this
 module loads what they need in a fixed number of queries and records what was decided.
 """
+
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,9 +20,13 @@ from rs_service.database import utcnow
 from rs_service.endorsement import rules
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, certificate_entries
-from rs_service.endorsement.requirements import (requirement_in_force, requirement_set_in_force, rules_requirement,
-                                                 today_for)
 from rs_service.endorsement.pdf import CertificateDocument, TranscriptLine, format_hours
+from rs_service.endorsement.requirements import (
+    requirement_in_force,
+    requirement_set_in_force,
+    rules_requirement,
+    today_for,
+)
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
@@ -44,6 +49,7 @@ class NotEligible(Conflict):
 
 # ----------------------------------------------------------------------------- the ledger, as the rules see it
 
+
 def provider_key(entry: HourEntry) -> str | None:
     """Who the hours came from, for the source rule: an account, else the external provider's details."""
     if entry.provider_id is not None:
@@ -57,20 +63,33 @@ def provider_key(entry: HourEntry) -> str | None:
 
 def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
     return rules.LedgerEntry(
-        id=entry.id, date=entry.entry_date, minutes=entry.minutes, format=entry.format, peer=entry.peer,
-        verified=entry.verified, provider_key=provider_key(entry), provider_name=entry.provider_name,
-        provider_category=entry.provider_category, provider_valid_from=entry.provider_valid_from,
-        provider_valid_until=entry.provider_valid_until)
+        id=entry.id,
+        date=entry.entry_date,
+        minutes=entry.minutes,
+        format=entry.format,
+        peer=entry.peer,
+        verified=entry.verified,
+        provider_key=provider_key(entry),
+        provider_name=entry.provider_name,
+        provider_category=entry.provider_category,
+        provider_valid_from=entry.provider_valid_from,
+        provider_valid_until=entry.provider_valid_until,
+    )
 
 
 def _standing_entries(organization_id: int, start: date, end: date, people) -> list[HourEntry]:
     """One query for any number of people: `people` is a list of ids or a subquery of them."""
-    return list(db.session.scalars(standing_entries_query(organization_id).where(
-        HourEntry.person_id.in_(people), HourEntry.entry_date >= start, HourEntry.entry_date <= end)
-        .order_by(HourEntry.person_id, HourEntry.entry_date, HourEntry.id)))
+    return list(
+        db.session.scalars(
+            standing_entries_query(organization_id)
+            .where(HourEntry.person_id.in_(people), HourEntry.entry_date >= start, HourEntry.entry_date <= end)
+            .order_by(HourEntry.person_id, HourEntry.entry_date, HourEntry.id)
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- eligibility
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -112,15 +131,23 @@ def renewal_for(person: Person, as_of: date) -> rules.Eligibility | None:
     if credential is None:
         return None
     requirement_set = requirement_set_in_force(person.organization_id, as_of)
-    row = next((r for r in requirement_set.requirements if r.category == credential.category), None) \
-        if requirement_set else None
+    row = (
+        next((r for r in requirement_set.requirements if r.category == credential.category), None)
+        if requirement_set
+        else None
+    )
     if row is None or not row.renewal_minutes:
         return None
     start = rules.window_start(as_of, RENEWAL_WINDOW_MONTHS)
     entries = _standing_entries(person.organization_id, start, as_of, [person.id])
-    return rules.assess_renewal(row.renewal_minutes, frozenset(row.provider_categories),
-                                [ledger_entry(e) for e in entries], as_of, category=credential.category,
-                                window_months=RENEWAL_WINDOW_MONTHS)
+    return rules.assess_renewal(
+        row.renewal_minutes,
+        frozenset(row.provider_categories),
+        [ledger_entry(e) for e in entries],
+        as_of,
+        category=credential.category,
+        window_months=RENEWAL_WINDOW_MONTHS,
+    )
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,7 @@ def progress_for(person: Person, as_of: date | None = None) -> Progress:
 
 # ----------------------------------------------------------------------------- ready to certify
 
+
 @dataclass(frozen=True)
 class Candidate:
     person: Person
@@ -155,8 +183,9 @@ class Candidate:
         return max(0, self.result.required_minutes - self.result.counted_minutes)
 
 
-def ready_to_certify(organization: Organization, as_of: date | None = None,
-                     within_minutes: int = NEAR_MINUTES) -> list[Candidate]:
+def ready_to_certify(
+    organization: Organization, as_of: date | None = None, within_minutes: int = NEAR_MINUTES
+) -> list[Candidate]:
     """People eligible, or within `within_minutes` of it, for the category they pursue.
 
     People already holding a valid certificate for that category are done and left out.
@@ -167,11 +196,15 @@ def ready_to_certify(organization: Organization, as_of: date | None = None,
     if requirement_set is None:
         return []
     rows = {r.category: r for r in requirement_set.requirements if r.rsc_required}
-    pursuing = db.select(Person.id).where(Person.organization_id == organization.id,
-                                          Person.pursuing_category.in_(rows))
+    pursuing = db.select(Person.id).where(Person.organization_id == organization.id, Person.pursuing_category.in_(rows))
     people = db.session.scalars(db.select(Person).where(Person.id.in_(pursuing)).order_by(Person.name, Person.id))
-    certified = set(db.session.execute(db.select(Certificate.person_id, Certificate.category).where(
-        Certificate.organization_id == organization.id, Certificate.revoked_at.is_(None))).tuples())
+    certified = set(
+        db.session.execute(
+            db.select(Certificate.person_id, Certificate.category).where(
+                Certificate.organization_id == organization.id, Certificate.revoked_at.is_(None)
+            )
+        ).tuples()
+    )
     earliest = min((rules.window_start(as_of, r.window_months) for r in rows.values()), default=as_of)
     by_person: dict[int, list[rules.LedgerEntry]] = {}
     for entry in _standing_entries(organization.id, earliest, as_of, pursuing):
@@ -180,8 +213,9 @@ def ready_to_certify(organization: Organization, as_of: date | None = None,
     for person in people:
         if (person.id, person.pursuing_category) in certified:
             continue
-        result = rules.assess_eligibility(rules_requirement(rows[person.pursuing_category]),
-                                          by_person.get(person.id, []), as_of)
+        result = rules.assess_eligibility(
+            rules_requirement(rows[person.pursuing_category]), by_person.get(person.id, []), as_of
+        )
         candidate = Candidate(person, result)
         if result.eligible or candidate.shortfall_minutes <= within_minutes:
             candidates.append(candidate)
@@ -189,6 +223,7 @@ def ready_to_certify(organization: Organization, as_of: date | None = None,
 
 
 # ----------------------------------------------------------------------------- certificates
+
 
 def new_certificate_code() -> str:
     return secrets.token_urlsafe(24)  # 192 random bits: unguessable, and altering it finds nothing
@@ -202,44 +237,73 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         raise InvalidInput("as_of", "hours cannot be certified as of a future date")
     assessment = assess(person, category, as_of)
     if not assessment.requirement.rsc_required:
-        raise Conflict(f"{category} requires no reflective supervision hours, so there is nothing to certify.",
-                       "category")
+        raise Conflict(
+            f"{category} requires no reflective supervision hours, so there is nothing to certify.", "category"
+        )
     if not assessment.result.eligible:
         raise NotEligible(category, assessment.result.reasons)
     _refuse_duplicate(person, category, as_of)
     result = assessment.result
     certificate = Certificate(
-        organization_id=person.organization_id, code=new_certificate_code(), person_id=person.id,
-        category=category, requirement_id=assessment.requirement.id, counted_minutes=result.counted_minutes,
-        window_start=result.window_start, window_end=result.window_end, issued_by_id=actor.id)
+        organization_id=person.organization_id,
+        code=new_certificate_code(),
+        person_id=person.id,
+        category=category,
+        requirement_id=assessment.requirement.id,
+        counted_minutes=result.counted_minutes,
+        window_start=result.window_start,
+        window_end=result.window_end,
+        issued_by_id=actor.id,
+    )
     db.session.add(certificate)
     db.session.flush()
-    db.session.execute(certificate_entries.insert(),
-                       [{"certificate_id": certificate.id, "hour_entry_id": i} for i in result.counted_entry_ids])
-    record_event(person.organization_id, actor, "certificate.issued", person_id=person.id, after={
-        "certificate_id": certificate.id, "category": category, "counted_minutes": result.counted_minutes,
-        "window_start": result.window_start.isoformat(), "window_end": result.window_end.isoformat(),
-        "requirement_version": assessment.requirement.requirement_set.version,
-        "counted_entry_ids": list(result.counted_entry_ids)})
+    db.session.execute(
+        certificate_entries.insert(),
+        [{"certificate_id": certificate.id, "hour_entry_id": i} for i in result.counted_entry_ids],
+    )
+    record_event(
+        person.organization_id,
+        actor,
+        "certificate.issued",
+        person_id=person.id,
+        after={
+            "certificate_id": certificate.id,
+            "category": category,
+            "counted_minutes": result.counted_minutes,
+            "window_start": result.window_start.isoformat(),
+            "window_end": result.window_end.isoformat(),
+            "requirement_version": assessment.requirement.requirement_set.version,
+            "counted_entry_ids": list(result.counted_entry_ids),
+        },
+    )
     return certificate
 
 
 def _refuse_duplicate(person: Person, category: str, as_of: date) -> None:
     """A second click on Issue must not make a second certificate for the same judgement."""
-    existing = db.session.scalar(db.select(Certificate.id).where(
-        Certificate.person_id == person.id, Certificate.category == category,
-        Certificate.window_end == as_of, Certificate.revoked_at.is_(None)))
+    existing = db.session.scalar(
+        db.select(Certificate.id).where(
+            Certificate.person_id == person.id,
+            Certificate.category == category,
+            Certificate.window_end == as_of,
+            Certificate.revoked_at.is_(None),
+        )
+    )
     if existing is not None:
-        raise Conflict(f"{person.name} already holds a valid {category} certificate judged as of "
-                       f"{as_of.isoformat()}; revoke it first to issue another.", "category")
+        raise Conflict(
+            f"{person.name} already holds a valid {category} certificate judged as of "
+            f"{as_of.isoformat()}; revoke it first to issue another.",
+            "category",
+        )
 
 
 def certificate_by_code(code: str) -> Certificate | None:
     """Any association's certificate: verification is public. Malformed codes are not looked up."""
     if not CODE_PATTERN.fullmatch(code or ""):
         return None
-    return db.session.scalar(db.select(Certificate).options(joinedload(Certificate.person))
-                             .where(Certificate.code == code))
+    return db.session.scalar(
+        db.select(Certificate).options(joinedload(Certificate.person)).where(Certificate.code == code)
+    )
 
 
 def certificate_in_association(code: str, organization_id: int) -> Certificate | None:
@@ -252,23 +316,41 @@ def issuer_of(certificate: Certificate) -> Organization:
 
 
 def certificates_of(person: Person) -> list[Certificate]:
-    return list(db.session.scalars(db.select(Certificate).where(Certificate.person_id == person.id)
-                                   .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+    return list(
+        db.session.scalars(
+            db.select(Certificate)
+            .where(Certificate.person_id == person.id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
 
 
 def certificates_for_review(organization_id: int) -> list[Certificate]:
     """Valid certificates that relied on an entry corrected since: staff decide whether they stand."""
-    return list(db.session.scalars(db.select(Certificate).options(joinedload(Certificate.person)).where(
-        Certificate.organization_id == organization_id, Certificate.review_flagged_at.is_not(None),
-        Certificate.revoked_at.is_(None)).order_by(Certificate.review_flagged_at, Certificate.id)))
+    return list(
+        db.session.scalars(
+            db.select(Certificate)
+            .options(joinedload(Certificate.person))
+            .where(
+                Certificate.organization_id == organization_id,
+                Certificate.review_flagged_at.is_not(None),
+                Certificate.revoked_at.is_(None),
+            )
+            .order_by(Certificate.review_flagged_at, Certificate.id)
+        )
+    )
 
 
 def certified_entries(certificate: Certificate) -> list[HourEntry]:
     """The entries the certificate counted when it was issued, whatever has happened to them since."""
-    return list(db.session.scalars(
-        db.select(HourEntry).join(certificate_entries, certificate_entries.c.hour_entry_id == HourEntry.id)
-        .where(certificate_entries.c.certificate_id == certificate.id)
-        .order_by(HourEntry.entry_date, HourEntry.id)))
+    return list(
+        db.session.scalars(
+            db.select(HourEntry)
+            .join(certificate_entries, certificate_entries.c.hour_entry_id == HourEntry.id)
+            .where(certificate_entries.c.certificate_id == certificate.id)
+            .order_by(HourEntry.entry_date, HourEntry.id)
+        )
+    )
 
 
 def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> Certificate:
@@ -278,9 +360,15 @@ def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> 
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     db.session.flush()
-    record_event(certificate.organization_id, actor, "certificate.revoked", person_id=certificate.person_id,
-                 before={"certificate_id": certificate.id, "status": "valid"},
-                 after={"certificate_id": certificate.id, "status": "revoked"}, reason=reason)
+    record_event(
+        certificate.organization_id,
+        actor,
+        "certificate.revoked",
+        person_id=certificate.person_id,
+        before={"certificate_id": certificate.id, "status": "valid"},
+        after={"certificate_id": certificate.id, "status": "revoked"},
+        reason=reason,
+    )
     return certificate
 
 
@@ -290,16 +378,28 @@ def flag_certificates_for_entries(entry_ids, reason: str, actor: Person | None =
     if not entry_ids:
         return []
     relied_on = db.select(certificate_entries.c.certificate_id).where(
-        certificate_entries.c.hour_entry_id.in_(entry_ids))
-    certificates = list(db.session.scalars(db.select(Certificate).where(
-        Certificate.id.in_(relied_on), Certificate.revoked_at.is_(None)).order_by(Certificate.id)))
+        certificate_entries.c.hour_entry_id.in_(entry_ids)
+    )
+    certificates = list(
+        db.session.scalars(
+            db.select(Certificate)
+            .where(Certificate.id.in_(relied_on), Certificate.revoked_at.is_(None))
+            .order_by(Certificate.id)
+        )
+    )
     now = utcnow()
     for certificate in certificates:
         reasons = [r for r in (certificate.review_reason, reason) if r]
         certificate.review_reason = "; ".join(dict.fromkeys(reasons))[:500] or None
         certificate.review_flagged_at = certificate.review_flagged_at or now
-        record_event(certificate.organization_id, actor, "certificate.flagged", person_id=certificate.person_id,
-                     after={"certificate_id": certificate.id, "entry_ids": entry_ids}, reason=reason)
+        record_event(
+            certificate.organization_id,
+            actor,
+            "certificate.flagged",
+            person_id=certificate.person_id,
+            after={"certificate_id": certificate.id, "entry_ids": entry_ids},
+            reason=reason,
+        )
     db.session.flush()
     return certificates
 
@@ -309,9 +409,15 @@ def clear_review_flag(certificate: Certificate, actor: Person, note: str) -> Cer
     note = _reason("note", note)
     if certificate.review_flagged_at is None:
         raise Conflict("The certificate is not flagged for review.", "note")
-    record_event(certificate.organization_id, actor, "certificate.review_cleared", person_id=certificate.person_id,
-                 before={"certificate_id": certificate.id, "review_reason": certificate.review_reason},
-                 after={"certificate_id": certificate.id}, reason=note)
+    record_event(
+        certificate.organization_id,
+        actor,
+        "certificate.review_cleared",
+        person_id=certificate.person_id,
+        before={"certificate_id": certificate.id, "review_reason": certificate.review_reason},
+        after={"certificate_id": certificate.id},
+        reason=note,
+    )
     certificate.review_flagged_at = None
     certificate.review_reason = None
     db.session.flush()
@@ -329,12 +435,15 @@ def _reason(field: str, text: str | None) -> str:
 
 # ----------------------------------------------------------------------------- evidence and documents
 
+
 def sessions_by_id(entries) -> dict[int, Session]:
     ids = {e.session_id for e in entries if e.session_id is not None}
     if not ids:
         return {}
-    return {s.id: s for s in db.session.scalars(
-        db.select(Session).options(joinedload(Session.group)).where(Session.id.in_(ids)))}
+    return {
+        s.id: s
+        for s in db.session.scalars(db.select(Session).options(joinedload(Session.group)).where(Session.id.in_(ids)))
+    }
 
 
 def session_label(session: Session | None) -> str | None:
@@ -359,30 +468,55 @@ def evidence_trail(person: Person, session_ids, limit: int = 500) -> list[AuditE
 
     Other attendees' events in those sessions stay out: the packet is about this person.
     """
-    about_session = and_(AuditEvent.session_id.in_(sorted(session_ids)), AuditEvent.person_id.is_(None)) \
-        if session_ids else None
-    condition = or_(AuditEvent.person_id == person.id, about_session) if about_session is not None \
+    about_session = (
+        and_(AuditEvent.session_id.in_(sorted(session_ids)), AuditEvent.person_id.is_(None)) if session_ids else None
+    )
+    condition = (
+        or_(AuditEvent.person_id == person.id, about_session)
+        if about_session is not None
         else AuditEvent.person_id == person.id
-    return list(db.session.scalars(
-        db.select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.organization_id == person.organization_id, condition)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+    )
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))
+            .where(AuditEvent.organization_id == person.organization_id, condition)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def certificate_document(certificate: Certificate, verify_url: str) -> CertificateDocument:
     entries = certified_entries(certificate)
     sessions = sessions_by_id(entries)
-    lines = tuple(TranscriptLine(
-        date=e.entry_date, minutes=e.minutes, format=e.format, provider_name=e.provider_name or "unnamed",
-        provider_credential=credential_snapshot(e), session_label=session_label(sessions.get(e.session_id)))
-        for e in entries)
+    lines = tuple(
+        TranscriptLine(
+            date=e.entry_date,
+            minutes=e.minutes,
+            format=e.format,
+            provider_name=e.provider_name or "unnamed",
+            provider_credential=credential_snapshot(e),
+            session_label=session_label(sessions.get(e.session_id)),
+        )
+        for e in entries
+    )
     return CertificateDocument(
-        code=certificate.code, verify_url=verify_url, association_name=issuer_of(certificate).name,
-        person_name=certificate.person.name, category=certificate.category,
-        category_name=CATEGORY_NAMES[certificate.category], counted_minutes=certificate.counted_minutes,
-        window_start=certificate.window_start, window_end=certificate.window_end, issued_at=certificate.issued_at,
-        rule_version=certificate.requirement.requirement_set.version, status=certificate.status,
-        revoked_at=certificate.revoked_at, lines=lines)
+        code=certificate.code,
+        verify_url=verify_url,
+        association_name=issuer_of(certificate).name,
+        person_name=certificate.person.name,
+        category=certificate.category,
+        category_name=CATEGORY_NAMES[certificate.category],
+        counted_minutes=certificate.counted_minutes,
+        window_start=certificate.window_start,
+        window_end=certificate.window_end,
+        issued_at=certificate.issued_at,
+        rule_version=certificate.requirement.requirement_set.version,
+        status=certificate.status,
+        revoked_at=certificate.revoked_at,
+        lines=lines,
+    )
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -394,10 +528,15 @@ def public_record(certificate: Certificate) -> dict:
     issuer = issuer_of(certificate)
     zone = ZoneInfo(issuer.timezone)
     return {
-        "code": certificate.code, "status": certificate.status, "person_name": certificate.person.name,
-        "category": certificate.category, "category_name": CATEGORY_NAMES[certificate.category],
-        "counted_minutes": certificate.counted_minutes, "hours": format_hours(certificate.counted_minutes),
-        "window_start": certificate.window_start, "window_end": certificate.window_end,
+        "code": certificate.code,
+        "status": certificate.status,
+        "person_name": certificate.person.name,
+        "category": certificate.category,
+        "category_name": CATEGORY_NAMES[certificate.category],
+        "counted_minutes": certificate.counted_minutes,
+        "hours": format_hours(certificate.counted_minutes),
+        "window_start": certificate.window_start,
+        "window_end": certificate.window_end,
         "issued_at": certificate.issued_at.astimezone(zone),
         "revoked_at": certificate.revoked_at.astimezone(zone) if certificate.revoked_at else None,
         "issuer": issuer.name,
@@ -407,10 +546,15 @@ def public_record(certificate: Certificate) -> dict:
 def staff_record(certificate: Certificate) -> dict:
     zone = ZoneInfo(issuer_of(certificate).timezone)
     return {
-        "code": certificate.code, "verify_url": verify_url(certificate), "person_id": certificate.person_id,
-        "category": certificate.category, "counted_minutes": certificate.counted_minutes,
-        "window_start": certificate.window_start, "window_end": certificate.window_end,
-        "issued_at": certificate.issued_at.astimezone(zone), "status": certificate.status,
+        "code": certificate.code,
+        "verify_url": verify_url(certificate),
+        "person_id": certificate.person_id,
+        "category": certificate.category,
+        "counted_minutes": certificate.counted_minutes,
+        "window_start": certificate.window_start,
+        "window_end": certificate.window_end,
+        "issued_at": certificate.issued_at.astimezone(zone),
+        "status": certificate.status,
         "revoked_at": certificate.revoked_at.astimezone(zone) if certificate.revoked_at else None,
         "rule_version": certificate.requirement.requirement_set.version,
     }

@@ -1,5 +1,6 @@
 """Endorsement pages: the ready-to-certify queue, evidence packets, certificates, requirement versions,
 and the public verification page."""
+
 import functools
 from datetime import date
 
@@ -8,12 +9,18 @@ from flask_login import current_user, login_required
 
 from rs_service import policy
 from rs_service.accounts.models import Person
-from rs_service.endorsement import rules, service
 from rs_service.endorsement import requirements as rulesets
+from rs_service.endorsement import rules, service
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
-from rs_service.endorsement.forms import (ClearReviewForm, EvidenceQueryForm, IssueCertificateForm, RequirementForm,
-                                          RequirementSetForm, RevokeForm)
+from rs_service.endorsement.forms import (
+    ClearReviewForm,
+    EvidenceQueryForm,
+    IssueCertificateForm,
+    RequirementForm,
+    RequirementSetForm,
+    RevokeForm,
+)
 from rs_service.endorsement.pdf import render_certificate_pdf
 from rs_service.errors import Conflict, InvalidInput
 
@@ -21,6 +28,7 @@ blp = Blueprint("endorsement", __name__)
 
 
 # ----------------------------------------------------------------------------- template helpers
+
 
 @blp.app_template_filter("clock_hours")
 def clock_hours(minutes: int) -> str:
@@ -48,6 +56,7 @@ def staff_page(view):
         if not policy.may_manage_association(current_user):
             abort(403, description="Only staff of the association may see this page.")
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -68,6 +77,7 @@ def today() -> date:
 
 # ----------------------------------------------------------------------------- queue and evidence
 
+
 @blp.route("/endorsement/queue")
 @staff_page
 def queue():
@@ -75,16 +85,18 @@ def queue():
     within_hours = min(max(within_hours, 0), 100)
     candidates = service.ready_to_certify(current_user.organization, within_minutes=within_hours * 60)
     flagged = service.certificates_for_review(current_user.organization_id)
-    return render_template("endorsement/queue.html", candidates=candidates, flagged=flagged,
-                           within_hours=within_hours, as_of=today())
+    return render_template(
+        "endorsement/queue.html", candidates=candidates, flagged=flagged, within_hours=within_hours, as_of=today()
+    )
 
 
 @blp.route("/endorsement/people/<int:person_id>")
 @staff_page
 def evidence(person_id: int):
     person = person_or_404(person_id)
-    query = EvidenceQueryForm(formdata=request.args or None,
-                              data={"category": person.pursuing_category, "as_of": today()})
+    query = EvidenceQueryForm(
+        formdata=request.args or None, data={"category": person.pursuing_category, "as_of": today()}
+    )
     if request.args and not query.validate():
         return render_template("endorsement/evidence.html", person=person, query=query, packet=None), 422
     if not query.category.data:
@@ -114,23 +126,30 @@ def render_evidence(person, query, category: str, as_of: date, refusal=None):
     entries = list(assessment.entries.values())
     counted_sessions = {e.session_id for e in assessment.counted_entries if e.session_id is not None}
     certificates = service.certificates_of(person)
-    already_certified = next((c for c in certificates if c.category == category and c.window_end == as_of
-                              and c.status == "valid"), None)
+    already_certified = next(
+        (c for c in certificates if c.category == category and c.window_end == as_of and c.status == "valid"), None
+    )
     packet = {
         "assessment": assessment,
         "sessions": service.sessions_by_id(entries),
         "trail": service.evidence_trail(person, counted_sessions),
         "certificates": certificates,
         "already_certified": already_certified,
-        "may_issue": (assessment.result.eligible and assessment.requirement.rsc_required and as_of <= today()
-                      and already_certified is None),
+        "may_issue": (
+            assessment.result.eligible
+            and assessment.requirement.rsc_required
+            and as_of <= today()
+            and already_certified is None
+        ),
     }
     issue_form = IssueCertificateForm(formdata=None, data={"category": category, "as_of": as_of})
-    return render_template("endorsement/evidence.html", person=person, query=query, packet=packet,
-                           issue_form=issue_form, refusal=refusal)
+    return render_template(
+        "endorsement/evidence.html", person=person, query=query, packet=packet, issue_form=issue_form, refusal=refusal
+    )
 
 
 # ----------------------------------------------------------------------------- certificates
+
 
 @blp.route("/endorsement/certificates/<code>")
 @staff_page
@@ -141,11 +160,16 @@ def certificate(code: str):
 def render_certificate(certificate, revoke_form=None, review_form=None, refusal=None):
     entries = service.certified_entries(certificate)
     return render_template(
-        "endorsement/certificate.html", certificate=certificate, entries=entries,
-        sessions=service.sessions_by_id(entries), verify_url=service.verify_url(certificate),
+        "endorsement/certificate.html",
+        certificate=certificate,
+        entries=entries,
+        sessions=service.sessions_by_id(entries),
+        verify_url=service.verify_url(certificate),
         rule_version=certificate.requirement.requirement_set.version,
-        revoke_form=revoke_form or RevokeForm(formdata=None), review_form=review_form or ClearReviewForm(formdata=None),
-        refusal=refusal)
+        revoke_form=revoke_form or RevokeForm(formdata=None),
+        review_form=review_form or ClearReviewForm(formdata=None),
+        refusal=refusal,
+    )
 
 
 @blp.route("/endorsement/certificates/<code>.pdf")
@@ -160,10 +184,14 @@ def certificate_pdf(code: str):
 
 def pdf_response(certificate) -> Response:
     document = service.certificate_document(certificate, service.verify_url(certificate))
-    return Response(render_certificate_pdf(document), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="rsc-certificate-{certificate.category}.pdf"',
-        "Cache-Control": "private, no-store",  # a transcript of someone's hours
-    })
+    return Response(
+        render_certificate_pdf(document),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="rsc-certificate-{certificate.category}.pdf"',
+            "Cache-Control": "private, no-store",  # a transcript of someone's hours
+        },
+    )
 
 
 @blp.route("/endorsement/certificates/<code>/revoke", methods=["POST"])
@@ -211,12 +239,17 @@ def verify(code: str):
 
 # ----------------------------------------------------------------------------- requirement sets
 
+
 @blp.route("/endorsement/requirements")
 @staff_page
 def requirements():
     in_force = rulesets.requirement_set_in_force(current_user.organization_id, today())
-    return render_template("endorsement/requirements.html", in_force=in_force, today=today(),
-                           versions=rulesets.requirement_sets(current_user.organization_id))
+    return render_template(
+        "endorsement/requirements.html",
+        in_force=in_force,
+        today=today(),
+        versions=rulesets.requirement_sets(current_user.organization_id),
+    )
 
 
 @blp.route("/endorsement/requirements/<int:version>")
@@ -237,8 +270,12 @@ def new_requirement_set():
     if form.validate_on_submit():
         try:
             created = rulesets.new_requirement_set_version(
-                current_user.organization, current_user, effective_from=form.effective_from.data,
-                changes=form.changes(), note=form.note.data or None)
+                current_user.organization,
+                current_user,
+                effective_from=form.effective_from.data,
+                changes=form.changes(),
+                note=form.note.data or None,
+            )
         except InvalidInput as error:
             form.show_service_error(error)
         else:
@@ -249,7 +286,12 @@ def new_requirement_set():
 
 
 def initial_requirements(base) -> dict:
-    rows = ({r.category: rulesets.requirement_values(r) for r in base.requirements} if base
-            else {row["category"]: row for row in BASELINE_REQUIREMENTS})
-    return {"effective_from": today(),
-            "requirements": [RequirementForm.initial(rows[code]) for code in CATEGORY_CODES if code in rows]}
+    rows = (
+        {r.category: rulesets.requirement_values(r) for r in base.requirements}
+        if base
+        else {row["category"]: row for row in BASELINE_REQUIREMENTS}
+    )
+    return {
+        "effective_from": today(),
+        "requirements": [RequirementForm.initial(rows[code]) for code in CATEGORY_CODES if code in rows],
+    }

@@ -11,15 +11,28 @@ from rs_service.groups import service
 from rs_service.groups.models import Group, Session
 from rs_service.groups.schedule import local_date
 from rs_service.groups.schemas import (
-    CancelSchema, EnrollmentSchema, EnrollSchema, GroupCreateSchema, GroupSchema, SeriesChangeSchema,
-    SessionChangeSchema, SessionSchema, WithdrawSchema)
+    CancelSchema,
+    EnrollmentSchema,
+    EnrollSchema,
+    GroupCreateSchema,
+    GroupSchema,
+    SeriesChangeSchema,
+    SessionChangeSchema,
+    SessionSchema,
+    WithdrawSchema,
+)
 
 blp = Blueprint("groups_api", __name__, url_prefix="/api/v1", description="Groups, sessions, enrollments")
 
 
 def visible_group(group_id: int) -> Group:
-    return policy.authorized(caller(), Group, group_id, policy.may_view_group,
-                             "Only staff, the group's facilitators and its members may see it.")
+    return policy.authorized(
+        caller(),
+        Group,
+        group_id,
+        policy.may_view_group,
+        "Only staff, the group's facilitators and its members may see it.",
+    )
 
 
 def managed_group(group_id: int) -> Group:
@@ -28,8 +41,13 @@ def managed_group(group_id: int) -> Group:
 
 
 def changeable_session(session_id: int) -> Session:
-    return policy.authorized(caller(), Session, session_id, policy.may_change_session,
-                             "Only staff or the group's facilitators may change its sessions.")
+    return policy.authorized(
+        caller(),
+        Session,
+        session_id,
+        policy.may_change_session,
+        "Only staff or the group's facilitators may change its sessions.",
+    )
 
 
 def with_count(group: Group) -> Group:
@@ -47,8 +65,9 @@ def today_in(group: Group) -> date:
 @blp.response(201, GroupSchema)
 def create_group(body):
     require_staff()
-    plan = service.GroupPlan(facilitator_ids=tuple(body.pop("facilitator_ids")),
-                             blackout_dates=frozenset(body.pop("blackout_dates")), **body)
+    plan = service.GroupPlan(
+        facilitator_ids=tuple(body.pop("facilitator_ids")), blackout_dates=frozenset(body.pop("blackout_dates")), **body
+    )
     return with_count(service.create_group(caller().organization_id, plan))
 
 

@@ -1,22 +1,45 @@
 """Web forms for groups and sessions; they parse and shape input, the service decides what is allowed."""
+
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, TimeField, URLField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rs_service.groups.models import GROUP_KINDS
 
-WEEKDAYS = (("MO", "Monday"), ("TU", "Tuesday"), ("WE", "Wednesday"), ("TH", "Thursday"), ("FR", "Friday"),
-            ("SA", "Saturday"), ("SU", "Sunday"))
+WEEKDAYS = (
+    ("MO", "Monday"),
+    ("TU", "Tuesday"),
+    ("WE", "Wednesday"),
+    ("TH", "Thursday"),
+    ("FR", "Friday"),
+    ("SA", "Saturday"),
+    ("SU", "Sunday"),
+)
 ORDINALS = ((1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (-1, "last"))
-RECURRENCES = (("weekly", "Every week"), ("biweekly", "Every other week"),
-               ("monthly", "Monthly on chosen weeks (e.g. 1st and 3rd Tuesday)"),
-               ("advanced", "Advanced: my own RRULE"))
-KIND_LABELS = {"rsc": "Reflective supervision-consultation (RSC)",
-               "peer": "Peer supervision (does not count toward Endorsement)"}
+RECURRENCES = (
+    ("weekly", "Every week"),
+    ("biweekly", "Every other week"),
+    ("monthly", "Monthly on chosen weeks (e.g. 1st and 3rd Tuesday)"),
+    ("advanced", "Advanced: my own RRULE"),
+)
+KIND_LABELS = {
+    "rsc": "Reflective supervision-consultation (RSC)",
+    "peer": "Peer supervision (does not count toward Endorsement)",
+}
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the time input has a step
 
 
@@ -47,19 +70,29 @@ class GroupForm(FlaskForm):
     first_date = DateField("First date", validators=[InputRequired("Give the first date.")])
     until = DateField("End date", validators=[InputRequired("Give the end date.")])
     start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
-    duration_minutes = IntegerField("Length in minutes", default=90, validators=[
-        InputRequired("Give the length in minutes."), NumberRange(1, 720, "A session lasts 1 to 720 minutes.")])
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        default=90,
+        validators=[
+            InputRequired("Give the length in minutes."),
+            NumberRange(1, 720, "A session lasts 1 to 720 minutes."),
+        ],
+    )
     recurrence = RadioField("How often", choices=RECURRENCES, default="monthly")
     weekday = SelectField("Weekday", choices=[("", "the first date’s weekday"), *WEEKDAYS], default="")
     ordinals = MultiCheckboxField("Weeks of the month", choices=ORDINALS, coerce=int, default=[1, 3])
     rrule = StringField("RRULE", validators=[Length(max=500)])
     blackout_dates = TextAreaField("Dates to skip")
-    capacity = IntegerField("Places", default=8, validators=[
-        InputRequired("Give the number of places."), NumberRange(1, 500, "Places must be 1 to 500.")])
+    capacity = IntegerField(
+        "Places",
+        default=8,
+        validators=[InputRequired("Give the number of places."), NumberRange(1, 500, "Places must be 1 to 500.")],
+    )
     kind = RadioField("Kind", choices=[(k, KIND_LABELS[k]) for k in GROUP_KINDS], default="rsc")
     location = StringField("Location", validators=[Optional(), Length(max=300)])
-    join_url = URLField("Join link", validators=[Optional(), Length(max=500),
-                                                 URL(message="Give a full link starting with https://")])
+    join_url = URLField(
+        "Join link", validators=[Optional(), Length(max=500), URL(message="Give a full link starting with https://")]
+    )
 
     def validate_blackout_dates(self, field):
         try:
@@ -105,8 +138,7 @@ class GroupForm(FlaskForm):
 
 
 class EnrollForm(FlaskForm):
-    person_id = SelectField("Participant", coerce=optional_int,
-                            validators=[DataRequired("Choose a participant.")])
+    person_id = SelectField("Participant", coerce=optional_int, validators=[DataRequired("Choose a participant.")])
     joined_on = DateField("Joins on", validators=[InputRequired("Give the date they join.")])
     waitlist = BooleanField("Put on the waitlist if the group is full")
 
@@ -118,8 +150,9 @@ class WithdrawForm(FlaskForm):
 class SeriesChangeForm(FlaskForm):
     from_date = DateField("From", validators=[InputRequired("Give the date the change starts.")])
     start_time = TimeField("New start time", format=TIME_FORMATS, validators=[Optional()])
-    duration_minutes = IntegerField("New length in minutes", validators=[
-        Optional(), NumberRange(1, 720, "A session lasts 1 to 720 minutes.")])
+    duration_minutes = IntegerField(
+        "New length in minutes", validators=[Optional(), NumberRange(1, 720, "A session lasts 1 to 720 minutes.")]
+    )
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
@@ -133,13 +166,19 @@ class SeriesChangeForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     day = DateField("Date", validators=[InputRequired("Give the date.")])
     start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
-    duration_minutes = IntegerField("Length in minutes", validators=[
-        InputRequired("Give the length in minutes."), NumberRange(1, 720, "A session lasts 1 to 720 minutes.")])
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        validators=[
+            InputRequired("Give the length in minutes."),
+            NumberRange(1, 720, "A session lasts 1 to 720 minutes."),
+        ],
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[
-        DataRequired("Say why the session is cancelled; participants see it."), Length(max=500)])
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Say why the session is cancelled; participants see it."), Length(max=500)]
+    )
 
 
 class RotateFeedForm(FlaskForm):

@@ -1,4 +1,5 @@
 """Reflective supervision groups, their sessions (one row per occurrence) and enrollments."""
+
 from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
@@ -45,7 +46,8 @@ class Group(db.Model):
 
     facilitators: Mapped[list[Person]] = relationship(secondary=group_facilitators, order_by=Person.name)
     blackout_dates: Mapped[list["BlackoutDate"]] = relationship(
-        order_by="BlackoutDate.day", cascade="all, delete-orphan")
+        order_by="BlackoutDate.day", cascade="all, delete-orphan"
+    )
 
 
 class BlackoutDate(db.Model):
@@ -111,5 +113,4 @@ class Enrollment(db.Model):
     person: Mapped[Person] = relationship()
 
     def covers(self, day: date) -> bool:
-        return (not self.waitlisted and self.joined_on <= day
-                and (self.left_on is None or day <= self.left_on))
+        return not self.waitlisted and self.joined_on <= day and (self.left_on is None or day <= self.left_on)

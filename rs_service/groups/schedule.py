@@ -1,6 +1,7 @@
 """Session times from a group's rule: pure functions, wall-clock time in the group's zone."""
+
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrulestr
@@ -45,8 +46,9 @@ def validate_rule(rrule: str) -> str:
 
 def local_starts(series: Series) -> list[datetime]:
     """Naive local start times the rule produces between first_date and until, minus blackout dates."""
-    rule = rrulestr(f"RRULE:{validate_rule(series.rrule)}",
-                    dtstart=datetime.combine(series.first_date, series.start_time))
+    rule = rrulestr(
+        f"RRULE:{validate_rule(series.rrule)}", dtstart=datetime.combine(series.first_date, series.start_time)
+    )
     last = datetime.combine(series.until, time.max)
     starts = []
     for start in rule.xafter(datetime.combine(series.first_date, series.start_time), inc=True):
@@ -61,7 +63,7 @@ def local_starts(series: Series) -> list[datetime]:
 
 def to_instant(local: datetime, zone: str) -> datetime:
     """The UTC instant of a local wall-clock time (a time skipped by DST moves forward by the gap)."""
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def session_starts(series: Series) -> list[datetime]:

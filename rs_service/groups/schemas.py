@@ -35,8 +35,7 @@ class Instant(ma.fields.AwareDateTime):
 
 class GroupCreateSchema(StrictSchema):
     name = text(200, required=True)
-    facilitator_ids = ma.fields.List(identifier(), required=True,
-                                     validate=validate.Length(min=1, max=10))
+    facilitator_ids = ma.fields.List(identifier(), required=True, validate=validate.Length(min=1, max=10))
     timezone = text(64, required=True)
     first_date = ma.fields.Date(required=True)
     until = ma.fields.Date(required=True)
@@ -46,8 +45,9 @@ class GroupCreateSchema(StrictSchema):
     capacity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 500))
     kind = ma.fields.String(load_default="rsc", validate=validate.OneOf(GROUP_KINDS))
     location = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    join_url = ma.fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
-                             validate=validate.Length(max=500))
+    join_url = ma.fields.Url(
+        load_default=None, allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
+    )
     blackout_dates = ma.fields.List(ma.fields.Date(), load_default=list, validate=validate.Length(max=100))
 
     @ma.validates_schema

@@ -1,4 +1,5 @@
 """Groups, their sessions and enrollments: plain functions that flush and never commit."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -63,8 +64,9 @@ def check_plan(plan: GroupPlan) -> list[datetime]:
 
 def facilitators_for(organization_id: int, ids) -> list[Person]:
     ids = set(ids)
-    people = list(db.session.scalars(db.select(Person).where(
-        Person.organization_id == organization_id, Person.id.in_(ids))))
+    people = list(
+        db.session.scalars(db.select(Person).where(Person.organization_id == organization_id, Person.id.in_(ids)))
+    )
     missing = ids - {p.id for p in people}
     if missing:
         raise ScheduleError("facilitator_ids", f"no such person in this association: {sorted(missing)}")
@@ -79,11 +81,22 @@ def create_group(organization_id: int, plan: GroupPlan) -> Group:
         raise ScheduleError("facilitator_ids", "a group needs at least one facilitator")
     facilitators = facilitators_for(organization_id, plan.facilitator_ids)
     ensure_no_double_booking(facilitators, [(s, plan.duration_minutes) for s in starts])
-    group = Group(organization_id=organization_id, name=plan.name.strip(), timezone=plan.timezone,
-                  rrule=schedule.validate_rule(plan.rrule), first_date=plan.first_date, until=plan.until,
-                  start_time=plan.start_time, duration_minutes=plan.duration_minutes, capacity=plan.capacity,
-                  kind=plan.kind, location=plan.location, join_url=plan.join_url, facilitators=facilitators,
-                  blackout_dates=[BlackoutDate(day=d) for d in sorted(plan.blackout_dates)])
+    group = Group(
+        organization_id=organization_id,
+        name=plan.name.strip(),
+        timezone=plan.timezone,
+        rrule=schedule.validate_rule(plan.rrule),
+        first_date=plan.first_date,
+        until=plan.until,
+        start_time=plan.start_time,
+        duration_minutes=plan.duration_minutes,
+        capacity=plan.capacity,
+        kind=plan.kind,
+        location=plan.location,
+        join_url=plan.join_url,
+        facilitators=facilitators,
+        blackout_dates=[BlackoutDate(day=d) for d in sorted(plan.blackout_dates)],
+    )
     db.session.add(group)
     db.session.flush()
     add_sessions(group, starts, plan.duration_minutes)
@@ -92,13 +105,22 @@ def create_group(organization_id: int, plan: GroupPlan) -> Group:
 
 def add_sessions(group: Group, starts: list[datetime], duration_minutes: int) -> None:
     now = utcnow()
-    db.session.add_all(Session(group_id=group.id, original_starts_at=start, starts_at=start,
-                               duration_minutes=duration_minutes, updated_at=now) for start in starts)
+    db.session.add_all(
+        Session(
+            group_id=group.id,
+            original_starts_at=start,
+            starts_at=start,
+            duration_minutes=duration_minutes,
+            updated_at=now,
+        )
+        for start in starts
+    )
     db.session.flush()
 
 
-def ensure_no_double_booking(facilitators: list[Person], slots: list[tuple[datetime, int]],
-                             ignore_session_ids: set[int] = frozenset()) -> None:
+def ensure_no_double_booking(
+    facilitators: list[Person], slots: list[tuple[datetime, int]], ignore_session_ids: set[int] = frozenset()
+) -> None:
     """SchedulingConflict naming the first clash between the slots and the facilitators' sessions."""
     if not facilitators or not slots:
         return
@@ -108,9 +130,14 @@ def ensure_no_double_booking(facilitators: list[Person], slots: list[tuple[datet
         db.select(Session, Group.name, Group.timezone, group_facilitators.c.person_id)
         .join(Group, Session.group_id == Group.id)
         .join(group_facilitators, group_facilitators.c.group_id == Group.id)
-        .where(group_facilitators.c.person_id.in_([f.id for f in facilitators]),
-               Session.status == "scheduled", Session.starts_at >= earliest, Session.starts_at < latest)
-        .order_by(Session.starts_at)).all()
+        .where(
+            group_facilitators.c.person_id.in_([f.id for f in facilitators]),
+            Session.status == "scheduled",
+            Session.starts_at >= earliest,
+            Session.starts_at < latest,
+        )
+        .order_by(Session.starts_at)
+    ).all()
     names = {f.id: f.name for f in facilitators}
     for session, group_name, zone, person_id in booked:
         if session.id in ignore_session_ids:
@@ -120,12 +147,17 @@ def ensure_no_double_booking(facilitators: list[Person], slots: list[tuple[datet
                 raise SchedulingConflict(
                     f"{names[person_id]} already facilitates {group_name} on "
                     f"{local_time(session.starts_at, zone)} (session {session.id}), which overlaps "
-                    f"{local_time(start, zone)}", "facilitator_ids")
+                    f"{local_time(start, zone)}",
+                    "facilitator_ids",
+                )
 
 
 def sessions_of(group: Group) -> list[Session]:
-    return list(db.session.scalars(db.select(Session).where(Session.group_id == group.id)
-                                   .order_by(Session.starts_at, Session.id)))
+    return list(
+        db.session.scalars(
+            db.select(Session).where(Session.group_id == group.id).order_by(Session.starts_at, Session.id)
+        )
+    )
 
 
 def session_count(group_id: int) -> int:
@@ -139,8 +171,9 @@ def ensure_open(session: Session) -> None:
         raise SchedulingConflict("the session is cancelled")
 
 
-def reschedule_session(session: Session, starts_at: datetime | None = None,
-                       duration_minutes: int | None = None) -> Session:
+def reschedule_session(
+    session: Session, starts_at: datetime | None = None, duration_minutes: int | None = None
+) -> Session:
     ensure_open(session)
     new_start = starts_at or session.starts_at
     new_duration = duration_minutes or session.duration_minutes
@@ -166,18 +199,32 @@ def touch(session: Session) -> None:
     db.session.flush()
 
 
-def change_series_from(group: Group, from_date: date, *, start_time: time | None = None,
-                       duration_minutes: int | None = None, rrule: str | None = None,
-                       until: date | None = None) -> list[Session]:
+def change_series_from(
+    group: Group,
+    from_date: date,
+    *,
+    start_time: time | None = None,
+    duration_minutes: int | None = None,
+    rrule: str | None = None,
+    until: date | None = None,
+) -> list[Session]:
     """New times for the rest of a series: regenerate the future, untouched sessions from `from_date` on.
 
     Past sessions, and future ones already moved, cancelled, with attendance or announced by
     email, keep what was done to them.
     """
-    plan = GroupPlan(group.name, group.timezone, rrule or group.rrule, from_date, until or group.until,
-                     start_time or group.start_time, duration_minutes or group.duration_minutes, group.capacity,
-                     tuple(f.id for f in group.facilitators),
-                     blackout_dates=frozenset(b.day for b in group.blackout_dates))
+    plan = GroupPlan(
+        group.name,
+        group.timezone,
+        rrule or group.rrule,
+        from_date,
+        until or group.until,
+        start_time or group.start_time,
+        duration_minutes or group.duration_minutes,
+        group.capacity,
+        tuple(f.id for f in group.facilitators),
+        blackout_dates=frozenset(b.day for b in group.blackout_dates),
+    )
     cutoff = max(schedule.to_instant(datetime.combine(from_date, time.min), group.timezone), utcnow())
     starts = [start for start in check_plan(plan) if start >= cutoff]
     future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff and s.starts_at >= cutoff]
@@ -186,8 +233,9 @@ def change_series_from(group: Group, from_date: date, *, start_time: time | None
     # A kept session still stands for its day: the new rule adds no second session that day.
     kept_days = {schedule.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
     new_starts = [s for s in starts if schedule.local_date(s, group.timezone) not in kept_days]
-    ensure_no_double_booking(group.facilitators, [(s, plan.duration_minutes) for s in new_starts],
-                             {s.id for s in untouched})
+    ensure_no_double_booking(
+        group.facilitators, [(s, plan.duration_minutes) for s in new_starts], {s.id for s in untouched}
+    )
     for session in untouched:
         db.session.delete(session)
     db.session.flush()
@@ -201,17 +249,24 @@ def sessions_in_use(session_ids: list[int]) -> set[int]:
     """Sessions something refers to (attendance, ledger, audit, sent mail): never regenerated."""
     if not session_ids:
         return set()
-    references = [db.select(model.session_id).where(model.session_id.in_(session_ids))
-                  for model in (AttendanceRecord, HourEntry, AuditEvent, Notification)]
+    references = [
+        db.select(model.session_id).where(model.session_id.in_(session_ids))
+        for model in (AttendanceRecord, HourEntry, AuditEvent, Notification)
+    ]
     return set(db.session.scalars(references[0].union(*references[1:])))
 
 
 # Enrollment ------------------------------------------------------------------------------------
 
+
 def enrolled_count(group: Group, on: date) -> int:
-    return db.session.scalar(db.select(func.count(Enrollment.id)).where(
-        Enrollment.group_id == group.id, Enrollment.waitlisted.is_(False),
-        or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on)))
+    return db.session.scalar(
+        db.select(func.count(Enrollment.id)).where(
+            Enrollment.group_id == group.id,
+            Enrollment.waitlisted.is_(False),
+            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
+        )
+    )
 
 
 def lock_group(group: Group) -> None:
@@ -223,15 +278,19 @@ def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = Fa
     if person.organization_id != group.organization_id:
         raise ScheduleError("person_id", "no such person in this association")
     lock_group(group)
-    existing = db.session.scalar(db.select(Enrollment).where(
-        Enrollment.group_id == group.id, Enrollment.person_id == person.id))
+    existing = db.session.scalar(
+        db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person.id)
+    )
     if existing is not None and (existing.left_on is None or existing.waitlisted):
-        raise SchedulingConflict(f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'}"
-                                 f" in {group.name}", "person_id")
+        raise SchedulingConflict(
+            f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'} in {group.name}",
+            "person_id",
+        )
     full = enrolled_count(group, joined_on) >= group.capacity
     if full and not waitlist:
-        raise SchedulingConflict(f"{group.name} is full ({group.capacity} places); add them to the waitlist instead",
-                                 "person_id")
+        raise SchedulingConflict(
+            f"{group.name} is full ({group.capacity} places); add them to the waitlist instead", "person_id"
+        )
     if existing is not None:  # re-joining after having left
         existing.joined_on, existing.left_on, existing.waitlisted = joined_on, None, full
         enrollment = existing
@@ -243,8 +302,9 @@ def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = Fa
 
 
 def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
-    enrollment = db.session.scalar(db.select(Enrollment).where(
-        Enrollment.group_id == group.id, Enrollment.person_id == person_id))
+    enrollment = db.session.scalar(
+        db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person_id)
+    )
     if enrollment is None or enrollment.left_on is not None:
         raise SchedulingConflict("that person is not enrolled in this group", "person_id")
     if enrollment.waitlisted:
@@ -263,9 +323,11 @@ def promote_from_waitlist(group: Group, joined_on: date) -> Enrollment | None:
     """Give a freed place to whoever has waited longest."""
     if enrolled_count(group, joined_on) >= group.capacity:
         return None
-    waiting = db.session.scalar(db.select(Enrollment).where(
-        Enrollment.group_id == group.id, Enrollment.waitlisted.is_(True)).order_by(Enrollment.created_at,
-                                                                                  Enrollment.id))
+    waiting = db.session.scalar(
+        db.select(Enrollment)
+        .where(Enrollment.group_id == group.id, Enrollment.waitlisted.is_(True))
+        .order_by(Enrollment.created_at, Enrollment.id)
+    )
     if waiting is not None:
         waiting.waitlisted, waiting.joined_on = False, joined_on
         db.session.flush()
@@ -273,70 +335,121 @@ def promote_from_waitlist(group: Group, joined_on: date) -> Enrollment | None:
 
 
 def waitlist_counts(group_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
-        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True)).group_by(Enrollment.group_id))
+    rows = db.session.execute(
+        db.select(Enrollment.group_id, func.count(Enrollment.id))
+        .where(Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True))
+        .group_by(Enrollment.group_id)
+    )
     return dict(rows.all())
 
 
 def waitlisted_groups(person_id: int) -> list[Group]:
-    return list(db.session.scalars(db.select(Group).join(Enrollment).where(
-        Enrollment.person_id == person_id, Enrollment.waitlisted.is_(True)).order_by(Group.name)))
+    return list(
+        db.session.scalars(
+            db.select(Group)
+            .join(Enrollment)
+            .where(Enrollment.person_id == person_id, Enrollment.waitlisted.is_(True))
+            .order_by(Group.name)
+        )
+    )
 
 
 def possible_facilitators(organization_id: int) -> list[Person]:
-    return list(db.session.scalars(db.select(Person).where(
-        Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
-        .options(db.selectinload(Person.credentials)).order_by(Person.name, Person.id)))
+    return list(
+        db.session.scalars(
+            db.select(Person)
+            .where(Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
+            .options(db.selectinload(Person.credentials))
+            .order_by(Person.name, Person.id)
+        )
+    )
 
 
 def participants_of(organization_id: int) -> list[Person]:
-    return list(db.session.scalars(db.select(Person).where(
-        Person.organization_id == organization_id, Person.role == "participant").order_by(Person.name, Person.id)))
+    return list(
+        db.session.scalars(
+            db.select(Person)
+            .where(Person.organization_id == organization_id, Person.role == "participant")
+            .order_by(Person.name, Person.id)
+        )
+    )
 
 
 def enrollments_of(group: Group) -> list[Enrollment]:
-    return list(db.session.scalars(db.select(Enrollment).where(Enrollment.group_id == group.id)
-                                   .options(db.joinedload(Enrollment.person))
-                                   .order_by(Enrollment.waitlisted, Enrollment.joined_on, Enrollment.id)))
+    return list(
+        db.session.scalars(
+            db.select(Enrollment)
+            .where(Enrollment.group_id == group.id)
+            .options(db.joinedload(Enrollment.person))
+            .order_by(Enrollment.waitlisted, Enrollment.joined_on, Enrollment.id)
+        )
+    )
 
 
 def roster(session: Session) -> list[Person]:
     """Everyone enrolled on the session's local date; a later joiner is not on earlier rosters."""
     day = schedule.local_date(session.starts_at, session.group.timezone)
-    return list(db.session.scalars(
-        db.select(Person).join(Enrollment, Enrollment.person_id == Person.id)
-        .where(Enrollment.group_id == session.group_id, Enrollment.waitlisted.is_(False),
-               Enrollment.joined_on <= day, or_(Enrollment.left_on.is_(None), Enrollment.left_on >= day))
-        .order_by(Person.name, Person.id)))
+    return list(
+        db.session.scalars(
+            db.select(Person)
+            .join(Enrollment, Enrollment.person_id == Person.id)
+            .where(
+                Enrollment.group_id == session.group_id,
+                Enrollment.waitlisted.is_(False),
+                Enrollment.joined_on <= day,
+                or_(Enrollment.left_on.is_(None), Enrollment.left_on >= day),
+            )
+            .order_by(Person.name, Person.id)
+        )
+    )
 
 
 def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:
     """The next scheduled session of each group, in one query."""
-    first = (db.select(Session.group_id, func.min(Session.starts_at).label("starts_at"))
-             .where(Session.group_id.in_(group_ids), Session.status == "scheduled", Session.starts_at >= after)
-             .group_by(Session.group_id).subquery())
-    rows = db.session.scalars(db.select(Session).join(
-        first, (Session.group_id == first.c.group_id) & (Session.starts_at == first.c.starts_at)))
+    first = (
+        db.select(Session.group_id, func.min(Session.starts_at).label("starts_at"))
+        .where(Session.group_id.in_(group_ids), Session.status == "scheduled", Session.starts_at >= after)
+        .group_by(Session.group_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        db.select(Session).join(
+            first, (Session.group_id == first.c.group_id) & (Session.starts_at == first.c.starts_at)
+        )
+    )
     return {s.group_id: s for s in rows}
 
 
 def fill_counts(group_ids: list[int], on: date) -> dict[int, int]:
-    rows = db.session.execute(db.select(Enrollment.group_id, func.count(Enrollment.id)).where(
-        Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(False),
-        or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on)).group_by(Enrollment.group_id))
+    rows = db.session.execute(
+        db.select(Enrollment.group_id, func.count(Enrollment.id))
+        .where(
+            Enrollment.group_id.in_(group_ids),
+            Enrollment.waitlisted.is_(False),
+            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
+        )
+        .group_by(Enrollment.group_id)
+    )
     return dict(rows.all())
 
 
 def groups_of(organization_id: int) -> list[Group]:
-    return list(db.session.scalars(db.select(Group).where(Group.organization_id == organization_id)
-                                   .options(db.selectinload(Group.facilitators),
-                                            db.selectinload(Group.blackout_dates))
-                                   .order_by(Group.name, Group.id)))
+    return list(
+        db.session.scalars(
+            db.select(Group)
+            .where(Group.organization_id == organization_id)
+            .options(db.selectinload(Group.facilitators), db.selectinload(Group.blackout_dates))
+            .order_by(Group.name, Group.id)
+        )
+    )
 
 
 def session_counts(group_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(db.select(Session.group_id, func.count(Session.id))
-                              .where(Session.group_id.in_(group_ids)).group_by(Session.group_id))
+    rows = db.session.execute(
+        db.select(Session.group_id, func.count(Session.id))
+        .where(Session.group_id.in_(group_ids))
+        .group_by(Session.group_id)
+    )
     return dict(rows.all())
 
 
@@ -346,24 +459,33 @@ def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
     Members get the sessions between their joined-on and left-on dates (local dates of the
     group); facilitators get every session of the groups they facilitate.
     """
-    enrollments = list(db.session.scalars(db.select(Enrollment).where(
-        Enrollment.person_id == person.id, Enrollment.waitlisted.is_(False))))
-    facilitated = set(db.session.scalars(db.select(group_facilitators.c.group_id).where(
-        group_facilitators.c.person_id == person.id)))
+    enrollments = list(
+        db.session.scalars(
+            db.select(Enrollment).where(Enrollment.person_id == person.id, Enrollment.waitlisted.is_(False))
+        )
+    )
+    facilitated = set(
+        db.session.scalars(db.select(group_facilitators.c.group_id).where(group_facilitators.c.person_id == person.id))
+    )
     group_ids = {e.group_id for e in enrollments} | facilitated
     if not group_ids:
         return []
-    groups = {g.id: g for g in db.session.scalars(db.select(Group).where(Group.id.in_(group_ids)).options(
-        db.selectinload(Group.facilitators)))}
-    sessions = db.session.scalars(db.select(Session).where(Session.group_id.in_(group_ids))
-                                  .order_by(Session.original_starts_at, Session.id))
+    groups = {
+        g.id: g
+        for g in db.session.scalars(
+            db.select(Group).where(Group.id.in_(group_ids)).options(db.selectinload(Group.facilitators))
+        )
+    }
+    sessions = db.session.scalars(
+        db.select(Session).where(Session.group_id.in_(group_ids)).order_by(Session.original_starts_at, Session.id)
+    )
     windows = {e.group_id: (e.joined_on, e.left_on) for e in enrollments}
     chosen: dict[int, list[Session]] = {group_id: [] for group_id in group_ids}
     for session in sessions:
         group = groups[session.group_id]
-        if session.group_id in facilitated or _within(windows[session.group_id],
-                                                      schedule.local_date(session.original_starts_at,
-                                                                          group.timezone)):
+        if session.group_id in facilitated or _within(
+            windows[session.group_id], schedule.local_date(session.original_starts_at, group.timezone)
+        ):
             chosen[session.group_id].append(session)
     return [(groups[group_id], chosen[group_id]) for group_id in sorted(group_ids, key=lambda i: groups[i].name)]
 
@@ -375,11 +497,20 @@ def _within(window: tuple[date, date | None], day: date) -> bool:
 
 def awaiting_sign_off(organization_id: int, now: datetime, facilitator_id: int | None = None) -> list[Session]:
     """Sessions that have started and whose attendance nobody has signed off yet, oldest first."""
-    query = (db.select(Session).join(Group).where(
-        Group.organization_id == organization_id, Session.status == "scheduled",
-        Session.signed_off_at.is_(None), Session.starts_at <= now)
-        .options(db.contains_eager(Session.group)).order_by(Session.starts_at))
+    query = (
+        db.select(Session)
+        .join(Group)
+        .where(
+            Group.organization_id == organization_id,
+            Session.status == "scheduled",
+            Session.signed_off_at.is_(None),
+            Session.starts_at <= now,
+        )
+        .options(db.contains_eager(Session.group))
+        .order_by(Session.starts_at)
+    )
     if facilitator_id is not None:
         query = query.join(group_facilitators, group_facilitators.c.group_id == Group.id).where(
-            group_facilitators.c.person_id == facilitator_id)
+            group_facilitators.c.person_id == facilitator_id
+        )
     return list(db.session.scalars(query.limit(50)))

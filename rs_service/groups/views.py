@@ -2,6 +2,7 @@
 
 Times are shown in the group's own time zone, with its abbreviation, whoever is looking.
 """
+
 import functools
 import re
 from datetime import datetime, time, timedelta
@@ -17,8 +18,16 @@ from rs_service.calendars import service as calendars
 from rs_service.database import utcnow
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.groups import service
-from rs_service.groups.forms import (WEEKDAYS, CancelForm, EnrollForm, GroupForm, RescheduleForm,
-                                     RotateFeedForm, SeriesChangeForm, WithdrawForm)
+from rs_service.groups.forms import (
+    WEEKDAYS,
+    CancelForm,
+    EnrollForm,
+    GroupForm,
+    RescheduleForm,
+    RotateFeedForm,
+    SeriesChangeForm,
+    WithdrawForm,
+)
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.groups.schedule import local_date, to_instant
 from rs_service.local_times import clock, local_time, long_date
@@ -29,6 +38,7 @@ RECENT_PAST = timedelta(days=60)  # how far back "my sessions" lists past sessio
 
 
 # Lookups: another association's ids answer 404, a visible thing the caller may not use 403 ---------
+
 
 def viewable_group(group_id: int) -> Group:
     return policy.authorized(current_user, Group, group_id, policy.may_view_group)
@@ -48,6 +58,7 @@ def me() -> Person:
 
 # Groups of the association ------------------------------------------------------------------------
 
+
 @blp.route("/groups")
 @login_required
 def index():
@@ -55,9 +66,13 @@ def index():
     groups = service.groups_of(current_user.organization_id)
     ids = [g.id for g in groups]
     now = utcnow()
-    return render_template("groups/index.html", groups=groups, next_sessions=service.next_sessions(ids, now),
-                           filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
-                           waiting=service.waitlist_counts(ids))
+    return render_template(
+        "groups/index.html",
+        groups=groups,
+        next_sessions=service.next_sessions(ids, now),
+        filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
+        waiting=service.waitlist_counts(ids),
+    )
 
 
 @blp.route("/groups/new", methods=["GET", "POST"])
@@ -78,7 +93,8 @@ def new():
             if plan.facilitator_ids:  # show a clash now rather than at "Create"
                 service.ensure_no_double_booking(
                     service.facilitators_for(current_user.organization_id, plan.facilitator_ids),
-                    [(start, plan.duration_minutes) for start, _ in preview])
+                    [(start, plan.duration_minutes) for start, _ in preview],
+                )
         except (InvalidInput, Conflict) as error:
             put_on_form(form, error, form.error_field_for(error.field))
     status = 422 if form.errors else 200
@@ -87,12 +103,20 @@ def new():
 
 def plan_from(form: GroupForm) -> service.GroupPlan:
     return service.GroupPlan(
-        name=form.name.data.strip(), timezone=form.timezone.data.strip(), rrule=form.recurrence_rule(),
-        first_date=form.first_date.data, until=form.until.data, start_time=form.start_time.data,
-        duration_minutes=form.duration_minutes.data, capacity=form.capacity.data,
-        facilitator_ids=tuple(form.facilitator_ids.data), kind=form.kind.data,
-        location=(form.location.data or "").strip() or None, join_url=(form.join_url.data or "").strip() or None,
-        blackout_dates=form.skipped_dates())
+        name=form.name.data.strip(),
+        timezone=form.timezone.data.strip(),
+        rrule=form.recurrence_rule(),
+        first_date=form.first_date.data,
+        until=form.until.data,
+        start_time=form.start_time.data,
+        duration_minutes=form.duration_minutes.data,
+        capacity=form.capacity.data,
+        facilitator_ids=tuple(form.facilitator_ids.data),
+        kind=form.kind.data,
+        location=(form.location.data or "").strip() or None,
+        join_url=(form.join_url.data or "").strip() or None,
+        blackout_dates=form.skipped_dates(),
+    )
 
 
 def preview_of(plan: service.GroupPlan) -> list[tuple[datetime, str | None]]:
@@ -104,8 +128,7 @@ def clock_note(start: datetime, zone: str, wanted: time | None = None) -> str | 
     tz = ZoneInfo(zone)
     local = start.astimezone(tz)
     if wanted is not None and local.time() != wanted:
-        return (f"{wanted:%H:%M} does not exist that day (clocks go forward), so it starts at "
-                f"{clock(local)} {local:%Z}")
+        return f"{wanted:%H:%M} does not exist that day (clocks go forward), so it starts at {clock(local)} {local:%Z}"
     week_before = (local.replace(tzinfo=None) - timedelta(days=7)).replace(tzinfo=tz)
     if week_before.utcoffset() != local.utcoffset():
         return f"Clocks changed this week ({week_before:%Z} to {local:%Z}): check times across time zones"
@@ -123,25 +146,37 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
     now = utcnow()
     today = local_date(now, group.timezone)
     enrollments = service.enrollments_of(group)
-    context = {"group": group, "sessions": service.sessions_of(group), "today": today, "now": now,
-               "has_errors": status == 422,
-               "may_manage": policy.may_manage_association(current_user),
-               "may_change_sessions": policy.may_change_sessions_of(current_user, group)}
+    context = {
+        "group": group,
+        "sessions": service.sessions_of(group),
+        "today": today,
+        "now": now,
+        "has_errors": status == 422,
+        "may_manage": policy.may_manage_association(current_user),
+        "may_change_sessions": policy.may_change_sessions_of(current_user, group),
+    }
     if policy.may_see_enrollments(current_user, group):
         context["enrollments"] = enrollments
     else:
-        context["members"] = [e.person for e in enrollments
-                              if not e.waitlisted and (e.left_on is None or e.left_on >= today)]
+        context["members"] = [
+            e.person for e in enrollments if not e.waitlisted and (e.left_on is None or e.left_on >= today)
+        ]
     if context["may_manage"]:
         if enroll_form is None:
             enroll_form = EnrollForm(formdata=None, joined_on=today)
             enroll_form.person_id.choices = participant_choices(group, enrollments)
-        withdraw_forms = {e.person_id: WithdrawForm(formdata=None, prefix=f"withdraw-{e.person_id}", left_on=today)
-                          for e in enrollments if e.left_on is None}
+        withdraw_forms = {
+            e.person_id: WithdrawForm(formdata=None, prefix=f"withdraw-{e.person_id}", left_on=today)
+            for e in enrollments
+            if e.left_on is None
+        }
         if withdrawal is not None:
             withdraw_forms[withdrawal[0]] = withdrawal[1]
-        context.update(enroll_form=enroll_form, withdraw_forms=withdraw_forms,
-                       series_form=series_form or SeriesChangeForm(formdata=None, from_date=today))
+        context.update(
+            enroll_form=enroll_form,
+            withdraw_forms=withdraw_forms,
+            series_form=series_form or SeriesChangeForm(formdata=None, from_date=today),
+        )
     return render_template("groups/detail.html", **context), status
 
 
@@ -156,10 +191,13 @@ def enroll(group_id: int):
         try:
             enrollment = service.enroll(group, person, form.joined_on.data, waitlist=form.waitlist.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form[error.field] if error.field in form else None)
+            put_on_form(form, error, form.get(error.field, None))
         else:
-            flash(f"{person.name} is on the waitlist." if enrollment.waitlisted
-                  else f"{person.name} is enrolled from {long_date(enrollment.joined_on)}.")
+            flash(
+                f"{person.name} is on the waitlist."
+                if enrollment.waitlisted
+                else f"{person.name} is enrolled from {long_date(enrollment.joined_on)}."
+            )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, enroll_form=form, status=422)
 
@@ -178,8 +216,11 @@ def withdraw(group_id: int, person_id: int):
         except (InvalidInput, Conflict) as error:
             put_on_form(form, error, form.left_on if error.field == "left_on" else None)
         else:
-            flash(f"{person.name} is off the waitlist." if enrollment.waitlisted
-                  else f"{person.name} leaves the group after {long_date(enrollment.left_on)}.")
+            flash(
+                f"{person.name} is off the waitlist."
+                if enrollment.waitlisted
+                else f"{person.name} leaves the group after {long_date(enrollment.left_on)}."
+            )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, withdrawal=(person_id, form), status=422)
 
@@ -194,21 +235,29 @@ def change_series(group_id: int):
             form.from_date.errors.append(f"The group ends on {long_date(group.until)}; choose a date before that.")
             return render_group(group, series_form=form, status=422)
         try:
-            service.change_series_from(group, form.from_date.data, start_time=form.start_time.data,
-                                       duration_minutes=form.duration_minutes.data)
+            service.change_series_from(
+                group, form.from_date.data, start_time=form.start_time.data, duration_minutes=form.duration_minutes.data
+            )
         except (InvalidInput, Conflict) as error:
-            field = {"start_time": form.start_time, "duration_minutes": form.duration_minutes,
-                     "until": form.from_date, "first_date": form.from_date}.get(error.field)
+            field = {
+                "start_time": form.start_time,
+                "duration_minutes": form.duration_minutes,
+                "until": form.from_date,
+                "first_date": form.from_date,
+            }.get(error.field)
             put_on_form(form, error, field)
         else:
-            flash(f"Sessions from {long_date(form.from_date.data)} on start at {clock(group.start_time)} "
-                  f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
-                  "their times.")
+            flash(
+                f"Sessions from {long_date(form.from_date.data)} on start at {clock(group.start_time)} "
+                f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
+                "their times."
+            )
             return redirect(url_for(".detail", group_id=group.id, _anchor="sessions"))
     return render_group(group, series_form=form, status=422)
 
 
 # One session -------------------------------------------------------------------------------------
+
 
 @blp.route("/sessions/<int:session_id>", endpoint="session")
 @login_required
@@ -221,11 +270,18 @@ def render_session(session: Session, *, reschedule_form=None, cancel_form=None, 
     group = session.group
     local = session.starts_at.astimezone(ZoneInfo(group.timezone))
     if reschedule_form is None:
-        reschedule_form = RescheduleForm(formdata=None, day=local.date(), start_time=local.time(),
-                                         duration_minutes=session.duration_minutes)
+        reschedule_form = RescheduleForm(
+            formdata=None, day=local.date(), start_time=local.time(), duration_minutes=session.duration_minutes
+        )
     events = trail(group.organization_id, session_id=session.id) if policy.is_staff(current_user) else []
-    return render_template("groups/session.html", session=session, group=group, reschedule_form=reschedule_form,
-                           cancel_form=cancel_form or CancelForm(formdata=None), events=events), status
+    return render_template(
+        "groups/session.html",
+        session=session,
+        group=group,
+        reschedule_form=reschedule_form,
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        events=events,
+    ), status
 
 
 @blp.route("/sessions/<int:session_id>/reschedule", methods=["POST"])
@@ -243,9 +299,12 @@ def reschedule(session_id: int):
             field = {"starts_at": form.day, "duration_minutes": form.duration_minutes}.get(error.field)
             put_on_form(form, error, field)
         else:
-            flash("Nothing changed: that is the session's current time." if session.sequence == sequence else
-                  f"The session is now on {local_time(session.starts_at, session.group.timezone)}. "
-                  "Subscribed calendars show the change at their next refresh.")
+            flash(
+                "Nothing changed: that is the session's current time."
+                if session.sequence == sequence
+                else f"The session is now on {local_time(session.starts_at, session.group.timezone)}. "
+                "Subscribed calendars show the change at their next refresh."
+            )
             return redirect(url_for(".session", session_id=session.id))
     return render_session(session, reschedule_form=form, status=422)
 
@@ -268,14 +327,21 @@ def cancel(session_id: int):
 
 # A person's own sessions -------------------------------------------------------------------------
 
+
 @blp.route("/my/sessions")
 @login_required
 def my_sessions():
     """The sessions the caller facilitates: today's first, then upcoming, then recent past ones."""
     now = utcnow()
-    sessions = sorted((s for group, group_sessions in service.schedule_of(me())
-                       if policy.facilitates(current_user, group) for s in group_sessions),
-                      key=lambda s: (s.starts_at, s.id))
+    sessions = sorted(
+        (
+            s
+            for group, group_sessions in service.schedule_of(me())
+            if policy.facilitates(current_user, group)
+            for s in group_sessions
+        ),
+        key=lambda s: (s.starts_at, s.id),
+    )
     today, upcoming, past = [], [], []
     for session in sessions:
         zone = session.group.timezone
@@ -294,15 +360,23 @@ def my_sessions():
 def my_schedule():
     """The same sessions as the person's calendar feed: their groups, from the day they joined."""
     now = utcnow()
-    sessions = sorted((s for _, group_sessions in service.schedule_of(me()) for s in group_sessions),
-                      key=lambda s: (s.starts_at, s.id))
+    sessions = sorted(
+        (s for _, group_sessions in service.schedule_of(me()) for s in group_sessions),
+        key=lambda s: (s.starts_at, s.id),
+    )
     upcoming = [s for s in sessions if ends_at(s) > now]
     past = [s for s in sessions if ends_at(s) <= now][::-1]
     waitlisted = service.waitlisted_groups(current_user.id)
     feed = calendars.feed_url(me())
-    return render_template("groups/my_schedule.html", upcoming=upcoming, past=past, waitlisted=waitlisted,
-                           feed_url=feed, webcal_url=re.sub(r"^https?://", "webcal://", feed),
-                           rotate_form=RotateFeedForm(formdata=None))
+    return render_template(
+        "groups/my_schedule.html",
+        upcoming=upcoming,
+        past=past,
+        waitlisted=waitlisted,
+        feed_url=feed,
+        webcal_url=re.sub(r"^https?://", "webcal://", feed),
+        rotate_form=RotateFeedForm(formdata=None),
+    )
 
 
 @blp.route("/my/schedule/new-link", methods=["POST"])
@@ -311,12 +385,15 @@ def rotate_feed():
     if not RotateFeedForm().validate_on_submit():
         abort(400)
     calendars.rotate_feed(me())
-    flash("You have a new calendar link. The old link no longer works: subscribe again with the new one "
-          "in every calendar app that used the old one.")
+    flash(
+        "You have a new calendar link. The old link no longer works: subscribe again with the new one "
+        "in every calendar app that used the old one."
+    )
     return redirect(url_for(".my_schedule", _anchor="subscribe"))
 
 
 # Helpers -----------------------------------------------------------------------------------------
+
 
 def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
     """The domain's message on the field it concerns, else on the form as a whole."""
@@ -345,8 +422,9 @@ def participant_choices(group: Group, enrollments: list[Enrollment]) -> list[tup
 
 @functools.cache
 def zone_names() -> list[str]:
-    return sorted(z for z in available_timezones()
-                  if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    return sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    )
 
 
 def ends_at(session: Session) -> datetime:

@@ -24,8 +24,15 @@ def record_rsc_hours(body, person_id):
             abort(422, message="No such provider in this association.", errors={"provider_id": ["no such person"]})
     else:
         external = service.ExternalProvider(**body["provider"])
-    return service.record_rsc_hours(person, entry_date=body["date"], minutes=body["minutes"], format=body["format"],
-                                    actor=caller(), provider=provider, external=external)
+    return service.record_rsc_hours(
+        person,
+        entry_date=body["date"],
+        minutes=body["minutes"],
+        format=body["format"],
+        actor=caller(),
+        provider=provider,
+        external=external,
+    )
 
 
 @blp.route("/people/<int:person_id>/hours", methods=["GET"])

@@ -20,6 +20,7 @@ class RscHoursForm(FlaskForm):
     format = SelectField("Format", choices=[("individual", "Individual"), ("group", "Group")])
     provider_id = SelectField("Provider with an account", coerce=int, validators=[Optional()])
     external_name = StringField("…or an external provider's name", validators=[Optional(), Length(max=200)])
-    external_category = SelectField("Their endorsement", choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES],
-                                    validators=[Optional()])
+    external_category = SelectField(
+        "Their endorsement", choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES], validators=[Optional()]
+    )
     external_number = StringField("Their endorsement number", validators=[Optional(), Length(max=50)])

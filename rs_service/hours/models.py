@@ -1,4 +1,5 @@
 """The hours ledger: append-only; a correction is a reversing row plus a new one."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, event

@@ -1,4 +1,5 @@
 """Hours received: individual and external RSC, a person's totals, the association's report."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,20 +23,51 @@ class ExternalProvider:
     valid_until: date | None = None
 
 
-def record_rsc_hours(person: Person, *, entry_date: date, minutes: int, format: str, actor: Person,
-                     provider: Person | None = None, external: ExternalProvider | None = None) -> HourEntry:
+def record_rsc_hours(
+    person: Person,
+    *,
+    entry_date: date,
+    minutes: int,
+    format: str,
+    actor: Person,
+    provider: Person | None = None,
+    external: ExternalProvider | None = None,
+) -> HourEntry:
     """RSC received outside the service's groups, from a provider with an account or an external one."""
     if (provider is None) == (external is None):
         raise InvalidInput("provider_id", "give either provider_id or provider, not both and not neither")
     if provider is not None and provider.id == person.id:
         raise InvalidInput("provider_id", "nobody can provide their own reflective supervision")
-    snapshot = ledger.provider_snapshot(provider, entry_date) if provider is not None else ledger.ProviderSnapshot(
-        None, external.name.strip(), external.category, external.number, external.valid_from, external.valid_until)
-    entry = ledger.record_entry(organization_id=person.organization_id, person_id=person.id, entry_date=entry_date,
-                                minutes=minutes, format=format, provider=snapshot, recorded_by=actor)
-    record_event(person.organization_id, actor, "hours.recorded", person_id=person.id,
-                 after={"entry_id": entry.id, "date": entry_date.isoformat(), "minutes": minutes, "format": format,
-                        "provider": snapshot.name, "category": snapshot.category})
+    snapshot = (
+        ledger.provider_snapshot(provider, entry_date)
+        if provider is not None
+        else ledger.ProviderSnapshot(
+            None, external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
+        )
+    )
+    entry = ledger.record_entry(
+        organization_id=person.organization_id,
+        person_id=person.id,
+        entry_date=entry_date,
+        minutes=minutes,
+        format=format,
+        provider=snapshot,
+        recorded_by=actor,
+    )
+    record_event(
+        person.organization_id,
+        actor,
+        "hours.recorded",
+        person_id=person.id,
+        after={
+            "entry_id": entry.id,
+            "date": entry_date.isoformat(),
+            "minutes": minutes,
+            "format": format,
+            "provider": snapshot.name,
+            "category": snapshot.category,
+        },
+    )
     return entry
 
 
@@ -70,28 +102,39 @@ class ReportRow:
         return self.group_minutes + self.individual_minutes
 
 
-def hours_report(organization_id: int, start: date | None, end: date | None,
-                 group_id: int | None = None) -> list[ReportRow]:
+def hours_report(
+    organization_id: int, start: date | None, end: date | None, group_id: int | None = None
+) -> list[ReportRow]:
     """One row per participant (of one group, if given) with totals in the range: one query."""
     entries = ledger.standing_entries_query(organization_id).with_only_columns(
-        HourEntry.person_id, HourEntry.format, HourEntry.minutes, HourEntry.session_id)
+        HourEntry.person_id, HourEntry.format, HourEntry.minutes, HourEntry.session_id
+    )
     if start:
         entries = entries.where(HourEntry.entry_date >= start)
     if end:
         entries = entries.where(HourEntry.entry_date <= end)
     entries = entries.subquery()
-    query = (db.select(
-        Person.id, Person.name, Person.email, Person.pursuing_category,
-        func.coalesce(func.sum(case((entries.c.format == "group", entries.c.minutes), else_=0)), 0),
-        func.coalesce(func.sum(case((entries.c.format == "individual", entries.c.minutes), else_=0)), 0),
-        func.count(entries.c.session_id))
+    query = (
+        db.select(
+            Person.id,
+            Person.name,
+            Person.email,
+            Person.pursuing_category,
+            func.coalesce(func.sum(case((entries.c.format == "group", entries.c.minutes), else_=0)), 0),
+            func.coalesce(func.sum(case((entries.c.format == "individual", entries.c.minutes), else_=0)), 0),
+            func.count(entries.c.session_id),
+        )
         .outerjoin(entries, entries.c.person_id == Person.id)
         .where(Person.organization_id == organization_id, Person.role == "participant")
         .group_by(Person.id, Person.name, Person.email, Person.pursuing_category)
-        .order_by(Person.name, Person.id))
+        .order_by(Person.name, Person.id)
+    )
     if group_id is not None:
-        query = query.where(Person.id.in_(db.select(Enrollment.person_id).where(
-            Enrollment.group_id == group_id, Enrollment.waitlisted.is_(False))))
+        query = query.where(
+            Person.id.in_(
+                db.select(Enrollment.person_id).where(Enrollment.group_id == group_id, Enrollment.waitlisted.is_(False))
+            )
+        )
     return [ReportRow(*row) for row in db.session.execute(query)]
 
 

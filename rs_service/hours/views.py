@@ -22,9 +22,13 @@ def hours_context(person: Person) -> dict:
     summary = service.hours_of(person)
     progress = progress_for(person)
     target = progress.eligibility.required_minutes if progress.eligibility else None
-    return {"person": person, "summary": summary, "progress": progress,
-            "sessions": service.entry_sessions(summary.entries),
-            "chart": cumulative_chart([(e.entry_date, e.minutes) for e in summary.entries], target)}
+    return {
+        "person": person,
+        "summary": summary,
+        "progress": progress,
+        "sessions": service.entry_sessions(summary.entries),
+        "chart": cumulative_chart([(e.entry_date, e.minutes) for e in summary.entries], target),
+    }
 
 
 @blp.route("/my/hours")
@@ -51,14 +55,21 @@ def person(person_id: int):
             status = 422
     elif request.method == "POST":
         status = 422
-    return render_template("hours/person.html", form=form, events=trail(
-        current_user.organization_id, person_id=subject.id), **hours_context(subject)), status
+    return render_template(
+        "hours/person.html",
+        form=form,
+        events=trail(current_user.organization_id, person_id=subject.id),
+        **hours_context(subject),
+    ), status
 
 
 def rsc_form() -> RscHoursForm:
     form = RscHoursForm()
-    providers = db.session.scalars(db.select(Person).where(
-        Person.organization_id == current_user.organization_id, Person.role != "participant").order_by(Person.name))
+    providers = db.session.scalars(
+        db.select(Person)
+        .where(Person.organization_id == current_user.organization_id, Person.role != "participant")
+        .order_by(Person.name)
+    )
     form.provider_id.choices = [(0, "–")] + [(p.id, p.name) for p in providers]
     return form
 
@@ -70,10 +81,18 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
     elif form.external_name.data:
         if not (form.external_category.data and form.external_number.data):
             raise InvalidInput("provider", "an external provider needs their endorsement and its number")
-        external = service.ExternalProvider(form.external_name.data, form.external_category.data,
-                                            form.external_number.data)
-    service.record_rsc_hours(subject, entry_date=form.entry_date.data, minutes=form.minutes.data,
-                             format=form.format.data, actor=current_user, provider=provider, external=external)
+        external = service.ExternalProvider(
+            form.external_name.data, form.external_category.data, form.external_number.data
+        )
+    service.record_rsc_hours(
+        subject,
+        entry_date=form.entry_date.data,
+        minutes=form.minutes.data,
+        format=form.format.data,
+        actor=current_user,
+        provider=provider,
+        external=external,
+    )
 
 
 @blp.route("/hours/report")
@@ -94,15 +113,38 @@ def report():
 def csv_response(rows: list[service.ReportRow]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["person_id", "name", "email", "pursuing_category", "group_hours", "individual_hours",
-                     "total_hours", "total_minutes", "sessions"])
+    writer.writerow(
+        [
+            "person_id",
+            "name",
+            "email",
+            "pursuing_category",
+            "group_hours",
+            "individual_hours",
+            "total_hours",
+            "total_minutes",
+            "sessions",
+        ]
+    )
     for row in rows:
-        writer.writerow([row.person_id, spreadsheet_safe(row.name), spreadsheet_safe(row.email),
-                         row.pursuing_category or "",
-                         f"{row.group_minutes / 60:.2f}", f"{row.individual_minutes / 60:.2f}",
-                         f"{row.total_minutes / 60:.2f}", row.total_minutes, row.sessions])
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="rsc-hours.csv"'})
+        writer.writerow(
+            [
+                row.person_id,
+                spreadsheet_safe(row.name),
+                spreadsheet_safe(row.email),
+                row.pursuing_category or "",
+                f"{row.group_minutes / 60:.2f}",
+                f"{row.individual_minutes / 60:.2f}",
+                f"{row.total_minutes / 60:.2f}",
+                row.total_minutes,
+                row.sessions,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="rsc-hours.csv"'},
+    )
 
 
 def spreadsheet_safe(text: str) -> str:

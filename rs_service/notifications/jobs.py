@@ -26,12 +26,13 @@ A message that waited (e.g. the mail server was down) is sent later only while i
 reminder or update only for the session's current SEQUENCE before it starts, a cancellation before
 the session's time, an overdue notice until the session is signed off.
 """
+
 import logging
 import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -49,10 +50,10 @@ from rs_service.endorsement.service import ready_to_certify
 from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
+from rs_service.local_times import local_period, local_time
 from rs_service.notifications.mail import Invite, MailSettings, build_message
 from rs_service.notifications.models import Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
-from rs_service.local_times import local_period, local_time
 from rs_service.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,16 @@ class JobSummary:
         return not (self.failed or self.given_up or self.errors)
 
     def __str__(self) -> str:
-        counts = ", ".join(f"{self.sent[kind]} {label}" for kind, label in (
-            (REMINDER, "reminders"), (UPDATE, "updates"), (CANCELLATION, "cancellations"),
-            (OVERDUE, "overdue-attendance notices"), (CERTIFICATION, "certification notices")))
+        counts = ", ".join(
+            f"{self.sent[kind]} {label}"
+            for kind, label in (
+                (REMINDER, "reminders"),
+                (UPDATE, "updates"),
+                (CANCELLATION, "cancellations"),
+                (OVERDUE, "overdue-attendance notices"),
+                (CERTIFICATION, "certification notices"),
+            )
+        )
         text = f"Jobs due at {self.at:%Y-%m-%dT%H:%M:%SZ}: sent {counts}."
         if self.failed or self.given_up:
             text += f" Not sent: {self.failed} (retried on the next run), {self.given_up} given up; see the log."
@@ -102,8 +110,13 @@ def run_due_jobs(at: datetime) -> JobSummary:
     db.session.execute(db.select(Notification.id).limit(1))
     db.session.rollback()
     with taking_turns_on_sqlite():
-        for plan in (plan_reminders, plan_updates, plan_cancellations, plan_overdue_notices,
-                     plan_certification_notices):
+        for plan in (
+            plan_reminders,
+            plan_updates,
+            plan_cancellations,
+            plan_overdue_notices,
+            plan_certification_notices,
+        ):
             try:
                 record_planned(plan(at))
             except Exception:  # one broken job must not stop the others
@@ -127,7 +140,7 @@ def run_due_jobs(at: datetime) -> JobSummary:
 def instant(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("the moment for the jobs must carry a UTC offset")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 @contextmanager
@@ -141,6 +154,7 @@ def taking_turns_on_sqlite():
 
 # ----------------------------------------------------------------------------- planning
 
+
 def recipients(session: Session) -> list[Person]:
     """Everyone on the session's roster and its facilitators, once each."""
     people = {p.id: p for p in roster(session)}
@@ -149,8 +163,9 @@ def recipients(session: Session) -> list[Person]:
 
 
 def planned(kind: str, session: Session, person: Person) -> Planned:
-    return Planned(session.group.organization_id, kind, f"session:{session.id}", person.id, session.sequence,
-                   session.id)
+    return Planned(
+        session.group.organization_id, kind, f"session:{session.id}", person.id, session.sequence, session.id
+    )
 
 
 def sessions_query():
@@ -160,46 +175,84 @@ def sessions_query():
 def plan_reminders(at: datetime) -> list[Planned]:
     longest_lead = db.session.scalar(db.select(db.func.max(Organization.reminder_lead_minutes))) or 0
     leads = dict(db.session.execute(db.select(Organization.id, Organization.reminder_lead_minutes)).tuples().all())
-    sessions = db.session.scalars(sessions_query().where(
-        Session.status == "scheduled", Session.starts_at > at,
-        Session.starts_at <= at + timedelta(minutes=longest_lead)))
-    return [planned(REMINDER, session, person)
-            for session in sessions
-            if session.starts_at <= at + timedelta(minutes=leads[session.group.organization_id])
-            for person in recipients(session) if person.reminders_enabled]
+    sessions = db.session.scalars(
+        sessions_query().where(
+            Session.status == "scheduled",
+            Session.starts_at > at,
+            Session.starts_at <= at + timedelta(minutes=longest_lead),
+        )
+    )
+    return [
+        planned(REMINDER, session, person)
+        for session in sessions
+        if session.starts_at <= at + timedelta(minutes=leads[session.group.organization_id])
+        for person in recipients(session)
+        if person.reminders_enabled
+    ]
 
 
 def plan_updates(at: datetime) -> list[Planned]:
     sent, current = aliased(Notification), aliased(Notification)
-    pairs = db.session.execute(
-        db.select(Session.id, sent.recipient_id).join(sent, sent.session_id == Session.id)
-        .where(Session.status == "scheduled", Session.starts_at > at, sent.kind.in_(INVITES),
-               sent.sent_at.is_not(None), sent.sequence < Session.sequence,
-               ~exists().where(current.session_id == Session.id, current.recipient_id == sent.recipient_id,
-                               current.kind.in_(INVITES), current.sequence == Session.sequence))
-        .distinct()).tuples().all()
+    pairs = (
+        db.session.execute(
+            db.select(Session.id, sent.recipient_id)
+            .join(sent, sent.session_id == Session.id)
+            .where(
+                Session.status == "scheduled",
+                Session.starts_at > at,
+                sent.kind.in_(INVITES),
+                sent.sent_at.is_not(None),
+                sent.sequence < Session.sequence,
+                ~exists().where(
+                    current.session_id == Session.id,
+                    current.recipient_id == sent.recipient_id,
+                    current.kind.in_(INVITES),
+                    current.sequence == Session.sequence,
+                ),
+            )
+            .distinct()
+        )
+        .tuples()
+        .all()
+    )
     wanted: dict[int, set[int]] = {}
     for session_id, person_id in pairs:
         wanted.setdefault(session_id, set()).add(person_id)
     sessions = db.session.scalars(sessions_query().where(Session.id.in_(wanted)))
-    return [planned(UPDATE, session, person)
-            for session in sessions for person in recipients(session) if person.id in wanted[session.id]]
+    return [
+        planned(UPDATE, session, person)
+        for session in sessions
+        for person in recipients(session)
+        if person.id in wanted[session.id]
+    ]
 
 
 def plan_cancellations(at: datetime) -> list[Planned]:
-    sessions = db.session.scalars(sessions_query().where(
-        Session.status == "cancelled", Session.starts_at > at,
-        ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION)))
+    sessions = db.session.scalars(
+        sessions_query().where(
+            Session.status == "cancelled",
+            Session.starts_at > at,
+            ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION),
+        )
+    )
     return [planned(CANCELLATION, session, person) for session in sessions for person in recipients(session)]
 
 
 def plan_overdue_notices(at: datetime) -> list[Planned]:
-    sessions = db.session.scalars(sessions_query().where(
-        Session.status == "scheduled", Session.signed_off_at.is_(None), Session.starts_at < at - OVERDUE_AFTER,
-        ~exists().where(Notification.session_id == Session.id, Notification.kind == OVERDUE)))
-    return [Planned(session.group.organization_id, OVERDUE, f"session:{session.id}", facilitator.id, 0, session.id)
-            for session in sessions if ends_at(session) + OVERDUE_AFTER < at
-            for facilitator in session.group.facilitators]
+    sessions = db.session.scalars(
+        sessions_query().where(
+            Session.status == "scheduled",
+            Session.signed_off_at.is_(None),
+            Session.starts_at < at - OVERDUE_AFTER,
+            ~exists().where(Notification.session_id == Session.id, Notification.kind == OVERDUE),
+        )
+    )
+    return [
+        Planned(session.group.organization_id, OVERDUE, f"session:{session.id}", facilitator.id, 0, session.id)
+        for session in sessions
+        if ends_at(session) + OVERDUE_AFTER < at
+        for facilitator in session.group.facilitators
+    ]
 
 
 def plan_certification_notices(at: datetime) -> list[Planned]:
@@ -208,12 +261,20 @@ def plan_certification_notices(at: datetime) -> list[Planned]:
     out = []
     for organization in db.session.scalars(db.select(Organization).order_by(Organization.id)):
         as_of = local_date(at, organization.timezone)
-        newly = [c.person for c in ready_to_certify(organization, as_of, within_minutes=0) if c.result.eligible
-                 and eligibility_key(c.person.id, c.person.pursuing_category) not in told]
+        newly = [
+            c.person
+            for c in ready_to_certify(organization, as_of, within_minutes=0)
+            if c.result.eligible and eligibility_key(c.person.id, c.person.pursuing_category) not in told
+        ]
         if newly:
             staff = staff_of(organization.id)
-            out += [Planned(organization.id, CERTIFICATION, eligibility_key(person.id, person.pursuing_category),
-                            recipient.id) for person in newly for recipient in [person, *staff]]
+            out += [
+                Planned(
+                    organization.id, CERTIFICATION, eligibility_key(person.id, person.pursuing_category), recipient.id
+                )
+                for person in newly
+                for recipient in [person, *staff]
+            ]
     return out
 
 
@@ -222,21 +283,32 @@ def eligibility_key(person_id: int, category: str) -> str:
 
 
 def staff_of(organization_id: int) -> list[Person]:
-    return list(db.session.scalars(db.select(Person).where(
-        Person.organization_id == organization_id, Person.role == "staff").order_by(Person.id)))
+    return list(
+        db.session.scalars(
+            db.select(Person)
+            .where(Person.organization_id == organization_id, Person.role == "staff")
+            .order_by(Person.id)
+        )
+    )
 
 
 def still_due(at: datetime):
     """Which waiting rows are still worth sending at `at` (Session is outer-joined by the outbox)."""
     return or_(
-        and_(Notification.kind.in_(INVITES), Session.status == "scheduled",
-             Session.sequence == Notification.sequence, Session.starts_at > at),
+        and_(
+            Notification.kind.in_(INVITES),
+            Session.status == "scheduled",
+            Session.sequence == Notification.sequence,
+            Session.starts_at > at,
+        ),
         and_(Notification.kind == CANCELLATION, Session.starts_at > at),
         and_(Notification.kind == OVERDUE, Session.status == "scheduled", Session.signed_off_at.is_(None)),
-        Notification.kind == CERTIFICATION)
+        Notification.kind == CERTIFICATION,
+    )
 
 
 # ----------------------------------------------------------------------------- times and links
+
 
 def ends_at(session: Session) -> datetime:
     return session.starts_at + timedelta(minutes=session.duration_minutes)
@@ -256,6 +328,7 @@ def profile_url() -> str:
 
 # ----------------------------------------------------------------------------- messages
 
+
 def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
     if notification.kind == CERTIFICATION:
         return certification_message(notification, settings)
@@ -270,61 +343,116 @@ def invite_message(notification: Notification, session: Session, settings: MailS
     cancelled = notification.kind == CANCELLATION
     method = "CANCEL" if cancelled else "REQUEST"
     changed = not cancelled and holds_an_older_version(notification)
-    organizer_name, organizer_email = parseaddr(settings.mail_from)
+    _organizer_name, organizer_email = parseaddr(settings.mail_from)
     association = db.session.get(Organization, group.organization_id)
-    ics = build_invite(series_info(group), occurrence(session), method=method,
-                       organizer_email=organizer_email, organizer_name=association.name,
-                       attendee_email=person.email, attendee_name=person.name)
+    ics = build_invite(
+        series_info(group),
+        occurrence(session),
+        method=method,
+        organizer_email=organizer_email,
+        organizer_name=association.name,
+        attendee_email=person.email,
+        attendee_name=person.name,
+    )
     when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
-    context = {"person": person, "group": group, "when": when, "association": association, "changed": changed,
-               "facilitators": ", ".join(f.name for f in group.facilitators), "profile_url": profile_url()}
+    context = {
+        "person": person,
+        "group": group,
+        "when": when,
+        "association": association,
+        "changed": changed,
+        "facilitators": ", ".join(f.name for f in group.facilitators),
+        "profile_url": profile_url(),
+    }
     template = "session_cancelled" if cancelled else "session_invite"
     prefix = "Cancelled" if cancelled else ("Changed" if changed else "Reminder")
-    return message(notification, settings, f"{prefix}: {group.name}, {local_time(session.starts_at, session.group.timezone)}", template, context,
-                   Invite(method, ics))
+    return message(
+        notification,
+        settings,
+        f"{prefix}: {group.name}, {local_time(session.starts_at, session.group.timezone)}",
+        template,
+        context,
+        Invite(method, ics),
+    )
 
 
 def holds_an_older_version(notification: Notification) -> bool:
     """Was the last invite this person was sent for the session an earlier SEQUENCE? Then this is a change."""
-    last = db.session.scalar(db.select(db.func.max(Notification.sequence)).where(
-        Notification.session_id == notification.session_id, Notification.recipient_id == notification.recipient_id,
-        Notification.kind.in_(INVITES), Notification.sent_at.is_not(None), Notification.id != notification.id))
+    last = db.session.scalar(
+        db.select(db.func.max(Notification.sequence)).where(
+            Notification.session_id == notification.session_id,
+            Notification.recipient_id == notification.recipient_id,
+            Notification.kind.in_(INVITES),
+            Notification.sent_at.is_not(None),
+            Notification.id != notification.id,
+        )
+    )
     return last is not None and last < notification.sequence
 
 
 def overdue_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
     when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
-    context = {"person": notification.recipient, "group": session.group, "when": when,
-               "attendance_url": attendance_url(session)}
-    return message(notification, settings, f"Attendance to sign off: {session.group.name}, {local_time(session.starts_at, session.group.timezone)}",
-                   "attendance_overdue", context)
+    context = {
+        "person": notification.recipient,
+        "group": session.group,
+        "when": when,
+        "attendance_url": attendance_url(session),
+    }
+    return message(
+        notification,
+        settings,
+        f"Attendance to sign off: {session.group.name}, {local_time(session.starts_at, session.group.timezone)}",
+        "attendance_overdue",
+        context,
+    )
 
 
 def certification_message(notification: Notification, settings: MailSettings) -> EmailMessage:
     _, person_id, category = notification.subject_key.split(":", 2)
     candidate = db.session.get(Person, int(person_id))
     recipient = notification.recipient
-    context = {"person": recipient, "candidate": candidate, "category": category,
-               "category_name": CATEGORY_NAMES.get(category, category),
-               "association": db.session.get(Organization, candidate.organization_id)}
+    context = {
+        "person": recipient,
+        "candidate": candidate,
+        "category": category,
+        "category_name": CATEGORY_NAMES.get(category, category),
+        "association": db.session.get(Organization, candidate.organization_id),
+    }
     if recipient.id == candidate.id:
         context["url"] = external_url("accounts.home")
-        return message(notification, settings, f"You have the reflective supervision hours for {category}",
-                       "certification_eligible", context)
+        return message(
+            notification,
+            settings,
+            f"You have the reflective supervision hours for {category}",
+            "certification_eligible",
+            context,
+        )
     context["url"] = external_url("endorsement.evidence", person_id=candidate.id)
-    return message(notification, settings, f"Ready to certify: {candidate.name} for {category}",
-                   "certification_ready", context)
+    return message(
+        notification, settings, f"Ready to certify: {candidate.name} for {category}", "certification_ready", context
+    )
 
 
-def message(notification: Notification, settings: MailSettings, subject: str, template: str, context: dict,
-            invite: Invite | None = None) -> EmailMessage:
+def message(
+    notification: Notification,
+    settings: MailSettings,
+    subject: str,
+    template: str,
+    context: dict,
+    invite: Invite | None = None,
+) -> EmailMessage:
     person = notification.recipient
     # The same key from another deployment is another message: the public URL tells them apart.
-    key = (f"{current_app.config['PUBLIC_URL']}|{notification.kind}:{notification.subject_key}:"
-           f"{notification.recipient_id}:{notification.sequence}")
+    key = (
+        f"{current_app.config['PUBLIC_URL']}|{notification.kind}:{notification.subject_key}:"
+        f"{notification.recipient_id}:{notification.sequence}"
+    )
     return build_message(
-        to=str(Address(display_name=person.name, addr_spec=person.email)), subject=subject,
+        to=str(Address(display_name=person.name, addr_spec=person.email)),
+        subject=subject,
         text=render_template(f"notifications/{template}.txt", **context),
         html=render_template(f"notifications/{template}.html", **context),
-        invite=invite, mail_from=settings.mail_from,
-        message_id_key=key)  # a resend after a crash keeps its Message-ID, so mail clients see one message
+        invite=invite,
+        mail_from=settings.mail_from,
+        message_id_key=key,
+    )  # a resend after a crash keeps its Message-ID, so mail clients see one message

@@ -20,6 +20,7 @@ quoted-printable or base64 and non-ASCII headers are RFC 2047 encoded, so no
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import hashlib
 import itertools
@@ -31,19 +32,19 @@ import ssl
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 __all__ = [
-    "MailSettings",
+    "MESSAGE_ID_DOMAIN",
     "Invite",
     "MailError",
+    "MailSettings",
     "build_message",
-    "send_message",
     "message_id_for",
-    "MESSAGE_ID_DOMAIN",
+    "send_message",
 ]
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,7 @@ def _check_invite(invite: Invite) -> tuple[str, str]:
     if not found:
         raise ValueError(f"invite ICS has no METHOD property (expected METHOD:{method})")
     if any(value.upper() != method for value in found):
-        raise ValueError(
-            f"invite method {method} does not match the ICS body (METHOD:{', METHOD:'.join(found)})"
-        )
+        raise ValueError(f"invite method {method} does not match the ICS body (METHOD:{', METHOD:'.join(found)})")
     return method, ics_text
 
 
@@ -163,7 +162,7 @@ def build_message(
     msg["From"] = mail_from
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = (
         message_id_for(message_id_key) if message_id_key is not None else make_msgid(domain=MESSAGE_ID_DOMAIN)
     )
@@ -272,7 +271,7 @@ _counter = itertools.count()
 
 def _outbox_filename() -> str:
     """Sortable (UTC timestamp first) and unique (pid, counter, random) name."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{os.getpid()}-{next(_counter):06d}-{uuid.uuid4().hex[:8]}.eml"
 
 
@@ -290,10 +289,8 @@ def _write_outbox(message: EmailMessage, outbox_dir: str) -> str:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
     except OSError as exc:
         raise MailError(f"could not write message to outbox {folder}: {exc}") from exc

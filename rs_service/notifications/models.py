@@ -1,4 +1,5 @@
 """Every message the service sends, keyed so that nothing is ever sent twice."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint

@@ -3,6 +3,7 @@
 Web workers never run jobs. Two schedulers by mistake would still send nothing twice (the outbox's
 unique key and row locks see to that); they would only do the work twice.
 """
+
 import logging
 import signal
 
@@ -34,10 +35,17 @@ def run_jobs_now(app: Flask) -> None:
 def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     # coalesce: after a pause (laptop asleep, slow SMTP) run once, not once per missed minute;
     # max_instances=1: a slow run is never overlapped by the next one.
-    scheduler = scheduler_class(timezone="UTC", job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 50})
-    scheduler.add_job(run_jobs_now, CronTrigger(second=0, timezone="UTC"), args=[app], id=JOB_ID,
-                      name="rs_service background jobs", replace_existing=True)
+    scheduler = scheduler_class(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 50}
+    )
+    scheduler.add_job(
+        run_jobs_now,
+        CronTrigger(second=0, timezone="UTC"),
+        args=[app],
+        id=JOB_ID,
+        name="rs_service background jobs",
+        replace_existing=True,
+    )
     return scheduler
 
 

@@ -7,11 +7,12 @@ runners never send the same row twice. The job runner is its own transaction bou
 after each batch of new rows and after each delivery, so a crash loses nothing and the next run
 resumes where this one stopped.
 """
+
 import logging
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import ColumnElement
@@ -34,10 +35,16 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 def mail_settings(config=None) -> MailSettings:
     config = config if config is not None else current_app.config
-    return MailSettings(host=config.get("SMTP_HOST") or None, port=int(config.get("SMTP_PORT") or 25),
-                        username=config.get("SMTP_USERNAME") or None, password=config.get("SMTP_PASSWORD") or None,
-                        use_tls=bool(config.get("SMTP_STARTTLS")), use_ssl=bool(config.get("SMTP_SSL")),
-                        mail_from=config["MAIL_FROM"], outbox_dir=config["OUTBOX_DIR"])
+    return MailSettings(
+        host=config.get("SMTP_HOST") or None,
+        port=int(config.get("SMTP_PORT") or 25),
+        username=config.get("SMTP_USERNAME") or None,
+        password=config.get("SMTP_PASSWORD") or None,
+        use_tls=bool(config.get("SMTP_STARTTLS")),
+        use_ssl=bool(config.get("SMTP_SSL")),
+        mail_from=config["MAIL_FROM"],
+        outbox_dir=config["OUTBOX_DIR"],
+    )
 
 
 def set_reminders(person: Person, enabled: bool) -> None:
@@ -65,25 +72,37 @@ def record_planned(planned: Iterable[Planned]) -> None:
 
     Sorted, so that concurrent runners lock the same keys in the same order and never deadlock.
     """
-    rows = [{"organization_id": p.organization_id, "kind": p.kind, "subject_key": p.subject_key,
-             "recipient_id": p.recipient_id, "sequence": p.sequence, "session_id": p.session_id,
-             "created_at": utcnow(), "attempts": 0}
-            for p in sorted(set(planned), key=Planned.key)]
+    rows = [
+        {
+            "organization_id": p.organization_id,
+            "kind": p.kind,
+            "subject_key": p.subject_key,
+            "recipient_id": p.recipient_id,
+            "sequence": p.sequence,
+            "session_id": p.session_id,
+            "created_at": utcnow(),
+            "attempts": 0,
+        }
+        for p in sorted(set(planned), key=Planned.key)
+    ]
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     if dialect not in _INSERTS:
         raise RuntimeError(f"notifications need PostgreSQL or SQLite, not {dialect}")
     for start in range(0, len(rows), INSERT_BATCH):
-        statement = _INSERTS[dialect](Notification).values(rows[start:start + INSERT_BATCH])
+        statement = _INSERTS[dialect](Notification).values(rows[start : start + INSERT_BATCH])
         db.session.execute(statement.on_conflict_do_nothing(index_elements=list(UNIQUE_KEY)))
     db.session.commit()
 
 
 def waiting_query(due: ColumnElement[bool]):
     """Unsent rows still worth sending; `due` may use Session columns (outer-joined)."""
-    return (db.select(Notification).outerjoin(Session, Notification.session_id == Session.id)
-            .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS, due))
+    return (
+        db.select(Notification)
+        .outerjoin(Session, Notification.session_id == Session.id)
+        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS, due)
+    )
 
 
 def waiting_ids(due: ColumnElement[bool]) -> list[int]:
@@ -96,9 +115,11 @@ def claim(notification_id: int, due: ColumnElement[bool]) -> Notification | None
     Only the notification row is locked (OF notifications): staff editing the session never wait.
     """
     return db.session.scalar(
-        waiting_query(due).where(Notification.id == notification_id)
+        waiting_query(due)
+        .where(Notification.id == notification_id)
         .with_for_update(skip_locked=True, of=Notification)
-        .execution_options(populate_existing=True))
+        .execution_options(populate_existing=True)
+    )
 
 
 @dataclass
@@ -108,8 +129,9 @@ class Delivery:
     given_up: int = 0
 
 
-def deliver_waiting(due: ColumnElement[bool], compose: Callable[[Notification], EmailMessage],
-                    settings: MailSettings) -> Delivery:
+def deliver_waiting(
+    due: ColumnElement[bool], compose: Callable[[Notification], EmailMessage], settings: MailSettings
+) -> Delivery:
     """Send every waiting row that is still `due`, oldest first, committing after each one."""
     delivery = Delivery()
     for notification_id in waiting_ids(due):
@@ -142,10 +164,23 @@ def record_failure(notification_id: int, error: Exception, due: ColumnElement[bo
     trace = None if isinstance(error, MailError) else error  # a bug in composing deserves its traceback
     if notification.attempts >= MAX_ATTEMPTS:
         delivery.given_up += 1
-        log.error("giving up on notification %s (%s) after %s attempts: %s", notification_id, key,
-                  notification.attempts, detail, exc_info=trace)
+        log.error(
+            "giving up on notification %s (%s) after %s attempts: %s",
+            notification_id,
+            key,
+            notification.attempts,
+            detail,
+            exc_info=trace,
+        )
     else:
         delivery.failed += 1
-        log.warning("notification %s (%s) not sent, attempt %s of %s, will retry on the next run: %s",
-                    notification_id, key, notification.attempts, MAX_ATTEMPTS, detail, exc_info=trace)
+        log.warning(
+            "notification %s (%s) not sent, attempt %s of %s, will retry on the next run: %s",
+            notification_id,
+            key,
+            notification.attempts,
+            MAX_ATTEMPTS,
+            detail,
+            exc_info=trace,
+        )
     db.session.commit()

@@ -31,8 +31,9 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, app):
     messages = []
     for email, password in ((person.email, "wrong password"), ("nobody@example.org", PASSWORD)):
         page = client.get("/login").get_data(as_text=True)
-        response = client.post("/login", data={"email": email, "password": password,
-                                               "csrf_token": csrf_token_from(page)})
+        response = client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": csrf_token_from(page)}
+        )
         assert response.status_code == 422
         messages.append("Email or password is incorrect." in response.get_data(as_text=True))
     assert messages == [True, True]
@@ -41,8 +42,10 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, app):
 def test_login_does_not_redirect_to_another_site(client, app):
     person = make_person(make_org())
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login?next=//evil.example/", data={
-        "email": person.email, "password": PASSWORD, "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        "/login?next=//evil.example/",
+        data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token_from(page)},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -69,8 +72,9 @@ def test_facilitator_home_lists_rosters_waiting_for_sign_off(client, app):
     organization = make_org()
     facilitator = make_person(organization, "facilitator")
     make_group(organization, [facilitator], name="Past group")
-    make_group(organization, [make_person(organization, "facilitator")], name="Someone else's group",
-               start_time="14:00")
+    make_group(
+        organization, [make_person(organization, "facilitator")], name="Someone else's group", start_time="14:00"
+    )
     log_in(client, facilitator)
     html = client.get("/").get_data(as_text=True)
     assert "Attendance waiting to be signed off" in html

@@ -49,12 +49,15 @@ def test_the_same_email_twice_is_a_conflict(api, staff):
     assert "email" in response.get_json()["errors"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"email": "not-an-email", "name": "Ana", "role": "participant"}, "email"),
-    ({"email": "a@example.org", "name": "Ana", "role": "admin"}, "role"),
-    ({"email": "a@example.org", "role": "participant"}, "name"),
-    ({"email": "a@example.org", "name": "Ana", "role": "participant", "colour": "blue"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "not-an-email", "name": "Ana", "role": "participant"}, "email"),
+        ({"email": "a@example.org", "name": "Ana", "role": "admin"}, "role"),
+        ({"email": "a@example.org", "role": "participant"}, "name"),
+        ({"email": "a@example.org", "name": "Ana", "role": "participant", "colour": "blue"}, "colour"),
+    ],
+)
 def test_invalid_fields_are_422_naming_the_field_and_create_nothing(api, staff, body, field):
     token = token_for(staff)
     response = api.post("/people", token, json=body)
@@ -83,23 +86,35 @@ def test_another_associations_person_is_404_even_for_staff(api, staff):
     other_staff = make_person(make_org("ct-aimh"), "staff")
     response = api.get(f"/people/{staff.id}", token_for(other_staff))
     assert response.status_code == 404
-    assert api.post(f"/people/{staff.id}/credentials", token_for(other_staff), json={
-        "category": "IFS", "number": "1", "valid_from": "2024-01-01"}).status_code == 404
+    assert (
+        api.post(
+            f"/people/{staff.id}/credentials",
+            token_for(other_staff),
+            json={"category": "IFS", "number": "1", "valid_from": "2024-01-01"},
+        ).status_code
+        == 404
+    )
 
 
 def test_staff_records_a_credential(api, staff):
     facilitator = make_person(staff.organization, "facilitator")
-    response = api.post(f"/people/{facilitator.id}/credentials", token_for(staff), json={
-        "category": "IMHM-C", "number": "MI-1234", "valid_from": "2021-07-01", "valid_until": None})
+    response = api.post(
+        f"/people/{facilitator.id}/credentials",
+        token_for(staff),
+        json={"category": "IMHM-C", "number": "MI-1234", "valid_from": "2021-07-01", "valid_until": None},
+    )
     assert response.status_code == 201
     assert response.get_json()["category"] == "IMHM-C" and response.get_json()["valid_until"] is None
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"category": "XYZ", "number": "1", "valid_from": "2024-01-01"}, "category"),
-    ({"category": "IFS", "number": "1", "valid_from": "2024-13-01"}, "valid_from"),
-    ({"category": "IFS", "number": "1", "valid_from": "2024-01-01", "valid_until": "2023-01-01"}, "valid_until"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"category": "XYZ", "number": "1", "valid_from": "2024-01-01"}, "category"),
+        ({"category": "IFS", "number": "1", "valid_from": "2024-13-01"}, "valid_from"),
+        ({"category": "IFS", "number": "1", "valid_from": "2024-01-01", "valid_until": "2023-01-01"}, "valid_until"),
+    ],
+)
 def test_bad_credentials_are_422(api, staff, body, field):
     response = api.post(f"/people/{staff.id}/credentials", token_for(staff), json=body)
     assert response.status_code == 422 and field in response.get_json()["errors"]
@@ -115,14 +130,27 @@ def test_openapi_document_is_served(client):
     assert response.status_code == 200 and "/api/v1/people" in response.get_json()["paths"]
 
 
-@pytest.mark.parametrize("path", ["/people/99999999999999999999", "/groups/4294967296", "/sessions/0/attendance",
-                                  "/people/2147483648/hours"])
+@pytest.mark.parametrize(
+    "path", ["/people/99999999999999999999", "/groups/4294967296", "/sessions/0/attendance", "/people/2147483648/hours"]
+)
 def test_ids_too_large_for_the_database_are_404_not_500(api, staff, path):
     assert api.get(path, token_for(staff)).status_code == 404
 
 
 def test_body_ids_too_large_are_422(api, staff):
-    response = api.post("/groups", token_for(staff), json={
-        "name": "G", "facilitator_ids": [2**40], "timezone": "America/Detroit", "first_date": "2027-01-01",
-        "until": "2027-02-01", "start_time": "10:00", "duration_minutes": 90, "rrule": "FREQ=WEEKLY", "capacity": 5})
+    response = api.post(
+        "/groups",
+        token_for(staff),
+        json={
+            "name": "G",
+            "facilitator_ids": [2**40],
+            "timezone": "America/Detroit",
+            "first_date": "2027-01-01",
+            "until": "2027-02-01",
+            "start_time": "10:00",
+            "duration_minutes": 90,
+            "rrule": "FREQ=WEEKLY",
+            "capacity": 5,
+        },
+    )
     assert response.status_code == 422 and "facilitator_ids" in response.get_json()["errors"]

@@ -27,7 +27,7 @@ def first_session_id(api, token, group):
 
 
 def full_roster(people, statuses=("present", "late", "left_early", "absent"), minutes=(None, 60, 45, None)):
-    return [{"person_id": p.id, "status": s, "minutes": m} for p, s, m in zip(people, statuses, minutes)]
+    return [{"person_id": p.id, "status": s, "minutes": m} for p, s, m in zip(people, statuses, minutes, strict=False)]
 
 
 def test_facilitator_saves_signs_off_and_hours_are_right_to_the_minute(api, setting):
@@ -36,8 +36,12 @@ def test_facilitator_saves_signs_off_and_hours_are_right_to_the_minute(api, sett
     session_id = first_session_id(api, token, group)
     saved = api.put(f"/sessions/{session_id}/attendance", token, json={"records": full_roster(people)})
     assert saved.status_code == 200, saved.get_json()
-    assert {r["name"]: r["minutes"] for r in saved.get_json()["records"]} == {"Ana": 90, "Ben": 60, "Cleo": 45,
-                                                                             "Dev": 0}
+    assert {r["name"]: r["minutes"] for r in saved.get_json()["records"]} == {
+        "Ana": 90,
+        "Ben": 60,
+        "Cleo": 45,
+        "Dev": 0,
+    }
     signed = api.post(f"/sessions/{session_id}/sign-off", token)
     assert signed.status_code == 200 and signed.get_json()["signed_off"] is True
     staff_token = token_for(make_person(org, "staff"))
@@ -46,7 +50,10 @@ def test_facilitator_saves_signs_off_and_hours_are_right_to_the_minute(api, sett
     entry = hours["entries"][0]
     assert entry["date"] == "2026-01-06" and entry["session_id"] == session_id and entry["format"] == "group"
     assert (entry["provider_id"], entry["provider_name"], entry["provider_category"]) == (
-        facilitator.id, "Maya Okafor", "IMHM-C")
+        facilitator.id,
+        "Maya Okafor",
+        "IMHM-C",
+    )
     assert api.get(f"/people/{people[3].id}/hours", staff_token).get_json()["entries"] == []
 
 
@@ -57,12 +64,15 @@ def test_nothing_enters_the_ledger_before_sign_off(api, setting):
     assert db.session.scalar(db.select(db.func.count(HourEntry.id))) == 0
 
 
-@pytest.mark.parametrize("record, field", [
-    ({"status": "late"}, "records.1.minutes"),
-    ({"status": "left_early", "minutes": 0}, "records.1.minutes"),
-    ({"status": "late", "minutes": 91}, "records.1.minutes"),
-    ({"status": "asleep"}, "records"),
-])
+@pytest.mark.parametrize(
+    "record, field",
+    [
+        ({"status": "late"}, "records.1.minutes"),
+        ({"status": "left_early", "minutes": 0}, "records.1.minutes"),
+        ({"status": "late", "minutes": 91}, "records.1.minutes"),
+        ({"status": "asleep"}, "records"),
+    ],
+)
 def test_any_invalid_record_refuses_the_whole_save(api, setting, record, field):
     _, facilitator, group, people = setting
     token = token_for(facilitator)
@@ -77,12 +87,15 @@ def test_any_invalid_record_refuses_the_whole_save(api, setting, record, field):
 
 
 def test_someone_who_joined_later_is_not_on_an_earlier_roster(api, setting):
-    org, facilitator, group, people = setting
+    org, facilitator, group, _people = setting
     late_joiner = make_person(org, name="Eve")
     enroll(group, late_joiner, joined_on=date(2026, 3, 1))
     token = token_for(facilitator)
-    response = api.put(f"/sessions/{first_session_id(api, token, group)}/attendance", token,
-                       json={"records": [{"person_id": late_joiner.id, "status": "absent"}]})
+    response = api.put(
+        f"/sessions/{first_session_id(api, token, group)}/attendance",
+        token,
+        json={"records": [{"person_id": late_joiner.id, "status": "absent"}]},
+    )
     assert response.status_code == 422
     assert "not enrolled" in response.get_json()["errors"]["records.0.person_id"][0]
 
@@ -109,14 +122,17 @@ def test_a_future_session_cannot_be_signed_off(api, setting):
     enroll(future, people[0], joined_on=date(2026, 12, 1))
     token = token_for(facilitator)
     session_id = first_session_id(api, token, future)
-    api.put(f"/sessions/{session_id}/attendance", token, json={"records": [{"person_id": people[0].id,
-                                                                            "status": "present"}]})
+    api.put(
+        f"/sessions/{session_id}/attendance",
+        token,
+        json={"records": [{"person_id": people[0].id, "status": "present"}]},
+    )
     response = api.post(f"/sessions/{session_id}/sign-off", token)
     assert response.status_code == 409 and "not started" in response.get_json()["message"]
 
 
 def test_correction_reverses_and_replaces_with_reason_and_audit(api, setting):
-    org, facilitator, group, people = setting
+    _org, facilitator, group, people = setting
     token = token_for(facilitator)
     session_id = first_session_id(api, token, group)
     url = f"/sessions/{session_id}/attendance/{people[0].id}/correct"
@@ -128,12 +144,14 @@ def test_correction_reverses_and_replaces_with_reason_and_audit(api, setting):
     assert response.status_code == 200, response.get_json()
     hours = api.get(f"/people/{people[0].id}/hours", token_for(people[0])).get_json()
     assert hours["total_minutes"] == 30 and [e["minutes"] for e in hours["entries"]] == [30]
-    ledger = db.session.scalars(db.select(HourEntry).where(HourEntry.person_id == people[0].id)
-                                .order_by(HourEntry.id)).all()
+    ledger = db.session.scalars(
+        db.select(HourEntry).where(HourEntry.person_id == people[0].id).order_by(HourEntry.id)
+    ).all()
     assert [e.minutes for e in ledger] == [90, -90, 30]  # nothing edited or deleted
     assert ledger[1].reverses_id == ledger[0].id and ledger[2].provider_category == "IMHM-C"
-    actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.session_id == session_id)
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.session_id == session_id).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["attendance.saved", "attendance.signed_off", "attendance.corrected"]
     correction = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "attendance.corrected"))
     assert correction.before == {"status": "present", "minutes": None}
@@ -142,11 +160,10 @@ def test_correction_reverses_and_replaces_with_reason_and_audit(api, setting):
 
 
 def test_attendance_is_walled(api, setting):
-    org, facilitator, group, people = setting
+    _org, facilitator, group, people = setting
     session_id = first_session_id(api, token_for(facilitator), group)
     assert api.get(f"/sessions/{session_id}/attendance", token_for(people[0])).status_code == 403
-    assert api.get(f"/sessions/{session_id}/attendance",
-                   token_for(make_person(make_org(), "staff"))).status_code == 404
+    assert api.get(f"/sessions/{session_id}/attendance", token_for(make_person(make_org(), "staff"))).status_code == 404
 
 
 def test_version_check_refuses_a_stale_save(api, setting):
@@ -155,8 +172,11 @@ def test_version_check_refuses_a_stale_save(api, setting):
     session_id = first_session_id(api, token, group)
     first = api.put(f"/sessions/{session_id}/attendance", token, json={"records": full_roster(people), "version": 0})
     assert first.get_json()["version"] == 1
-    stale = api.put(f"/sessions/{session_id}/attendance", token, json={"records": full_roster(people, (
-        "absent",) * 4, (None,) * 4), "version": 0})
+    stale = api.put(
+        f"/sessions/{session_id}/attendance",
+        token,
+        json={"records": full_roster(people, ("absent",) * 4, (None,) * 4), "version": 0},
+    )
     assert stale.status_code == 409
 
 
@@ -169,8 +189,13 @@ def test_concurrent_saves_never_lose_duplicate_or_fail(app, api, setting):
 
     def save(records):
         with app.test_client() as client:
-            answers.append(client.put(f"/api/v1/sessions/{session_id}/attendance", json={"records": records},
-                                      headers={"Authorization": f"Bearer {token}"}).status_code)
+            answers.append(
+                client.put(
+                    f"/api/v1/sessions/{session_id}/attendance",
+                    json={"records": records},
+                    headers={"Authorization": f"Bearer {token}"},
+                ).status_code
+            )
 
     threads = [threading.Thread(target=save, args=(records,)) for records in saves for _ in range(3)]
     for thread in threads:

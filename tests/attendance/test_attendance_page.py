@@ -1,4 +1,5 @@
 """The facilitator's attendance page, through the browser's forms."""
+
 import io
 import re
 from datetime import date
@@ -20,12 +21,18 @@ def march_session(app, client):
     facilitator = make_person(org, "facilitator", name="Maria Lopez", email="maria.lopez@example.org")
     give_credential(facilitator, "IMHS", date(2022, 1, 1))
     group = make_group(org, [facilitator])
-    people = [make_person(org, name=n, email=e) for n, e in (
-        ("Ben Carter", "ben.carter@example.org"), ("Priya Natarajan", "priya.natarajan@example.org"),
-        ("Tomás Ibarra", "tomas.ibarra@example.org"))]
+    people = [
+        make_person(org, name=n, email=e)
+        for n, e in (
+            ("Ben Carter", "ben.carter@example.org"),
+            ("Priya Natarajan", "priya.natarajan@example.org"),
+            ("Tomás Ibarra", "tomas.ibarra@example.org"),
+        )
+    ]
     for person in people:
         enroll(group, person)
     from rs_service.groups.service import sessions_of
+
     session = sessions_of(group)[4]
     log_in(client, facilitator)
     return session, people
@@ -41,9 +48,15 @@ def test_roster_saves_and_signs_off_from_the_form(client, march_session):
     session, (ben, priya, tomas) = march_session
     html = page(client, session)
     assert "Ben Carter" in html and 'name="viewport"' in html
-    form = {"csrf_token": csrf_token_from(html), "version": "0", "action": "sign_off",
-            f"status-{ben.id}": "present", f"status-{priya.id}": "left_early", f"minutes-{priya.id}": "42",
-            f"status-{tomas.id}": "excused"}
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "version": "0",
+        "action": "sign_off",
+        f"status-{ben.id}": "present",
+        f"status-{priya.id}": "left_early",
+        f"minutes-{priya.id}": "42",
+        f"status-{tomas.id}": "excused",
+    }
     response = client.post(f"/sessions/{session.id}/attendance", data=form)
     assert response.status_code == 302
     assert "Signed off by Maria Lopez" in page(client, session)
@@ -53,9 +66,14 @@ def test_roster_saves_and_signs_off_from_the_form(client, march_session):
 
 def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(client, march_session):
     session, (ben, priya, tomas) = march_session
-    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "save",
-            f"status-{ben.id}": "present", f"status-{priya.id}": "late", f"minutes-{priya.id}": "500",
-            f"status-{tomas.id}": "absent"}
+    form = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "action": "save",
+        f"status-{ben.id}": "present",
+        f"status-{priya.id}": "late",
+        f"minutes-{priya.id}": "500",
+        f"status-{tomas.id}": "absent",
+    }
     response = client.post(f"/sessions/{session.id}/attendance", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -66,17 +84,20 @@ def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(client, march_sess
 
 def test_everyone_needs_a_status(client, march_session):
     session, (ben, _, _) = march_session
-    response = client.post(f"/sessions/{session.id}/attendance", data={
-        "csrf_token": csrf_token_from(page(client, session)), f"status-{ben.id}": "present"})
+    response = client.post(
+        f"/sessions/{session.id}/attendance",
+        data={"csrf_token": csrf_token_from(page(client, session)), f"status-{ben.id}": "present"},
+    )
     assert response.status_code == 422 and "Choose a status for everyone" in response.get_data(as_text=True)
 
 
 def test_zoom_report_prefills_the_roster_without_saving(client, march_session):
     session, (ben, priya, tomas) = march_session
-    data = {"csrf_token": csrf_token_from(page(client, session)),
-            "report": (io.BytesIO((REPORTS / "zoom_participants.csv").read_bytes()), "participants.csv")}
-    response = client.post(f"/sessions/{session.id}/attendance/import", data=data,
-                           content_type="multipart/form-data")
+    data = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "report": (io.BytesIO((REPORTS / "zoom_participants.csv").read_bytes()), "participants.csv"),
+    }
+    response = client.post(f"/sessions/{session.id}/attendance/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.search(rf'name="status-{ben.id}" value="present" checked', html)
@@ -90,24 +111,33 @@ def test_zoom_report_prefills_the_roster_without_saving(client, march_session):
 
 def test_a_bad_upload_gets_a_clear_message(client, march_session):
     session, _ = march_session
-    data = {"csrf_token": csrf_token_from(page(client, session)),
-            "report": (io.BytesIO((REPORTS / "not_a_report_group_roster.csv").read_bytes()), "roster.csv")}
-    response = client.post(f"/sessions/{session.id}/attendance/import", data=data,
-                           content_type="multipart/form-data")
+    data = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "report": (io.BytesIO((REPORTS / "not_a_report_group_roster.csv").read_bytes()), "roster.csv"),
+    }
+    response = client.post(f"/sessions/{session.id}/attendance/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 422 and "Zoom or Teams" in response.get_data(as_text=True)
 
 
 def test_correction_after_sign_off_needs_a_reason(client, march_session):
     session, (ben, priya, tomas) = march_session
-    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "sign_off",
-            f"status-{ben.id}": "present", f"status-{priya.id}": "present", f"status-{tomas.id}": "present"}
+    form = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "action": "sign_off",
+        f"status-{ben.id}": "present",
+        f"status-{priya.id}": "present",
+        f"status-{tomas.id}": "present",
+    }
     client.post(f"/sessions/{session.id}/attendance", data=form)
     token = csrf_token_from(page(client, session))
-    no_reason = client.post(f"/sessions/{session.id}/attendance/{ben.id}/correct",
-                            data={"csrf_token": token, "status": "absent"})
+    no_reason = client.post(
+        f"/sessions/{session.id}/attendance/{ben.id}/correct", data={"csrf_token": token, "status": "absent"}
+    )
     assert no_reason.status_code == 422
-    fixed = client.post(f"/sessions/{session.id}/attendance/{ben.id}/correct",
-                        data={"csrf_token": token, "status": "absent", "reason": "Camera on, not present"})
+    fixed = client.post(
+        f"/sessions/{session.id}/attendance/{ben.id}/correct",
+        data={"csrf_token": token, "status": "absent", "reason": "Camera on, not present"},
+    )
     assert fixed.status_code == 302
     total = db.session.scalar(db.select(db.func.sum(HourEntry.minutes)).where(HourEntry.person_id == ben.id))
     assert total == 0
@@ -122,11 +152,17 @@ def test_participants_cannot_open_the_attendance_page(app, march_session):
 
 def test_staff_see_the_sessions_audit_trail_on_its_page(app, client, march_session):
     session, (ben, priya, tomas) = march_session
-    form = {"csrf_token": csrf_token_from(page(client, session)), "action": "sign_off",
-            f"status-{ben.id}": "present", f"status-{priya.id}": "present", f"status-{tomas.id}": "absent"}
+    form = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "action": "sign_off",
+        f"status-{ben.id}": "present",
+        f"status-{priya.id}": "present",
+        f"status-{tomas.id}": "absent",
+    }
     client.post(f"/sessions/{session.id}/attendance", data=form)
     with app.test_client() as staff_client:
         from rs_service.accounts.models import Organization
+
         log_in(staff_client, make_person(db.session.get(Organization, session.group.organization_id), "staff"))
         html = staff_client.get(f"/sessions/{session.id}").get_data(as_text=True)
         assert "Audit trail" in html and "attendance: signed off" in html and "Maria Lopez" in html

@@ -57,24 +57,21 @@ def test_zoom_participants_export_rows():
     # The waiting-room row (Tomás, 10:19:48-10:21:30, "In Waiting Room: Yes")
     # is left out: Zoom does not count waiting-room time as meeting time.
     assert report.rows == (
-        ReportRow("Maria Lopez", "maria.lopez@example.org", 102,
-                  t(3, 3, 9, 51, 7), t(3, 3, 11, 32, 40)),
-        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 93,
-                  t(3, 3, 9, 58, 12), t(3, 3, 11, 30, 55)),
-        ReportRow("Priya Natarajan (Priya's iPhone)", "priya.natarajan@example.org", 42,
-                  t(3, 3, 9, 59, 30), t(3, 3, 10, 41, 2)),
-        ReportRow("Grace Okafor", "grace.okafor@example.org", 51,
-                  t(3, 3, 9, 59, 58), t(3, 3, 10, 50, 20)),
-        ReportRow("Carter, Ben", "ben.carter@example.org", 91,
-                  t(3, 3, 10, 0, 41), t(3, 3, 11, 30, 44)),
-        ReportRow("Sam Reyes", "sam.reyes@example.net", 88,
-                  t(3, 3, 10, 2, 33), t(3, 3, 11, 30, 2)),
-        ReportRow("Jordan's iPad", None, 32,
-                  t(3, 3, 10, 6, 10), t(3, 3, 10, 37, 45)),
-        ReportRow("Tomás Ibarra", "tomas.ibarra@example.org", 70,
-                  t(3, 3, 10, 21, 30), t(3, 3, 11, 30, 41)),
-        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 47,
-                  t(3, 3, 10, 44, 15), t(3, 3, 11, 30, 50)),
+        ReportRow("Maria Lopez", "maria.lopez@example.org", 102, t(3, 3, 9, 51, 7), t(3, 3, 11, 32, 40)),
+        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 93, t(3, 3, 9, 58, 12), t(3, 3, 11, 30, 55)),
+        ReportRow(
+            "Priya Natarajan (Priya's iPhone)",
+            "priya.natarajan@example.org",
+            42,
+            t(3, 3, 9, 59, 30),
+            t(3, 3, 10, 41, 2),
+        ),
+        ReportRow("Grace Okafor", "grace.okafor@example.org", 51, t(3, 3, 9, 59, 58), t(3, 3, 10, 50, 20)),
+        ReportRow("Carter, Ben", "ben.carter@example.org", 91, t(3, 3, 10, 0, 41), t(3, 3, 11, 30, 44)),
+        ReportRow("Sam Reyes", "sam.reyes@example.net", 88, t(3, 3, 10, 2, 33), t(3, 3, 11, 30, 2)),
+        ReportRow("Jordan's iPad", None, 32, t(3, 3, 10, 6, 10), t(3, 3, 10, 37, 45)),
+        ReportRow("Tomás Ibarra", "tomas.ibarra@example.org", 70, t(3, 3, 10, 21, 30), t(3, 3, 11, 30, 41)),
+        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 47, t(3, 3, 10, 44, 15), t(3, 3, 11, 30, 50)),
     )
     # A plain participants export does not say who hosted.
     assert not any(row.is_host for row in report.rows)
@@ -84,16 +81,11 @@ def test_zoom_export_with_meeting_data_skips_summary_and_marks_host():
     report = load("zoom_with_meeting_data.csv")
     assert report.source == "zoom"
     assert report.rows == (
-        ReportRow("Maria Lopez", "maria.lopez@example.org", 99,
-                  t(3, 10, 9, 53, 2), t(3, 10, 11, 31, 20), is_host=True),
-        ReportRow("Lee Chen", "lee.chen@example.org", 92,
-                  t(3, 10, 9, 59, 5), t(3, 10, 11, 30, 12)),
-        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 89,
-                  t(3, 10, 10, 1, 44), t(3, 10, 11, 30, 10)),
-        ReportRow("Grace Okafor", "grace.okafor@example.org", 76,
-                  t(3, 10, 10, 14, 27), t(3, 10, 11, 30, 5)),
-        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 63,
-                  t(3, 10, 10, 0, 20), t(3, 10, 11, 2, 51)),
+        ReportRow("Maria Lopez", "maria.lopez@example.org", 99, t(3, 10, 9, 53, 2), t(3, 10, 11, 31, 20), is_host=True),
+        ReportRow("Lee Chen", "lee.chen@example.org", 92, t(3, 10, 9, 59, 5), t(3, 10, 11, 30, 12)),
+        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 89, t(3, 10, 10, 1, 44), t(3, 10, 11, 30, 10)),
+        ReportRow("Grace Okafor", "grace.okafor@example.org", 76, t(3, 10, 10, 14, 27), t(3, 10, 11, 30, 5)),
+        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 63, t(3, 10, 10, 0, 20), t(3, 10, 11, 2, 51)),
     )
 
 
@@ -105,22 +97,14 @@ def test_teams_report_reads_only_the_participants_section():
     # Teams durations are clock time; attendance is credited in whole minutes,
     # so the seconds are dropped (rounded down): "1h 28m 5s" -> 88.
     assert report.rows == (
-        ReportRow("Maria Lopez", "maria.lopez@example.org", 101,
-                  t(3, 3, 9, 51, 7), t(3, 3, 11, 32, 40), is_host=True),
-        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 92,
-                  t(3, 3, 9, 58, 12), t(3, 3, 11, 30, 55)),
-        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 88,
-                  t(3, 3, 9, 59, 30), t(3, 3, 11, 30, 50)),
-        ReportRow("Grace Okafor", "grace.okafor@example.org", 50,
-                  t(3, 3, 9, 59, 58), t(3, 3, 10, 50, 20)),
-        ReportRow("Ben Carter", "ben.carter@example.org", 45,
-                  t(3, 3, 10, 0, 41), t(3, 3, 10, 45, 51)),
-        ReportRow("Sam Reyes", "sam.reyes@example.net", 87,
-                  t(3, 3, 10, 2, 33), t(3, 3, 11, 30, 2)),
-        ReportRow("Jordan Blake (Guest)", None, 31,
-                  t(3, 3, 10, 6, 10), t(3, 3, 10, 37, 45)),
-        ReportRow("Tomás Ibarra", "tomas.ibarra@example.org", 69,
-                  t(3, 3, 10, 21, 30), t(3, 3, 11, 30, 41)),
+        ReportRow("Maria Lopez", "maria.lopez@example.org", 101, t(3, 3, 9, 51, 7), t(3, 3, 11, 32, 40), is_host=True),
+        ReportRow("Dana Whitfield", "dana.whitfield@example.org", 92, t(3, 3, 9, 58, 12), t(3, 3, 11, 30, 55)),
+        ReportRow("Priya Natarajan", "priya.natarajan@example.org", 88, t(3, 3, 9, 59, 30), t(3, 3, 11, 30, 50)),
+        ReportRow("Grace Okafor", "grace.okafor@example.org", 50, t(3, 3, 9, 59, 58), t(3, 3, 10, 50, 20)),
+        ReportRow("Ben Carter", "ben.carter@example.org", 45, t(3, 3, 10, 0, 41), t(3, 3, 10, 45, 51)),
+        ReportRow("Sam Reyes", "sam.reyes@example.net", 87, t(3, 3, 10, 2, 33), t(3, 3, 11, 30, 2)),
+        ReportRow("Jordan Blake (Guest)", None, 31, t(3, 3, 10, 6, 10), t(3, 3, 10, 37, 45)),
+        ReportRow("Tomás Ibarra", "tomas.ibarra@example.org", 69, t(3, 3, 10, 21, 30), t(3, 3, 11, 30, 41)),
     )
     # Section 3 ("In-Meeting Activities") repeats Priya once per connection;
     # reading it as well would count her twice.
@@ -133,14 +117,10 @@ def test_utf8_bom_and_windows_line_endings():
     report = parse_meeting_report(data)
     assert report.source == "zoom"
     assert report.rows == (
-        ReportRow("Maria Lopez", "maria.lopez@example.org", 96,
-                  t(3, 17, 9, 55), t(3, 17, 11, 31)),
-        ReportRow("Zoë Müller", "zoe.muller@example.org", 91,
-                  t(3, 17, 9, 59), t(3, 17, 11, 30)),
-        ReportRow("Ben Carter", "ben.carter@example.org", 78,
-                  t(3, 17, 10, 12), t(3, 17, 11, 30)),
-        ReportRow("Grace Okafor", "grace.okafor@example.org", 65,
-                  t(3, 17, 10, 0), t(3, 17, 11, 5)),
+        ReportRow("Maria Lopez", "maria.lopez@example.org", 96, t(3, 17, 9, 55), t(3, 17, 11, 31)),
+        ReportRow("Zoë Müller", "zoe.muller@example.org", 91, t(3, 17, 9, 59), t(3, 17, 11, 30)),
+        ReportRow("Ben Carter", "ben.carter@example.org", 78, t(3, 17, 10, 12), t(3, 17, 11, 30)),
+        ReportRow("Grace Okafor", "grace.okafor@example.org", 65, t(3, 17, 10, 0), t(3, 17, 11, 5)),
     )
 
 
@@ -158,8 +138,7 @@ def test_teams_report_as_utf8_with_narrow_space_before_am_pm():
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("1h 28m 5s", 88), ("45m 10s", 45), ("45m 59s", 45), ("2h", 120),
-     ("40s", 0), ("1h 0m 0s", 60), ("1:28:05", 88)],
+    [("1h 28m 5s", 88), ("45m 10s", 45), ("45m 59s", 45), ("2h", 120), ("40s", 0), ("1h 0m 0s", 60), ("1:28:05", 88)],
 )
 def test_teams_duration_rounds_down_to_whole_minutes(text, minutes):
     data = f"Name\tIn-Meeting Duration\tEmail\nDana\t{text}\tdana@example.org\n"
@@ -246,9 +225,7 @@ def test_bad_duration_names_the_line():
 
 def test_suggestions_from_zoom_participants_export():
     report = load("zoom_participants.csv")
-    matched = suggest_attendance(
-        report, ROSTER, SESSION, host_emails=["Maria.Lopez@example.org"]
-    )
+    matched = suggest_attendance(report, ROSTER, SESSION, host_emails=["Maria.Lopez@example.org"])
     assert matched.suggestions == (
         Suggestion(1, "present", None, 93),
         # dropped at 10:41 and rejoined at 10:44: 42 + 47 = 89 >= 90 - 5
@@ -374,16 +351,12 @@ def test_person_with_two_emails_gets_one_suggestion():
         source="zoom",
     )
     roster = {"dana@example.org": 1, "dana.w@example.net": 1}
-    assert suggest_attendance(report, roster, 90).suggestions == (
-        Suggestion(1, "present", None, 85),
-    )
+    assert suggest_attendance(report, roster, 90).suggestions == (Suggestion(1, "present", None, 85),)
 
 
 def test_no_join_times_means_left_early_and_at_least_one_minute():
     report = MeetingReport(rows=(row("dana@example.org", 0),), source="teams")
-    assert suggest_attendance(report, {"dana@example.org": 1}, 90).suggestions == (
-        Suggestion(1, "left_early", 1, 0),
-    )
+    assert suggest_attendance(report, {"dana@example.org": 1}, 90).suggestions == (Suggestion(1, "left_early", 1, 0),)
 
 
 def test_unknown_rows_keep_report_order():

@@ -1,4 +1,5 @@
 """A facilitator takes attendance and signs it off on a phone-sized screen, in a real browser."""
+
 from datetime import date
 
 from selenium.webdriver.common.by import By
@@ -25,6 +26,7 @@ def test_facilitator_signs_off_attendance_on_a_phone(app, live_server, phone):
     ana, ben = make_person(org, name="Ana Ruiz"), make_person(org, name="Ben Carter")
     enroll(group, ana), enroll(group, ben)
     from rs_service.groups.service import sessions_of
+
     session_id = sessions_of(group)[0].id
 
     log_in_with_browser(phone, live_server, facilitator)
@@ -34,12 +36,15 @@ def test_facilitator_signs_off_attendance_on_a_phone(app, live_server, phone):
     width = phone.execute_script("return document.documentElement.scrollWidth")
     wide = phone.execute_script(
         "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
-        ".map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 5)")
+        ".map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 5)"
+    )
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide): {wide}"
     phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ana.id}'][value='present']").find_element(
-        By.XPATH, "..").click()  # tap the label, as a thumb would
+        By.XPATH, ".."
+    ).click()  # tap the label, as a thumb would
     phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ben.id}'][value='late']").find_element(
-        By.XPATH, "..").click()
+        By.XPATH, ".."
+    ).click()
     phone.find_element(By.ID, f"minutes-{ben.id}").send_keys("70")
     phone.find_element(By.CSS_SELECTOR, "button[value=sign_off]").click()
 
@@ -58,12 +63,14 @@ def test_a_mistake_is_shown_next_to_the_person_and_keeps_the_taps(app, live_serv
     ana = make_person(org, name="Ana Ruiz")
     enroll(group, ana)
     from rs_service.groups.service import sessions_of
+
     session_id = sessions_of(group)[0].id
 
     log_in_with_browser(phone, live_server, facilitator)
     phone.get(f"{live_server}/sessions/{session_id}/attendance")
     phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ana.id}'][value='left_early']").find_element(
-        By.XPATH, "..").click()
+        By.XPATH, ".."
+    ).click()
     phone.find_element(By.CSS_SELECTOR, "button[value=save]").click()
 
     error = WebDriverWait(phone, 10).until(lambda driver: driver.find_element(By.ID, f"error-{ana.id}"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 JS_DIR = Path(__file__).resolve().parent.parent / "js"
@@ -24,13 +24,13 @@ class IcalJsError(RuntimeError):
 def _utc_iso(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"window bound must be timezone-aware: {value!r}")
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_utc(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def _check_installed() -> str:
@@ -62,8 +62,7 @@ def run_icaljs(ics_bytes: bytes, start: datetime, end: datetime) -> dict:
     )
     if proc.returncode != 0:
         raise IcalJsError(
-            f"ical.js harness failed (exit {proc.returncode}):\n"
-            + proc.stderr.decode("utf-8", "replace")
+            f"ical.js harness failed (exit {proc.returncode}):\n" + proc.stderr.decode("utf-8", "replace")
         )
     data = json.loads(proc.stdout)
     for occ in data["occurrences"]:

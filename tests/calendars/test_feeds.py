@@ -1,5 +1,6 @@
 """Feeds served by the app, read by two independent real parsers, instant by instant."""
-from datetime import date, datetime, timezone
+
+from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
@@ -8,13 +9,13 @@ import recurring_ical_events
 from tests.calendars.icaljs import expand_with_icaljs
 from tests.factories import enroll, log_in, make_group, make_org, make_person, token_for
 
-WINDOW = (datetime(2025, 12, 1, tzinfo=timezone.utc), datetime(2026, 12, 31, tzinfo=timezone.utc))
+WINDOW = (datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
 
 
 def python_instants(ics: bytes) -> list[datetime]:
     calendar = icalendar.Calendar.from_ical(ics)
     events = recurring_ical_events.of(calendar).between(*WINDOW)
-    return sorted(e["DTSTART"].dt.astimezone(timezone.utc) for e in events)
+    return sorted(e["DTSTART"].dt.astimezone(UTC) for e in events)
 
 
 def icaljs_instants(ics: bytes) -> list[datetime]:
@@ -23,9 +24,11 @@ def icaljs_instants(ics: bytes) -> list[datetime]:
 
 def expected_instants(api, token, group_id, joined_on=date.min) -> list[datetime]:
     sessions = api.get(f"/groups/{group_id}/sessions", token).get_json()
-    return sorted(datetime.fromisoformat(s["starts_at"]).astimezone(timezone.utc) for s in sessions
-                  if s["status"] == "scheduled"
-                  and datetime.fromisoformat(s["original_starts_at"]).date() >= joined_on)
+    return sorted(
+        datetime.fromisoformat(s["starts_at"]).astimezone(UTC)
+        for s in sessions
+        if s["status"] == "scheduled" and datetime.fromisoformat(s["original_starts_at"]).date() >= joined_on
+    )
 
 
 @pytest.fixture
@@ -33,8 +36,14 @@ def cohort(app):
     org = make_org("mi-aimh")
     staff, facilitator = make_person(org, "staff"), make_person(org, "facilitator")
     detroit = make_group(org, [facilitator], location="Zoom", join_url="https://zoom.example/j/123")
-    perth = make_group(org, [make_person(org, "facilitator")], name="WA evening group", timezone="Australia/Perth",
-                       rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", start_time="18:30")
+    perth = make_group(
+        org,
+        [make_person(org, "facilitator")],
+        name="WA evening group",
+        timezone="Australia/Perth",
+        rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+        start_time="18:30",
+    )
     return org, token_for(staff), detroit, perth
 
 
@@ -50,9 +59,11 @@ def test_participant_feed_shows_exactly_their_sessions_in_both_parsers(api, clie
     url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
     response = client.get(url.replace("http://localhost", ""))
     assert response.status_code == 200 and response.content_type.startswith("text/calendar")
-    expected = sorted(expected_instants(api, staff_token, detroit.id, date(2026, 2, 1))
-                      + expected_instants(api, staff_token, perth.id))
-    assert datetime(2026, 4, 22, 17, 0, tzinfo=timezone.utc) in expected
+    expected = sorted(
+        expected_instants(api, staff_token, detroit.id, date(2026, 2, 1))
+        + expected_instants(api, staff_token, perth.id)
+    )
+    assert datetime(2026, 4, 22, 17, 0, tzinfo=UTC) in expected
     assert python_instants(response.data) == expected
     assert icaljs_instants(response.data) == expected
 
@@ -66,8 +77,8 @@ def test_moved_session_keeps_recurrence_id_at_its_original_time(api, client, coh
     url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
     moved = [o for o in expand_with_icaljs(client.get(url).data, *WINDOW) if o["recurrence_id"] != o["start"]]
     assert len(moved) == 1
-    assert moved[0]["recurrence_id"] == datetime(2026, 4, 21, 14, 0, tzinfo=timezone.utc)
-    assert moved[0]["start"] == datetime(2026, 4, 22, 17, 0, tzinfo=timezone.utc)
+    assert moved[0]["recurrence_id"] == datetime(2026, 4, 21, 14, 0, tzinfo=UTC)
+    assert moved[0]["start"] == datetime(2026, 4, 22, 17, 0, tzinfo=UTC)
     assert moved[0]["sequence"] == 1
 
 
@@ -85,7 +96,7 @@ def test_feed_is_identical_between_fetches_and_answers_304_to_its_etag(api, clie
 
 
 def test_rotating_the_feed_retires_the_old_url(api, client, cohort):
-    org, _, detroit, _ = cohort
+    org, _, _detroit, _ = cohort
     participant = make_person(org)
     token = token_for(participant)
     old = api.get(f"/people/{participant.id}/calendar-feed", token).get_json()["url"]
@@ -101,8 +112,10 @@ def test_feed_url_is_only_for_the_person_and_their_staff(api, cohort):
     participant, other = make_person(org), make_person(org)
     assert api.get(f"/people/{participant.id}/calendar-feed", staff_token).status_code == 200
     assert api.get(f"/people/{participant.id}/calendar-feed", token_for(other)).status_code == 403
-    assert api.get(f"/people/{participant.id}/calendar-feed",
-                   token_for(make_person(make_org(), "staff"))).status_code == 404
+    assert (
+        api.get(f"/people/{participant.id}/calendar-feed", token_for(make_person(make_org(), "staff"))).status_code
+        == 404
+    )
 
 
 def test_group_download_needs_a_login_and_membership(client, api, cohort):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -28,7 +28,7 @@ from rs_service.calendars.ics import (
 from tests.calendars import icaljs
 from tests.calendars.icaljs import expand_with_icaljs, run_icaljs
 
-UTC = timezone.utc
+UTC = UTC
 WINDOW = (datetime(2023, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
 EDITED = datetime(2024, 12, 1, 9, 30, tzinfo=UTC)
 TUESDAYS = "FREQ=MONTHLY;BYDAY=1TU,3TU"
@@ -48,10 +48,7 @@ def series(uid="group-12@rs-service", zone="America/Detroit", rule=TUESDAYS, **k
 def rule_starts(rule: str, zone: str, first: datetime, last: datetime) -> list[datetime]:
     """UTC instants of `rule` between two naive local times (inclusive)."""
     tz = ZoneInfo(zone)
-    return [
-        d.replace(tzinfo=tz).astimezone(UTC)
-        for d in rrulestr(rule, dtstart=first).between(first, last, inc=True)
-    ]
+    return [d.replace(tzinfo=tz).astimezone(UTC) for d in rrulestr(rule, dtstart=first).between(first, last, inc=True)]
 
 
 def sessions_for(starts, first_id=1, minutes=90) -> list[SessionOccurrence]:
@@ -380,9 +377,13 @@ def test_feed_is_byte_identical_for_same_input_in_any_order():
     sessions = sessions_for(detroit_2025())
     sessions[3] = replace(sessions[3], cancelled=True, sequence=1)
     sessions[6] = replace(sessions[6], start=sessions[6].start + timedelta(days=2), sequence=2)
-    other = (series(uid="group-99@rs-service", zone="Australia/Perth", rule="FREQ=WEEKLY;BYDAY=FR"), sessions_for(
-        rule_starts("FREQ=WEEKLY;BYDAY=FR", "Australia/Perth", datetime(2025, 1, 3, 9), datetime(2025, 3, 28, 9)), 500
-    ))
+    other = (
+        series(uid="group-99@rs-service", zone="Australia/Perth", rule="FREQ=WEEKLY;BYDAY=FR"),
+        sessions_for(
+            rule_starts("FREQ=WEEKLY;BYDAY=FR", "Australia/Perth", datetime(2025, 1, 3, 9), datetime(2025, 3, 28, 9)),
+            500,
+        ),
+    )
     first = build_feed([(long_series(), sessions), other], name="Feed")
     shuffled = list(sessions)
     random.Random(4).shuffle(shuffled)

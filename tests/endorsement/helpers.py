@@ -1,5 +1,6 @@
 """Ledger rows and people for endorsement tests, committed so that requests see them."""
-from datetime import date
+
+from datetime import UTC, date
 
 from rs_service.extensions import db
 from rs_service.hours.ledger import ProviderSnapshot, provider_snapshot, record_entry
@@ -29,17 +30,33 @@ def add_hours(person, source, dates, minutes=60, fmt="group", peer=False, sessio
     entries = []
     for day in dates:
         snapshot = source if isinstance(source, ProviderSnapshot) else provider_snapshot(source, day)
-        entries.append(record_entry(organization_id=person.organization_id, person_id=person.id, entry_date=day,
-                                    minutes=minutes, format=fmt, provider=snapshot, recorded_by=None,
-                                    peer=peer, session_id=session_id, verified=verified))
+        entries.append(
+            record_entry(
+                organization_id=person.organization_id,
+                person_id=person.id,
+                entry_date=day,
+                minutes=minutes,
+                format=fmt,
+                provider=snapshot,
+                recorded_by=None,
+                peer=peer,
+                session_id=session_id,
+                verified=verified,
+            )
+        )
     db.session.commit()
     return entries
 
 
 def full_year(person, source, year=2025, minutes=60, verified=True):
     """Twice a month for a calendar year: 24 entries, 24 h at 60 minutes."""
-    return add_hours(person, source, monthly(date(year, 1, 1), 12, 10) + monthly(date(year, 1, 1), 12, 24), minutes,
-                     verified=verified)
+    return add_hours(
+        person,
+        source,
+        monthly(date(year, 1, 1), 12, 10) + monthly(date(year, 1, 1), 12, 24),
+        minutes,
+        verified=verified,
+    )
 
 
 def recent_year(person, source, minutes=60):
@@ -54,14 +71,23 @@ def recent_year(person, source, minutes=60):
 
 def make_session(organization, name="Tuesday RS group", starts_at=None, minutes=90, kind="rsc"):
     """A group with one session, for entries that come from attendance."""
-    from datetime import datetime, time, timezone
+    from datetime import datetime, time
 
     from rs_service.groups.models import Group, Session
 
-    starts_at = starts_at or datetime(2025, 3, 4, 15, 0, tzinfo=timezone.utc)
-    group = Group(organization_id=organization.id, name=name, timezone="America/Detroit", rrule="FREQ=WEEKLY",
-                  first_date=starts_at.date(), until=starts_at.date(), start_time=time(10, 0),
-                  duration_minutes=minutes, capacity=12, kind=kind)
+    starts_at = starts_at or datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
+    group = Group(
+        organization_id=organization.id,
+        name=name,
+        timezone="America/Detroit",
+        rrule="FREQ=WEEKLY",
+        first_date=starts_at.date(),
+        until=starts_at.date(),
+        start_time=time(10, 0),
+        duration_minutes=minutes,
+        capacity=12,
+        kind=kind,
+    )
     db.session.add(group)
     db.session.flush()
     session = Session(group_id=group.id, original_starts_at=starts_at, starts_at=starts_at, duration_minutes=minutes)

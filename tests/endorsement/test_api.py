@@ -1,4 +1,5 @@
 """The domain.md scenarios and certificates, through /api/v1."""
+
 from datetime import date
 
 import pytest
@@ -34,11 +35,13 @@ def eligibility(api, token, person, category="IFS", as_of=AS_OF):
 
 
 def issue(api, token, person, category="IFS", as_of=AS_OF):
-    return api.post("/certificates", token, json={"person_id": person.id, "category": category,
-                                                 "as_of": as_of.isoformat()})
+    return api.post(
+        "/certificates", token, json={"person_id": person.id, "category": category, "as_of": as_of.isoformat()}
+    )
 
 
 # ----------------------------------------------------------------------------- requirements
+
 
 def test_requirements_list_the_alliance_baseline(api, staff_token):
     response = api.get("/requirements", staff_token)
@@ -46,10 +49,19 @@ def test_requirements_list_the_alliance_baseline(api, staff_token):
     rows = {r["category"]: r for r in response.get_json()}
     assert len(rows) == 14
     assert rows["IFS"] | {"provider_categories": sorted(rows["IFS"]["provider_categories"])} == {
-        "category": "IFS", "name": "Infant Family Specialist", "required_minutes": 1440, "window_months": 24,
-        "min_span_months": 12, "provider_categories": sorted(["IFRS", "IMHS", "IMHM-C"]), "max_sources": 2,
-        "version": 1, "effective_from": "2000-01-01", "rsc_required": True, "majority_rule": True,
-        "renewal_minutes": 720}
+        "category": "IFS",
+        "name": "Infant Family Specialist",
+        "required_minutes": 1440,
+        "window_months": 24,
+        "min_span_months": 12,
+        "provider_categories": sorted(["IFRS", "IMHS", "IMHM-C"]),
+        "max_sources": 2,
+        "version": 1,
+        "effective_from": "2000-01-01",
+        "rsc_required": True,
+        "majority_rule": True,
+        "renewal_minutes": 720,
+    }
     assert rows["IMHM-C"]["provider_categories"] == ["IMHM-C"] and rows["IMHM-C"]["required_minutes"] == 3000
     assert rows["IFA"]["rsc_required"] is False
 
@@ -63,6 +75,7 @@ def test_requirements_need_a_token(api, org):
 
 
 # ----------------------------------------------------------------------------- domain.md scenarios
+
 
 def test_full_year_of_qualifying_hours_is_eligible(api, staff_token, participant, imhs):
     entries = full_year(participant, imhs)
@@ -94,8 +107,9 @@ def test_lapsed_provider_counts_only_while_the_credential_was_valid(api, staff_t
     assert "needs 24.00 h of qualifying RSC, has 18.00 h" in body["reasons"]
     assert "hours span 9 months, needs at least 12" in body["reasons"]
     assert {x["entry_id"] for x in body["excluded"]} == {e.id for e in lapsed}
-    assert ("3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on "
-            "2025-06-30") in body["reasons"]
+    assert (
+        "3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on 2025-06-30"
+    ) in body["reasons"]
 
 
 def test_a_lapsed_credential_on_record_is_explained_in_plain_words(api, staff_token, participant):
@@ -103,8 +117,9 @@ def test_a_lapsed_credential_on_record_is_explained_in_plain_words(api, staff_to
     add_hours(participant, lapsed_snapshot, monthly(date(2024, 10, 1), 12), 120)
     body = eligibility(api, staff_token, participant)
     assert not body["eligible"] and body["counted_minutes"] == 9 * 120
-    assert ("3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on "
-            "2025-06-30") in body["reasons"]
+    assert (
+        "3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on 2025-06-30"
+    ) in body["reasons"]
 
 
 def test_peer_group_never_counts_even_with_an_endorsed_peer(api, staff_token, participant, imhs, org):
@@ -114,7 +129,8 @@ def test_peer_group_never_counts_even_with_an_endorsed_peer(api, staff_token, pa
     body = eligibility(api, staff_token, participant)
     assert body["eligible"] and sorted(body["counted_entry_ids"]) == sorted(e.id for e in good)
     assert {x["entry_id"]: x["reason"] for x in body["excluded"]} == {
-        e.id: "peer supervision never counts" for e in peer}
+        e.id: "peer supervision never counts" for e in peer
+    }
 
     only_peer = make_person(org, "participant")
     add_hours(only_peer, mentor, monthly(date(2025, 1, 1), 12), 180, peer=True)
@@ -128,8 +144,9 @@ def test_two_sources_without_a_majority_are_not_eligible(api, staff_token, parti
     add_hours(participant, ben, monthly(date(2025, 1, 1), 12, day=20))
     body = eligibility(api, staff_token, participant)
     assert body["counted_minutes"] == 1440 and not body["eligible"]
-    assert body["reasons"] == ["the largest source provides 12.00 h, more than half of the required 24.00 h "
-                               "is needed from one source"]
+    assert body["reasons"] == [
+        "the largest source provides 12.00 h, more than half of the required 24.00 h is needed from one source"
+    ]
 
 
 def test_a_third_source_is_left_out(api, staff_token, participant, imhs, org):
@@ -148,8 +165,9 @@ def test_a_third_source_is_left_out(api, staff_token, participant, imhs, org):
 
 def test_window_boundaries(api, staff_token, participant, imhs):
     as_of = date(2025, 6, 15)
-    outside, first_day, last_day, after = (add_hours(participant, imhs, [d])[0] for d in (
-        date(2023, 6, 15), date(2023, 6, 16), as_of, date(2025, 6, 16)))
+    outside, first_day, last_day, after = (
+        add_hours(participant, imhs, [d])[0] for d in (date(2023, 6, 15), date(2023, 6, 16), as_of, date(2025, 6, 16))
+    )
     body = eligibility(api, staff_token, participant, as_of=as_of)
     assert body["window_start"] == "2023-06-16" and body["window_end"] == "2025-06-15"
     assert body["counted_entry_ids"] == [first_day.id, last_day.id]
@@ -166,6 +184,7 @@ def test_a_corrected_entry_no_longer_counts(api, staff_token, participant, imhs)
 
 # ----------------------------------------------------------------------------- eligibility endpoint
 
+
 def test_a_person_sees_their_own_eligibility_and_defaults_apply(api, participant, imhs):
     full_year(participant, imhs, year=2025)
     body = api.get(f"/people/{participant.id}/eligibility?as_of=2025-12-31", token_for(participant)).get_json()
@@ -179,13 +198,16 @@ def test_others_eligibility_is_403_for_a_participant(api, participant, org):
     assert api.get(f"/people/{other.id}/eligibility?category=IFS", token_for(participant)).status_code == 403
 
 
-@pytest.mark.parametrize("query, field", [
-    ("category=XYZ", "category"),
-    ("category=IFS&as_of=2025-13-01", "as_of"),
-    ("category=IFS&as_of=yesterday", "as_of"),
-    ("category=IFS&as_of=0001-01-01", "as_of"),
-    ("category=IFS&as_off=2025-01-01", "as_off"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("category=XYZ", "category"),
+        ("category=IFS&as_of=2025-13-01", "as_of"),
+        ("category=IFS&as_of=yesterday", "as_of"),
+        ("category=IFS&as_of=0001-01-01", "as_of"),
+        ("category=IFS&as_off=2025-01-01", "as_off"),
+    ],
+)
 def test_bad_eligibility_queries_are_422_naming_the_field(api, staff_token, participant, query, field):
     response = api.get(f"/people/{participant.id}/eligibility?{query}", staff_token)
     assert response.status_code == 422
@@ -202,20 +224,28 @@ def test_no_category_pursued_and_none_named_is_422(api, staff_token, org):
 @pytest.mark.parametrize("person_id", [999999, 2**31, 10**20])
 def test_unknown_people_are_404(api, staff_token, person_id):
     assert api.get(f"/people/{person_id}/eligibility?category=IFS", staff_token).status_code == 404
-    response = api.post("/certificates", staff_token, json={"person_id": min(person_id, 2**31 - 1),
-                                                          "category": "IFS"})
+    response = api.post("/certificates", staff_token, json={"person_id": min(person_id, 2**31 - 1), "category": "IFS"})
     assert response.status_code == 404
 
 
 # ----------------------------------------------------------------------------- certificates
+
 
 def test_issue_verify_and_revoke_a_certificate(api, staff_token, participant, imhs, org):
     entries = full_year(participant, imhs)
     response = issue(api, staff_token, participant)
     assert response.status_code == 201, response.get_json()
     issued = response.get_json()
-    assert {"code", "verify_url", "person_id", "category", "counted_minutes", "window_start", "window_end",
-            "issued_at"} <= set(issued)
+    assert {
+        "code",
+        "verify_url",
+        "person_id",
+        "category",
+        "counted_minutes",
+        "window_start",
+        "window_end",
+        "issued_at",
+    } <= set(issued)
     assert issued["person_id"] == participant.id and issued["category"] == "IFS"
     assert issued["counted_minutes"] == 1440
     assert issued["window_start"] == "2024-01-01" and issued["window_end"] == "2025-12-31"
@@ -230,10 +260,19 @@ def test_issue_verify_and_revoke_a_certificate(api, staff_token, participant, im
     public = api.get(f"/certificates/{issued['code']}")  # no token
     assert public.status_code == 200
     assert public.get_json() | {"issued_at": None} == {
-        "code": issued["code"], "status": "valid", "person_name": "Jordan Avery", "category": "IFS",
-        "category_name": "Infant Family Specialist", "counted_minutes": 1440, "hours": "24.00",
-        "window_start": "2024-01-01", "window_end": "2025-12-31", "issued_at": None, "revoked_at": None,
-        "issuer": org.name}
+        "code": issued["code"],
+        "status": "valid",
+        "person_name": "Jordan Avery",
+        "category": "IFS",
+        "category_name": "Infant Family Specialist",
+        "counted_minutes": 1440,
+        "hours": "24.00",
+        "window_start": "2024-01-01",
+        "window_end": "2025-12-31",
+        "issued_at": None,
+        "revoked_at": None,
+        "issuer": org.name,
+    }
 
     revoked = api.post(f"/certificates/{issued['code']}/revoke", staff_token, json={"reason": "entered in error"})
     assert revoked.status_code == 200 and revoked.get_json()["status"] == "revoked"
@@ -270,14 +309,17 @@ def test_certifying_as_of_a_future_date_is_422(api, staff_token, participant):
     assert response.status_code == 422 and "as_of" in response.get_json()["errors"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"category": "IFS"}, "person_id"),
-    ({"person_id": "1", "category": "IFS"}, "person_id"),
-    ({"person_id": 1.5, "category": "IFS"}, "person_id"),
-    ({"person_id": 1, "category": "NOPE"}, "category"),
-    ({"person_id": 1, "category": "IFS", "as_of": "31/12/2025"}, "as_of"),
-    ({"person_id": 1, "category": "IFS", "colour": "blue"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"category": "IFS"}, "person_id"),
+        ({"person_id": "1", "category": "IFS"}, "person_id"),
+        ({"person_id": 1.5, "category": "IFS"}, "person_id"),
+        ({"person_id": 1, "category": "NOPE"}, "category"),
+        ({"person_id": 1, "category": "IFS", "as_of": "31/12/2025"}, "as_of"),
+        ({"person_id": 1, "category": "IFS", "colour": "blue"}, "colour"),
+    ],
+)
 def test_bad_certificate_requests_are_422(api, staff_token, body, field):
     response = api.post("/certificates", staff_token, json=body)
     assert response.status_code == 422 and field in response.get_json()["errors"]
@@ -334,13 +376,18 @@ def test_pdf_through_the_api_for_staff_and_the_holder(api, staff_token, particip
 
 # ----------------------------------------------------------------------------- versions
 
-def test_a_new_version_keeps_the_old_one_and_the_certificates_judged_under_it(api, staff_token, participant,
-                                                                              imhs, org):
+
+def test_a_new_version_keeps_the_old_one_and_the_certificates_judged_under_it(api, staff_token, participant, imhs, org):
     full_year(participant, imhs)
     first = issue(api, staff_token, participant).get_json()
     staff = make_person(org, "staff")
-    requirements.new_requirement_set_version(org, staff, effective_from=date(2025, 12, 31),
-                                        changes={"IFS": {"required_minutes": 25 * 60}}, note="ORIMHA asks 25 h")
+    requirements.new_requirement_set_version(
+        org,
+        staff,
+        effective_from=date(2025, 12, 31),
+        changes={"IFS": {"required_minutes": 25 * 60}},
+        note="ORIMHA asks 25 h",
+    )
     db.session.commit()
 
     old = {r["category"]: r for r in api.get("/requirements?as_of=2025-12-30", staff_token).get_json()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pypdf
 import pytest
@@ -41,27 +41,40 @@ def make_lines(n: int, start: date = date(2024, 1, 8)) -> tuple[TranscriptLine, 
 
 def make_doc(**overrides) -> CertificateDocument:
     lines = (
-        TranscriptLine(date(2024, 2, 5), 90, "group", "Maria Lopez", "IMHM-C #1234 (valid 2020-01-01 to 2027-12-31)",
-                       "RS Group 7, 10:00-11:30"),
-        TranscriptLine(date(2024, 3, 11), 60, "individual", "Maria Lopez",
-                       "IMHM-C #1234 (valid 2020-01-01 to 2027-12-31)", None),
-        TranscriptLine(date(2024, 4, 15), 90, "group", "Sam Reed", "IMHM-RPF #88 (valid 2021-06-01 to 2026-05-31)",
-                       "RS Group 7, 10:00-11:30"),
+        TranscriptLine(
+            date(2024, 2, 5),
+            90,
+            "group",
+            "Maria Lopez",
+            "IMHM-C #1234 (valid 2020-01-01 to 2027-12-31)",
+            "RS Group 7, 10:00-11:30",
+        ),
+        TranscriptLine(
+            date(2024, 3, 11), 60, "individual", "Maria Lopez", "IMHM-C #1234 (valid 2020-01-01 to 2027-12-31)", None
+        ),
+        TranscriptLine(
+            date(2024, 4, 15),
+            90,
+            "group",
+            "Sam Reed",
+            "IMHM-RPF #88 (valid 2021-06-01 to 2026-05-31)",
+            "RS Group 7, 10:00-11:30",
+        ),
     )
-    values = dict(
-        code="K7Q2-MX4P-9TZA",
-        verify_url=VERIFY_URL,
-        association_name="Example Association for Infant Mental Health",
-        person_name="Jordan Avery",
-        category="IFS",
-        category_name="Infant Family Specialist",
-        counted_minutes=1080,
-        window_start=date(2023, 9, 1),
-        window_end=date(2025, 8, 31),
-        issued_at=datetime(2025, 9, 2, 15, 30, tzinfo=timezone.utc),
-        rule_version=2,
-        lines=lines,
-    )
+    values = {
+        "code": "K7Q2-MX4P-9TZA",
+        "verify_url": VERIFY_URL,
+        "association_name": "Example Association for Infant Mental Health",
+        "person_name": "Jordan Avery",
+        "category": "IFS",
+        "category_name": "Infant Family Specialist",
+        "counted_minutes": 1080,
+        "window_start": date(2023, 9, 1),
+        "window_end": date(2025, 8, 31),
+        "issued_at": datetime(2025, 9, 2, 15, 30, tzinfo=UTC),
+        "rule_version": 2,
+        "lines": lines,
+    }
     values.update(overrides)
     return CertificateDocument(**values)
 
@@ -114,7 +127,7 @@ def test_metadata_and_determinism():
     assert render_certificate_pdf(doc) == first
     reader = pypdf.PdfReader(io.BytesIO(first))
     meta = reader.metadata
-    assert meta.creation_date == datetime(2025, 9, 2, 15, 30, tzinfo=timezone.utc)
+    assert meta.creation_date == datetime(2025, 9, 2, 15, 30, tzinfo=UTC)
     assert "K7Q2-MX4P-9TZA" in meta.title
 
 
@@ -140,8 +153,7 @@ def test_long_transcript_spans_pages_with_repeated_header():
 
 
 def test_revoked_certificate_is_marked_on_every_page():
-    doc = make_doc(status="revoked", revoked_at=datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc),
-                   lines=make_lines(60))
+    doc = make_doc(status="revoked", revoked_at=datetime(2025, 10, 1, 9, 0, tzinfo=UTC), lines=make_lines(60))
     pages = pdf_pages_text(render_certificate_pdf(doc))
     assert len(pages) >= 2
     assert "This certificate was revoked on 2025-10-01 09:00 UTC" in squash(pages[0])
@@ -161,8 +173,11 @@ def test_non_latin1_text_does_not_crash():
         person_name="Zoë Łukasiewicz-O’Brien – 李小龍",
         association_name="Ąssociation “Ünïcode” for IMH…",
         category_name="Infant Mental Health Specialist ✓",
-        lines=(TranscriptLine(date(2024, 5, 6), 45, "individual", "Đorđe Šimić", "IMHM-C #7 — valid",
-                              "Grupo de reflexión 🌱"),),
+        lines=(
+            TranscriptLine(
+                date(2024, 5, 6), 45, "individual", "Đorđe Šimić", "IMHM-C #7 — valid", "Grupo de reflexión 🌱"
+            ),
+        ),
     )
     text = squash("\n".join(pdf_pages_text(render_certificate_pdf(doc))))
     assert "Zoë Lukasiewicz-O'Brien - ???" in text
@@ -197,8 +212,10 @@ def test_to_latin1(raw, expected):
     result.encode("latin-1")
 
 
-@pytest.mark.parametrize(("minutes", "expected"), [(1080, "18.00"), (90, "1.50"), (20, "0.33"), (50, "0.83"),
-                                                   (1, "0.02"), (0, "0.00"), (45, "0.75")])
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(1080, "18.00"), (90, "1.50"), (20, "0.33"), (50, "0.83"), (1, "0.02"), (0, "0.00"), (45, "0.75")],
+)
 def test_format_hours(minutes, expected):
     assert format_hours(minutes) == expected
 
@@ -212,7 +229,7 @@ def paint(rects, size):
     grid = [[0] * size for _ in range(size)]
     for col, row, w, h in rects:
         assert w >= 1 and h >= 1
-        assert 0 <= col and col + w <= size and 0 <= row and row + h <= size
+        assert col >= 0 and col + w <= size and row >= 0 and row + h <= size
         for r in range(row, row + h):
             for c in range(col, col + w):
                 assert grid[r][c] == 0, "rectangles overlap"
@@ -220,8 +237,9 @@ def paint(rects, size):
     return grid
 
 
-@pytest.mark.parametrize("url", [VERIFY_URL, "https://x.test/v/1",
-                                 "https://certificates.example-association.org/verify/" + "A" * 120])
+@pytest.mark.parametrize(
+    "url", [VERIFY_URL, "https://x.test/v/1", "https://certificates.example-association.org/verify/" + "A" * 120]
+)
 def test_qr_rectangles_reproduce_segno_matrix(url):
     expected = [[int(bool(v)) for v in row] for row in segno.make(url, error=QR_ERROR_LEVEL, micro=False).matrix]
     matrix = qr_matrix(url)
@@ -250,8 +268,7 @@ def test_pdf_draws_the_qr_rectangles():
     doc = make_doc()
     reader = pypdf.PdfReader(io.BytesIO(render_certificate_pdf(doc)))
     content = reader.pages[0].get_contents().get_data().decode("latin-1")
-    filled = [tuple(map(float, m)) for m in
-              re.findall(r"(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re f\b", content)]
+    filled = [tuple(map(float, m)) for m in re.findall(r"(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re f\b", content)]
     matrix = qr_matrix(VERIFY_URL)
     expected = matrix_to_rects(matrix)
     assert len(filled) == len(expected)

@@ -38,15 +38,33 @@ IMHS = req_for("IMHS")
 _ids = iter(range(1, 10**9))
 
 
-def entry(day: date, minutes: int = 90, *, id: int | None = None, provider: str = "person:1",
-          name: str | None = "Alice Adams", category: str | None = "IMHS",
-          valid_from: date | None = date(2020, 1, 1), valid_until: date | None = None,
-          peer: bool = False, verified: bool = True, fmt: str = "group") -> LedgerEntry:
+def entry(
+    day: date,
+    minutes: int = 90,
+    *,
+    id: int | None = None,
+    provider: str = "person:1",
+    name: str | None = "Alice Adams",
+    category: str | None = "IMHS",
+    valid_from: date | None = date(2020, 1, 1),
+    valid_until: date | None = None,
+    peer: bool = False,
+    verified: bool = True,
+    fmt: str = "group",
+) -> LedgerEntry:
     return LedgerEntry(
-        id=next(_ids) if id is None else id, date=day, minutes=minutes, format=fmt, peer=peer,
-        verified=verified, provider_key=provider, provider_name=name,
-        provider_category=category, provider_valid_from=valid_from,
-        provider_valid_until=valid_until)
+        id=next(_ids) if id is None else id,
+        date=day,
+        minutes=minutes,
+        format=fmt,
+        peer=peer,
+        verified=verified,
+        provider_key=provider,
+        provider_name=name,
+        provider_category=category,
+        provider_valid_from=valid_from,
+        provider_valid_until=valid_until,
+    )
 
 
 def monthly(first: date, months: int, minutes: int, **kw) -> list[LedgerEntry]:
@@ -96,9 +114,18 @@ def test_baseline_data():
     assert len(baseline.CATEGORY_CODES) == 14
     assert baseline.CATEGORY_NAMES["IFS"] == "Infant Family Specialist"
     for code, r in rows.items():
-        assert set(r) >= {"category", "name", "rsc_required", "required_minutes",
-                          "window_months", "min_span_months", "provider_categories",
-                          "max_sources", "majority_rule", "renewal_minutes"}
+        assert set(r) >= {
+            "category",
+            "name",
+            "rsc_required",
+            "required_minutes",
+            "window_months",
+            "min_span_months",
+            "provider_categories",
+            "max_sources",
+            "majority_rule",
+            "renewal_minutes",
+        }
         assert r["name"] == baseline.CATEGORY_NAMES[code]
         assert r["window_months"] == 24 and r["min_span_months"] == 12
         assert r["max_sources"] == 2 and r["majority_rule"] is True
@@ -131,8 +158,7 @@ def test_baseline_for_returns_a_copy():
 
 def test_full_year_of_qualifying_hours_is_eligible():
     # 24 sessions of 60 min, two a month, Jan..Dec 2025, one IMHS provider
-    entries = monthly(date(2025, 1, 1), 12, 60) + [
-        entry(date(2025, m, 24), 60) for m in range(1, 13)]
+    entries = monthly(date(2025, 1, 1), 12, 60) + [entry(date(2025, m, 24), 60) for m in range(1, 13)]
     r = assess_eligibility(IFS, entries, AS_OF)
     assert r.eligible
     assert r.reasons == () and r.failed_rules == ()
@@ -145,8 +171,7 @@ def test_full_year_of_qualifying_hours_is_eligible():
 
 
 def test_group_and_individual_may_be_combined():
-    entries = (monthly(date(2025, 1, 1), 12, 60)
-               + monthly(date(2025, 1, 1), 12, 60, fmt="individual"))
+    entries = monthly(date(2025, 1, 1), 12, 60) + monthly(date(2025, 1, 1), 12, 60, fmt="individual")
     assert assess_eligibility(IFS, entries, AS_OF).eligible
 
 
@@ -160,8 +185,13 @@ def test_short_span_fails_the_span_rule_only():
 
 
 def test_lapsed_provider_counts_only_while_the_credential_was_valid():
-    jane = dict(provider="person:7", name="Jane Doe", category="IMHS",
-                valid_from=date(2023, 7, 1), valid_until=date(2025, 6, 30))
+    jane = {
+        "provider": "person:7",
+        "name": "Jane Doe",
+        "category": "IMHS",
+        "valid_from": date(2023, 7, 1),
+        "valid_until": date(2025, 6, 30),
+    }
     entries = monthly(date(2024, 10, 1), 12, 120, **jane)  # Oct 2024 .. Sep 2025 (24 h)
     late = [e for e in entries if e.date > date(2025, 6, 30)]
     r = assess_eligibility(IFS, entries, AS_OF)
@@ -170,15 +200,18 @@ def test_lapsed_provider_counts_only_while_the_credential_was_valid():
     assert set(r.counted_entry_ids) == {e.id for e in entries} - {e.id for e in late}
     assert dict(r.excluded) == {
         e.id: f"provider Jane Doe's IMHS credential was not valid on {e.date.isoformat()} "
-              f"(valid 2023-07-01 to 2025-06-30)" for e in late}
+        f"(valid 2023-07-01 to 2025-06-30)"
+        for e in late
+    }
     assert dict(r.excluded)[late[0].id] == (
-        "provider Jane Doe's IMHS credential was not valid on 2025-07-10 "
-        "(valid 2023-07-01 to 2025-06-30)")
+        "provider Jane Doe's IMHS credential was not valid on 2025-07-10 (valid 2023-07-01 to 2025-06-30)"
+    )
     assert r.failed_rules == (RULE_MINUTES, RULE_SPAN)
     assert "needs 24.00 h of qualifying RSC, has 18.00 h" in r.reasons
     assert "hours span 9 months, needs at least 12" in r.reasons
-    assert ("3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS "
-            "credential lapsed on 2025-06-30") in r.reasons
+    assert (
+        "3 sessions with Jane Doe after 2025-06-30 do not count: Jane Doe's IMHS credential lapsed on 2025-06-30"
+    ) in r.reasons
 
 
 def test_credential_not_valid_yet_and_wrong_or_missing_credential():
@@ -188,21 +221,20 @@ def test_credential_not_valid_yet_and_wrong_or_missing_credential():
     missing = entry(date(2025, 3, 10), category=None)
     r = assess_eligibility(IMHS, [early, wrong, wrong_unnamed, missing], AS_OF)
     ex = dict(r.excluded)
-    assert ex[early.id] == ("provider Bo's IMHS credential was not valid on 2025-01-10 "
-                            "(valid from 2025-02-01)")
+    assert ex[early.id] == ("provider Bo's IMHS credential was not valid on 2025-01-10 (valid from 2025-02-01)")
     assert ex[wrong.id] == "provider Cy's credential IFS does not qualify for IMHS"
     assert ex[wrong_unnamed.id] == "provider's credential IFS does not qualify for IMHS"
     assert ex[missing.id] == "no provider credential recorded"
     assert r.counted_entry_ids == ()
-    assert ("1 session with Bo before 2025-02-01 does not count: Bo's IMHS credential was "
-            "only valid from 2025-02-01") in r.reasons
+    assert (
+        "1 session with Bo before 2025-02-01 does not count: Bo's IMHS credential was only valid from 2025-02-01"
+    ) in r.reasons
 
 
 def test_peer_group_entries_never_count():
     good = monthly(date(2025, 1, 1), 12, 120)
     # a peer group led by someone who is endorsed IMHM-C still never counts
-    peer = monthly(date(2025, 1, 1), 12, 120, provider="person:9", name="Pat Peer",
-                   category="IMHM-C", peer=True)
+    peer = monthly(date(2025, 1, 1), 12, 120, provider="person:9", name="Pat Peer", category="IMHM-C", peer=True)
     r = assess_eligibility(IFS, good + peer, AS_OF)
     assert r.eligible
     assert r.counted_minutes == 1440
@@ -222,16 +254,16 @@ def test_unverified_entries_do_not_count():
 
 def test_two_sources_without_a_majority_fail():
     a = monthly(date(2025, 1, 1), 12, 60, provider="person:1", name="Alice Adams")
-    b = monthly(date(2025, 1, 1), 12, 60, provider="person:2", name="Ben Brown",
-                category="IMHM-C")
+    b = monthly(date(2025, 1, 1), 12, 60, provider="person:2", name="Ben Brown", category="IMHM-C")
     r = assess_eligibility(IFS, a + b, AS_OF)
     assert not r.eligible
     assert r.counted_minutes == 1440
     assert r.failed_rules == (RULE_SOURCES,)
-    assert r.reasons == ("the largest source provides 12.00 h, more than half of the "
-                         "required 24.00 h is needed from one source",)
+    assert r.reasons == (
+        "the largest source provides 12.00 h, more than half of the required 24.00 h is needed from one source",
+    )
     # exactly half is not a majority; one minute more is
-    b2 = b + [entry(date(2025, 12, 20), 1, provider="person:2", category="IMHM-C")]
+    b2 = [*b, entry(date(2025, 12, 20), 1, provider="person:2", category="IMHM-C")]
     assert assess_eligibility(IFS, a + b2, AS_OF).eligible
 
 
@@ -244,19 +276,16 @@ def test_majority_rule_can_be_switched_off():
 def test_a_third_source_is_left_out_ties_broken_by_provider_key():
     a = monthly(date(2025, 1, 1), 12, 80, provider="person:1", name="Alice Adams")  # 16 h
     b = monthly(date(2025, 1, 1), 6, 60, provider="person:2", name="Ben Brown")  # 6 h
-    c = monthly(date(2025, 7, 1), 6, 60, provider="external:cara|IMHS|1",
-                name="Cara Cole")  # 6 h
+    c = monthly(date(2025, 7, 1), 6, 60, provider="external:cara|IMHS|1", name="Cara Cole")  # 6 h
     r = assess_eligibility(IFS, a + b + c, AS_OF)
     # b and c tie at 6 h; "external:..." < "person:2", so Ben Brown is left out
     assert r.counted_sources == (("person:1", 960), ("external:cara|IMHS|1", 360))
-    assert dict(r.excluded) == {
-        e.id: "a third source (Ben Brown): at most 2 sources count" for e in b}
+    assert dict(r.excluded) == {e.id: "a third source (Ben Brown): at most 2 sources count" for e in b}
     assert r.counted_minutes == 1320
     assert not r.eligible
     assert r.failed_rules == (RULE_MINUTES,)
     assert "needs 24.00 h of qualifying RSC, has 22.00 h" in r.reasons
-    assert "6.00 h from Ben Brown (a third source) do not count: at most 2 sources count" \
-        in r.reasons
+    assert "6.00 h from Ben Brown (a third source) do not count: at most 2 sources count" in r.reasons
     # the same with a fourth source, and with sources unlimited
     d = [entry(date(2025, 3, 3), 30, provider="person:4", name="Dee")]
     r4 = assess_eligibility(IFS, a + b + c + d, AS_OF)
@@ -268,8 +297,10 @@ def test_a_third_source_is_left_out_ties_broken_by_provider_key():
 def test_a_new_larger_source_can_push_out_the_source_that_gave_the_span():
     # The only way an added qualifying entry can make someone ineligible: the source cap.
     a = monthly(date(2025, 6, 1), 7, 172, provider="person:1", name="Alice Adams")  # Jun-Dec
-    b = [entry(date(2025, 1, 10), 120, provider="person:2", name="Ben Brown"),
-         entry(date(2025, 2, 10), 120, provider="person:2", name="Ben Brown")]
+    b = [
+        entry(date(2025, 1, 10), 120, provider="person:2", name="Ben Brown"),
+        entry(date(2025, 2, 10), 120, provider="person:2", name="Ben Brown"),
+    ]
     before = assess_eligibility(IFS, a + b, AS_OF)
     assert before.eligible and before.span_months == 12
     c = [entry(date(2025, 12, 20), 300, provider="person:3", name="Cara Cole")]
@@ -279,14 +310,14 @@ def test_a_new_larger_source_can_push_out_the_source_that_gave_the_span():
     assert after.failed_rules == (RULE_SPAN,)
     assert after.reasons == (
         "hours span 7 months, needs at least 12",
-        "4.00 h from Ben Brown (a third source) do not count: at most 2 sources count")
+        "4.00 h from Ben Brown (a third source) do not count: at most 2 sources count",
+    )
 
 
 def test_unknown_provider_cannot_be_a_source():
     e = entry(date(2025, 5, 5), provider=None)
     r = assess_eligibility(IFS, [e], AS_OF)
-    assert dict(r.excluded) == {
-        e.id: "provider not identified, so the hours cannot be attributed to a source"}
+    assert dict(r.excluded) == {e.id: "provider not identified, so the hours cannot be attributed to a source"}
 
 
 def test_window_boundaries():
@@ -361,9 +392,16 @@ def test_renewal_has_no_source_or_span_rule_but_checks_credentials():
 
 PROP_AS_OF = date(2025, 6, 30)
 PROP_REQ = Requirement(
-    category="IFS", name="Infant Family Specialist", rsc_required=True,
-    required_minutes=600, window_months=24, min_span_months=12,
-    provider_categories=frozenset({"IMHS", "IMHM-C"}), max_sources=2, majority_rule=True)
+    category="IFS",
+    name="Infant Family Specialist",
+    rsc_required=True,
+    required_minutes=600,
+    window_months=24,
+    min_span_months=12,
+    provider_categories=frozenset({"IMHS", "IMHM-C"}),
+    max_sources=2,
+    majority_rule=True,
+)
 W_START = window_start(PROP_AS_OF, PROP_REQ.window_months)
 
 # (key, name, category, valid_from, valid_until)
@@ -378,18 +416,25 @@ PROVIDERS = [
 in_window_dates = st.dates(min_value=W_START, max_value=PROP_AS_OF)
 outside_dates = st.one_of(
     st.dates(min_value=date(2018, 1, 1), max_value=W_START - timedelta(days=1)),
-    st.dates(min_value=PROP_AS_OF + timedelta(days=1), max_value=date(2027, 1, 1)))
+    st.dates(min_value=PROP_AS_OF + timedelta(days=1), max_value=date(2027, 1, 1)),
+)
 
 
 @st.composite
 def raw_entries(draw, dates=in_window_dates):
     key, name, category, vf, vu = draw(st.sampled_from(PROVIDERS))
-    return dict(
-        date=draw(dates), minutes=draw(st.integers(min_value=1, max_value=300)),
-        format=draw(st.sampled_from(["group", "individual"])),
-        peer=draw(st.booleans()), verified=draw(st.booleans()),
-        provider_key=key, provider_name=name, provider_category=category,
-        provider_valid_from=vf, provider_valid_until=vu)
+    return {
+        "date": draw(dates),
+        "minutes": draw(st.integers(min_value=1, max_value=300)),
+        "format": draw(st.sampled_from(["group", "individual"])),
+        "peer": draw(st.booleans()),
+        "verified": draw(st.booleans()),
+        "provider_key": key,
+        "provider_name": name,
+        "provider_category": category,
+        "provider_valid_from": vf,
+        "provider_valid_until": vu,
+    }
 
 
 @st.composite
@@ -398,12 +443,18 @@ def qualifying_raw_entries(draw):
     key, name, category, vf, vu = draw(st.sampled_from(PROVIDERS[:3]))
     lo = max(W_START, vf)
     hi = PROP_AS_OF if vu is None else min(PROP_AS_OF, vu)
-    return dict(
-        date=draw(st.dates(min_value=lo, max_value=hi)),
-        minutes=draw(st.integers(min_value=1, max_value=300)),
-        format=draw(st.sampled_from(["group", "individual"])), peer=False, verified=True,
-        provider_key=key, provider_name=name, provider_category=category,
-        provider_valid_from=vf, provider_valid_until=vu)
+    return {
+        "date": draw(st.dates(min_value=lo, max_value=hi)),
+        "minutes": draw(st.integers(min_value=1, max_value=300)),
+        "format": draw(st.sampled_from(["group", "individual"])),
+        "peer": False,
+        "verified": True,
+        "provider_key": key,
+        "provider_name": name,
+        "provider_category": category,
+        "provider_valid_from": vf,
+        "provider_valid_until": vu,
+    }
 
 
 def with_ids(raws, first_id=1):
@@ -411,10 +462,18 @@ def with_ids(raws, first_id=1):
 
 
 def _alice(day: date, minutes: int) -> dict:
-    return dict(date=day, minutes=minutes, format="group", peer=False, verified=True,
-                provider_key="person:1", provider_name="Alice Adams",
-                provider_category="IMHS", provider_valid_from=date(2020, 1, 1),
-                provider_valid_until=None)
+    return {
+        "date": day,
+        "minutes": minutes,
+        "format": "group",
+        "peer": False,
+        "verified": True,
+        "provider_key": "person:1",
+        "provider_name": "Alice Adams",
+        "provider_category": "IMHS",
+        "provider_valid_from": date(2020, 1, 1),
+        "provider_valid_until": None,
+    }
 
 
 @st.composite
@@ -423,15 +482,14 @@ def ledgers(draw, anchored=None):
     if anchored if anchored is not None else draw(st.booleans()):
         # an anchor that makes eligibility likely: a source spanning the window
         mid = draw(st.dates(min_value=W_START, max_value=PROP_AS_OF))
-        raws += [_alice(day, draw(st.integers(min_value=60, max_value=250)))
-                 for day in (W_START, mid, PROP_AS_OF)]
+        raws += [_alice(day, draw(st.integers(min_value=60, max_value=250))) for day in (W_START, mid, PROP_AS_OF)]
     raws = draw(st.permutations(raws))
     return with_ids(raws)
 
 
-PROP_SETTINGS = settings(max_examples=200, deadline=None,
-                         suppress_health_check=[HealthCheck.filter_too_much,
-                                                HealthCheck.too_slow])
+PROP_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+)
 
 
 @PROP_SETTINGS
@@ -484,10 +542,12 @@ def test_the_order_of_entries_never_matters(entries, rnd: random.Random):
     assert a == b
     assert isinstance(a, Eligibility)
     assert list(a.counted_entry_ids) == sorted(
-        a.counted_entry_ids, key=lambda i: next((e.date, e.id) for e in entries if e.id == i))
+        a.counted_entry_ids, key=lambda i: next((e.date, e.id) for e in entries if e.id == i)
+    )
     # renewal too
-    assert (assess_renewal(720, PROP_REQ.provider_categories, entries, PROP_AS_OF)
-            == assess_renewal(720, PROP_REQ.provider_categories, tuple(shuffled), PROP_AS_OF))
+    assert assess_renewal(720, PROP_REQ.provider_categories, entries, PROP_AS_OF) == assess_renewal(
+        720, PROP_REQ.provider_categories, tuple(shuffled), PROP_AS_OF
+    )
 
 
 @PROP_SETTINGS

@@ -1,12 +1,13 @@
 """Requirement sets, ledger conversion, renewal, the queue and certificate flags, at the service level."""
+
 from datetime import date
 
 import pytest
 
-from rs_service.audit.models import AuditEvent
-from rs_service.audit.service import record_event
 from rs_service import policy
 from rs_service.accounts.models import Person
+from rs_service.audit.models import AuditEvent
+from rs_service.audit.service import record_event
 from rs_service.endorsement import requirements, service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
@@ -28,6 +29,7 @@ def sets_of(org):
 
 # ----------------------------------------------------------------------------- requirement sets
 
+
 def test_every_new_association_starts_with_the_baseline_and_seeding_is_idempotent(org):
     assert requirements.seed_baseline(org).version == 1
     db.session.commit()
@@ -39,12 +41,15 @@ def test_every_new_association_starts_with_the_baseline_and_seeding_is_idempoten
 
 
 def test_the_set_in_force_is_the_latest_started_and_the_newer_of_a_same_day_pair(org, staff):
-    v2 = requirements.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
-                                             changes={"IFS": {"required_minutes": 1500}})
-    v3 = requirements.new_requirement_set_version(org, staff, effective_from=date(2024, 1, 1),
-                                             changes={"IFS": {"required_minutes": 1560}})
-    v4 = requirements.new_requirement_set_version(org, staff, effective_from=date(2026, 1, 1),
-                                             changes={"IFS": {"min_span_months": 6}})
+    v2 = requirements.new_requirement_set_version(
+        org, staff, effective_from=date(2024, 1, 1), changes={"IFS": {"required_minutes": 1500}}
+    )
+    v3 = requirements.new_requirement_set_version(
+        org, staff, effective_from=date(2024, 1, 1), changes={"IFS": {"required_minutes": 1560}}
+    )
+    v4 = requirements.new_requirement_set_version(
+        org, staff, effective_from=date(2026, 1, 1), changes={"IFS": {"min_span_months": 6}}
+    )
     assert (v2.version, v3.version, v4.version) == (2, 3, 4)
     assert requirements.requirement_set_in_force(org.id, date(2023, 12, 31)).version == 1
     assert requirements.requirement_set_in_force(org.id, date(2024, 1, 1)).version == 3
@@ -55,9 +60,15 @@ def test_the_set_in_force_is_the_latest_started_and_the_newer_of_a_same_day_pair
 
 def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
     created = requirements.new_requirement_set_version(
-        org, staff, effective_from=date(2025, 7, 1), note="ORIMHA counts 25 h; adds ECMHS providers",
-        changes={"IFS": {"required_minutes": 1500, "provider_categories": ["IMHM-C", "IMHS", "IMHS"]},
-                 "IMHS": {"window_months": 24}})  # unchanged: not recorded as a change
+        org,
+        staff,
+        effective_from=date(2025, 7, 1),
+        note="ORIMHA counts 25 h; adds ECMHS providers",
+        changes={
+            "IFS": {"required_minutes": 1500, "provider_categories": ["IMHM-C", "IMHS", "IMHS"]},
+            "IMHS": {"window_months": 24},
+        },
+    )  # unchanged: not recorded as a change
     db.session.commit()
     rows = {r.category: r for r in created.requirements}
     assert rows["IFS"].required_minutes == 1500 and rows["IFS"].provider_categories == ["IMHS", "IMHM-C"]
@@ -71,22 +82,25 @@ def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
     assert event.after["changes"]["IFS"]["required_minutes"] == [1440, 1500]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"IFS": {"required_minutes": -1}}, "IFS.required_minutes"),
-    ({"IFS": {"required_minutes": 0}}, "IFS.required_minutes"),
-    ({"IFS": {"required_minutes": "24"}}, "IFS.required_minutes"),
-    ({"IFS": {"window_months": 0}}, "IFS.window_months"),
-    ({"IFS": {"min_span_months": 30}}, "IFS.min_span_months"),
-    ({"IFS": {"provider_categories": ["IMHS", "WIZARD"]}}, "IFS.provider_categories"),
-    ({"IFS": {"provider_categories": []}}, "IFS.provider_categories"),
-    ({"IFS": {"max_sources": 0}}, "IFS.max_sources"),
-    ({"IFS": {"majority_rule": "yes"}}, "IFS.majority_rule"),
-    ({"IFS": {"renewal_minutes": 0}}, "IFS.renewal_minutes"),
-    ({"IFS": {"colour": "blue"}}, "IFS.colour"),
-    ({"WIZARD": {"required_minutes": 60}}, "category"),
-    ({"IFS": {"required_minutes": 1440}}, "requirements"),
-    ({}, "requirements"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"IFS": {"required_minutes": -1}}, "IFS.required_minutes"),
+        ({"IFS": {"required_minutes": 0}}, "IFS.required_minutes"),
+        ({"IFS": {"required_minutes": "24"}}, "IFS.required_minutes"),
+        ({"IFS": {"window_months": 0}}, "IFS.window_months"),
+        ({"IFS": {"min_span_months": 30}}, "IFS.min_span_months"),
+        ({"IFS": {"provider_categories": ["IMHS", "WIZARD"]}}, "IFS.provider_categories"),
+        ({"IFS": {"provider_categories": []}}, "IFS.provider_categories"),
+        ({"IFS": {"max_sources": 0}}, "IFS.max_sources"),
+        ({"IFS": {"majority_rule": "yes"}}, "IFS.majority_rule"),
+        ({"IFS": {"renewal_minutes": 0}}, "IFS.renewal_minutes"),
+        ({"IFS": {"colour": "blue"}}, "IFS.colour"),
+        ({"WIZARD": {"required_minutes": 60}}, "category"),
+        ({"IFS": {"required_minutes": 1440}}, "requirements"),
+        ({}, "requirements"),
+    ],
+)
 def test_invalid_versions_are_refused_naming_the_field(org, staff, changes, field):
     with pytest.raises(InvalidInput) as refusal:
         requirements.new_requirement_set_version(org, staff, effective_from=date(2025, 1, 1), changes=changes)
@@ -97,8 +111,9 @@ def test_invalid_versions_are_refused_naming_the_field(org, staff, changes, fiel
 
 def test_an_effective_date_out_of_range_is_refused(org, staff):
     with pytest.raises(InvalidInput) as refusal:
-        requirements.new_requirement_set_version(org, staff, effective_from=date(1999, 12, 31),
-                                            changes={"IFS": {"required_minutes": 1500}})
+        requirements.new_requirement_set_version(
+            org, staff, effective_from=date(1999, 12, 31), changes={"IFS": {"required_minutes": 1500}}
+        )
     assert refusal.value.field == "effective_from"
 
 
@@ -115,6 +130,7 @@ def test_an_association_without_any_set_gets_a_clear_conflict(org):
 
 # ----------------------------------------------------------------------------- the ledger as the rules see it
 
+
 def test_provider_keys_identify_sources(org, imhs):
     person = make_person(org, "participant")
     by_account = add_hours(person, imhs, [date(2025, 1, 10)])[0]
@@ -126,7 +142,11 @@ def test_provider_keys_identify_sources(org, imhs):
     assert service.provider_key(unnamed) is None
     converted = service.ledger_entry(by_account)
     assert (converted.provider_category, converted.provider_valid_from, converted.peer, converted.verified) == (
-        "IMHS", date(2020, 1, 1), False, True)
+        "IMHS",
+        date(2020, 1, 1),
+        False,
+        True,
+    )
 
 
 def test_unverified_entries_never_count(org, imhs):
@@ -139,14 +159,22 @@ def test_unverified_entries_never_count(org, imhs):
 def test_other_associations_entries_never_count(org, imhs):
     person = make_person(org, "participant")
     full_year(person, imhs)
-    stray = HourEntry(organization_id=make_org("ct-aimh").id, person_id=person.id, entry_date=date(2025, 5, 5),
-                      minutes=600, format="group", provider_id=imhs.id, provider_category="IMHS")
+    stray = HourEntry(
+        organization_id=make_org("ct-aimh").id,
+        person_id=person.id,
+        entry_date=date(2025, 5, 5),
+        minutes=600,
+        format="group",
+        provider_id=imhs.id,
+        provider_category="IMHS",
+    )
     db.session.add(stray)
     db.session.commit()
     assert stray.id not in service.eligibility_for(person, "IFS", AS_OF).counted_entry_ids
 
 
 # ----------------------------------------------------------------------------- renewal and progress
+
 
 def test_renewal_needs_12_hours_in_the_past_year_for_people_already_endorsed(org, imhs):
     person = make_person(org, "participant", pursuing_category="IMHS")
@@ -155,7 +183,11 @@ def test_renewal_needs_12_hours_in_the_past_year_for_people_already_endorsed(org
     add_hours(person, imhs, monthly(date(2025, 7, 1), 6), 90)  # 9 h
     renewal = service.renewal_for(person, AS_OF)
     assert (renewal.category, renewal.eligible, renewal.required_minutes, renewal.counted_minutes) == (
-        "IFS", False, 720, 540)
+        "IFS",
+        False,
+        720,
+        540,
+    )
     assert renewal.window_start == date(2025, 1, 1)
     add_hours(person, imhs, [date(2025, 12, 1), date(2025, 12, 2)], 90)
     assert service.renewal_for(person, AS_OF).eligible
@@ -179,6 +211,7 @@ def test_progress_for_a_participant(org, imhs, staff):
 
 # ----------------------------------------------------------------------------- the queue
 
+
 def test_the_queue_lists_the_eligible_and_the_nearly_eligible(org, imhs, staff):
     ready = make_person(org, "participant", name="Ready Rae", pursuing_category="IFS")
     near = make_person(org, "participant", name="Near Ned", pursuing_category="IFS")
@@ -194,13 +227,19 @@ def test_the_queue_lists_the_eligible_and_the_nearly_eligible(org, imhs, staff):
     db.session.commit()
     queue = service.ready_to_certify(org, AS_OF)
     assert [(c.person.name, c.result.eligible, c.shortfall_minutes) for c in queue] == [
-        ("Ready Rae", True, 0), ("Near Ned", False, 240)]
+        ("Ready Rae", True, 0),
+        ("Near Ned", False, 240),
+    ]
     assert no_rsc not in [c.person for c in queue]
     assert [c.person.name for c in service.ready_to_certify(org, AS_OF, within_minutes=12 * 60)] == [
-        "Ready Rae", "Near Ned", "Far Fay"]
+        "Ready Rae",
+        "Near Ned",
+        "Far Fay",
+    ]
 
 
 # ----------------------------------------------------------------------------- certificates
+
 
 def test_a_certificate_records_what_it_was_judged_under(org, imhs, staff):
     person = make_person(org, "participant", pursuing_category="IFS")
@@ -209,9 +248,13 @@ def test_a_certificate_records_what_it_was_judged_under(org, imhs, staff):
     db.session.commit()
     assert certificate.requirement.requirement_set.version == 1 and certificate.requirement.category == "IFS"
     assert (certificate.counted_minutes, certificate.window_start, certificate.window_end) == (
-        1440, date(2024, 1, 1), AS_OF)
-    assert [e.id for e in service.certified_entries(certificate)] == [e.id for e in
-                                                                     sorted(entries, key=lambda e: e.entry_date)]
+        1440,
+        date(2024, 1, 1),
+        AS_OF,
+    )
+    assert [e.id for e in service.certified_entries(certificate)] == [
+        e.id for e in sorted(entries, key=lambda e: e.entry_date)
+    ]
     assert len(certificate.code) >= 32 and service.CODE_PATTERN.fullmatch(certificate.code)
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "certificate.issued"))
     assert event.person_id == person.id and event.actor_id == staff.id
@@ -283,7 +326,9 @@ def test_certificate_document_lists_the_counted_sessions(org, imhs, staff):
     assert document.person_name == "Zoë Ång" and document.rule_version == 1 and len(document.lines) == 25
     labelled = [line for line in document.lines if line.session_label]
     assert labelled[0].session_label == "Tuesday RS group, 2025-03-04 10:00 (90 min)"
-    assert labelled[0].provider_credential.startswith("IMHS #IMHS-") and "to open-ended" in labelled[0].provider_credential
+    assert (
+        labelled[0].provider_credential.startswith("IMHS #IMHS-") and "to open-ended" in labelled[0].provider_credential
+    )
     assert sum(line.minutes for line in document.lines) == certificate.counted_minutes
 
 

@@ -1,4 +1,5 @@
 """The endorsement pages: queue, evidence packet, certificates, requirement versions, public verification."""
+
 import html
 import io
 import re
@@ -47,8 +48,17 @@ def text_of(response) -> str:
 
 # ----------------------------------------------------------------------------- who may see what
 
-@pytest.mark.parametrize("path", ["/endorsement/queue", "/endorsement/requirements", "/endorsement/requirements/new",
-                                  "/endorsement/requirements/1", "/endorsement/people/1"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/endorsement/queue",
+        "/endorsement/requirements",
+        "/endorsement/requirements/new",
+        "/endorsement/requirements/1",
+        "/endorsement/people/1",
+    ],
+)
 def test_staff_pages_need_login_and_staff(client, org, path):
     assert client.get(path).status_code == 302
     log_in(client, make_person(org, "participant"))
@@ -62,16 +72,20 @@ def test_another_associations_staff_get_404(client, certificate, eligible):
     assert client.get(f"/endorsement/certificates/{certificate.code}.pdf").status_code == 404
     page = client.get("/endorsement/queue").get_data(as_text=True)
     token = csrf_token_from(page)
-    response = client.post(f"/endorsement/certificates/{certificate.code}/revoke",
-                           data={"csrf_token": token, "reason": "not ours"})
+    response = client.post(
+        f"/endorsement/certificates/{certificate.code}/revoke", data={"csrf_token": token, "reason": "not ours"}
+    )
     assert response.status_code == 404
-    response = client.post(f"/endorsement/people/{eligible.id}/certificates",
-                           data={"csrf_token": token, "category": "IFS", "as_of": "2025-12-31"})
+    response = client.post(
+        f"/endorsement/people/{eligible.id}/certificates",
+        data={"csrf_token": token, "category": "IFS", "as_of": "2025-12-31"},
+    )
     assert response.status_code == 404
     assert certificate.status == "valid"
 
 
 # ----------------------------------------------------------------------------- queue
+
 
 def test_the_queue_lists_who_is_ready_and_who_is_close(staff_client, org, imhs, certificate):
     ready = make_person(org, "participant", name="Ready Rae", pursuing_category="IFS")
@@ -116,11 +130,13 @@ def test_the_queue_issues_the_same_number_of_queries_for_3_and_12_people(staff_c
 
 # ----------------------------------------------------------------------------- evidence and issuing
 
+
 def test_the_evidence_packet_shows_every_counted_entry_and_the_trail(staff_client, org, eligible, imhs, staff):
     session = make_session(org, "Tuesday RS group")
     add_hours(eligible, imhs, [date(2025, 3, 4)], 90, session_id=session.id)
     peer = add_hours(eligible, provider(org, "IMHM-C", name="Pat Peer"), [date(2025, 3, 5)], 90, peer=True)[0]
     from rs_service.audit.service import record_event
+
     record_event(org.id, imhs, "session.signed_off", session_id=session.id)
     db.session.commit()
     response = staff_client.get(f"/endorsement/people/{eligible.id}?category=IFS&as_of=2025-12-31")
@@ -150,8 +166,10 @@ def test_the_packet_defaults_to_the_pursued_category_and_lets_staff_choose(staff
 
 def issue_through_the_page(client, person, category="IFS", as_of="2025-12-31"):
     page = client.get(f"/endorsement/people/{person.id}?category={category}&as_of={as_of}").get_data(as_text=True)
-    return client.post(f"/endorsement/people/{person.id}/certificates",
-                       data={"csrf_token": csrf_token_from(page), "category": category, "as_of": as_of})
+    return client.post(
+        f"/endorsement/people/{person.id}/certificates",
+        data={"csrf_token": csrf_token_from(page), "category": category, "as_of": as_of},
+    )
 
 
 def test_staff_issue_a_certificate_with_the_button(staff_client, eligible):
@@ -171,21 +189,27 @@ def test_the_button_refuses_with_the_reasons_when_not_eligible(staff_client, org
     add_hours(person, imhs, monthly(date(2025, 6, 1), 7), 240)
     page = staff_client.get(f"/endorsement/people/{person.id}?category=IFS&as_of=2025-12-31").get_data(as_text=True)
     assert "Issue certificate" not in page  # no button for someone not eligible
-    response = staff_client.post(f"/endorsement/people/{person.id}/certificates", data={
-        "csrf_token": csrf_token_from(page), "category": "IFS", "as_of": "2025-12-31"})
+    response = staff_client.post(
+        f"/endorsement/people/{person.id}/certificates",
+        data={"csrf_token": csrf_token_from(page), "category": "IFS", "as_of": "2025-12-31"},
+    )
     assert response.status_code == 409
-    assert "No certificate was issued" in text_of(response) and "Hours span 7 months, needs at least 12" in text_of(response)
+    assert "No certificate was issued" in text_of(response) and "Hours span 7 months, needs at least 12" in text_of(
+        response
+    )
     assert service.certificates_of(person) == []
 
 
 def test_issuing_without_a_csrf_token_is_refused(staff_client, eligible):
-    response = staff_client.post(f"/endorsement/people/{eligible.id}/certificates",
-                                 data={"category": "IFS", "as_of": "2025-12-31"})
+    response = staff_client.post(
+        f"/endorsement/people/{eligible.id}/certificates", data={"category": "IFS", "as_of": "2025-12-31"}
+    )
     assert response.status_code == 400
     assert service.certificates_of(eligible) == []
 
 
 # ----------------------------------------------------------------------------- certificate, PDF, revoke, verify
+
 
 def test_the_pdf_is_a_pdf_with_the_persons_name(staff_client, certificate):
     response = staff_client.get(f"/endorsement/certificates/{certificate.code}.pdf")
@@ -208,11 +232,14 @@ def test_the_holder_may_download_their_pdf_but_no_one_else(client, org, certific
 def test_staff_revoke_with_a_reason_and_the_public_page_says_when(staff_client, client, certificate):
     page = staff_client.get(f"/endorsement/certificates/{certificate.code}").get_data(as_text=True)
     token = csrf_token_from(page)
-    empty = staff_client.post(f"/endorsement/certificates/{certificate.code}/revoke",
-                              data={"csrf_token": token, "reason": ""})
+    empty = staff_client.post(
+        f"/endorsement/certificates/{certificate.code}/revoke", data={"csrf_token": token, "reason": ""}
+    )
     assert empty.status_code == 422 and certificate.status == "valid"
-    response = staff_client.post(f"/endorsement/certificates/{certificate.code}/revoke",
-                                 data={"csrf_token": token, "reason": "hours entered twice"})
+    response = staff_client.post(
+        f"/endorsement/certificates/{certificate.code}/revoke",
+        data={"csrf_token": token, "reason": "hours entered twice"},
+    )
     assert response.status_code == 302
     db.session.refresh(certificate)
     assert certificate.status == "revoked" and certificate.revoked_reason == "hours entered twice"
@@ -227,8 +254,14 @@ def test_the_verify_page_needs_no_login_and_shows_only_what_a_reviewer_needs(cli
     assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = text_of(response)
-    for shown in ("Jordan Avery", "Infant Family Specialist (IFS)", "24.00", "2024-01-01 to 2025-12-31",
-                  org.name, "Valid"):
+    for shown in (
+        "Jordan Avery",
+        "Infant Family Specialist (IFS)",
+        "24.00",
+        "2024-01-01 to 2025-12-31",
+        org.name,
+        "Valid",
+    ):
         assert shown in page
     assert "Alice Adams" not in page and "@" not in page  # no transcript, no email
 
@@ -244,14 +277,17 @@ def test_a_flagged_certificate_can_be_cleared_after_review(staff_client, certifi
     db.session.commit()
     page = staff_client.get(f"/endorsement/certificates/{certificate.code}").get_data(as_text=True)
     assert "Flagged for review" in page and "minutes corrected" in page
-    response = staff_client.post(f"/endorsement/certificates/{certificate.code}/review", data={
-        "csrf_token": csrf_token_from(page), "note": "still over 24 h without it"})
+    response = staff_client.post(
+        f"/endorsement/certificates/{certificate.code}/review",
+        data={"csrf_token": csrf_token_from(page), "note": "still over 24 h without it"},
+    )
     assert response.status_code == 302
     db.session.refresh(certificate)
     assert certificate.review_flagged_at is None
 
 
 # ----------------------------------------------------------------------------- requirement versions
+
 
 def test_the_requirements_page_shows_the_set_in_force_and_every_version(staff_client):
     page = text_of(staff_client.get("/endorsement/requirements"))
@@ -290,7 +326,10 @@ def test_staff_create_a_new_version_and_the_old_one_stays(staff_client, org):
     response = staff_client.post("/endorsement/requirements/new", data=data)
     assert response.status_code == 302, text_of(response)[:2000]
     assert response.headers["Location"].endswith("/endorsement/requirements/2")
-    v1 = {r.category: requirements.requirement_values(r) for r in requirements.requirement_set_version(org.id, 1).requirements}
+    v1 = {
+        r.category: requirements.requirement_values(r)
+        for r in requirements.requirement_set_version(org.id, 1).requirements
+    }
     v2_set = requirements.requirement_set_version(org.id, 2)
     v2 = {r.category: requirements.requirement_values(r) for r in v2_set.requirements}
     assert v2_set.effective_from == date(2026, 1, 1) and v2_set.note == "ORIMHA asks 25 h"
@@ -325,13 +364,16 @@ def test_an_unchanged_or_invalid_version_is_422_and_saves_nothing(staff_client, 
 
 # ----------------------------------------------------------------------------- the progress partial
 
+
 def test_the_progress_partial_shows_progress_and_reasons(app, org, imhs, staff):
     person = make_person(org, "participant", pursuing_category="IFS")
     add_hours(person, imhs, monthly(date(2025, 1, 1), 12), 90)
     give_credential(person, "IFS", date(2023, 1, 1))
     progress = service.progress_for(person, AS_OF)
-    template = ('{% with eligibility=progress.eligibility, renewal=progress.renewal, '
-                'certificates=progress.certificates %}{% include "endorsement/_progress.html" %}{% endwith %}')
+    template = (
+        "{% with eligibility=progress.eligibility, renewal=progress.renewal, "
+        'certificates=progress.certificates %}{% include "endorsement/_progress.html" %}{% endwith %}'
+    )
     with app.test_request_context():
         html = re.sub(r"\s+", " ", render_template_string(template, progress=progress))
     assert "Infant Family Specialist (IFS)" in html

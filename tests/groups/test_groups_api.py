@@ -18,27 +18,36 @@ def test_first_and_third_tuesday_stays_at_ten_local_across_dst(api, staff_token,
     sessions = api.get(f"/groups/{group['id']}/sessions", staff_token).get_json()
     starts = [datetime.fromisoformat(s["starts_at"]) for s in sessions]
     assert [s.strftime("%a %d %H:%M") for s in starts[:6]] == [
-        "Tue 06 10:00", "Tue 20 10:00", "Tue 03 10:00", "Tue 17 10:00", "Tue 03 10:00", "Tue 17 10:00"]
+        "Tue 06 10:00",
+        "Tue 20 10:00",
+        "Tue 03 10:00",
+        "Tue 17 10:00",
+        "Tue 03 10:00",
+        "Tue 17 10:00",
+    ]
     assert {s.utcoffset().total_seconds() / 3600 for s in starts} == {-5, -4}  # before and after 8 March
     assert sessions[0]["ends_at"].endswith("11:30:00-05:00")
     assert all(s["status"] == "scheduled" and s["sequence"] == 0 and not s["signed_off"] for s in sessions)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
-    ({"rrule": "FREQ=WEEKLY;COUNT=4"}, "rrule"),
-    ({"rrule": "FREQ=HOURLY"}, "rrule"),
-    ({"timezone": "America/Springfield"}, "timezone"),
-    ({"start_time": "25:00"}, "start_time"),
-    ({"start_time": "10am"}, "start_time"),
-    ({"duration_minutes": 0}, "duration_minutes"),
-    ({"until": "2025-12-31"}, "until"),
-    ({"capacity": 0}, "capacity"),
-    ({"kind": "social"}, "kind"),
-    ({"facilitator_ids": []}, "facilitator_ids"),
-    ({"facilitator_ids": [999999]}, "facilitator_ids"),
-    ({"first_date": "2026-02-30"}, "first_date"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
+        ({"rrule": "FREQ=WEEKLY;COUNT=4"}, "rrule"),
+        ({"rrule": "FREQ=HOURLY"}, "rrule"),
+        ({"timezone": "America/Springfield"}, "timezone"),
+        ({"start_time": "25:00"}, "start_time"),
+        ({"start_time": "10am"}, "start_time"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"until": "2025-12-31"}, "until"),
+        ({"capacity": 0}, "capacity"),
+        ({"kind": "social"}, "kind"),
+        ({"facilitator_ids": []}, "facilitator_ids"),
+        ({"facilitator_ids": [999999]}, "facilitator_ids"),
+        ({"first_date": "2026-02-30"}, "first_date"),
+    ],
+)
 def test_bad_group_is_422_naming_the_field_and_creates_nothing(api, staff_token, facilitator, changes, field):
     response = api.post("/groups", staff_token, json=group_body([facilitator.id], **changes))
     assert response.status_code == 422, response.get_json()
@@ -67,8 +76,9 @@ def test_reschedule_keeps_the_original_start_and_raises_sequence(api, facilitato
     group = make_group(org, [facilitator])
     token = token_for(facilitator)
     first = api.get(f"/groups/{group.id}/sessions", token).get_json()[0]
-    response = api.patch(f"/sessions/{first['id']}", token, json={"starts_at": "2026-01-07T13:00:00-05:00",
-                                                                  "duration_minutes": 60})
+    response = api.patch(
+        f"/sessions/{first['id']}", token, json={"starts_at": "2026-01-07T13:00:00-05:00", "duration_minutes": 60}
+    )
     assert response.status_code == 200, response.get_json()
     moved = response.get_json()
     assert moved["starts_at"] == "2026-01-07T13:00:00-05:00" and moved["duration_minutes"] == 60
@@ -79,8 +89,10 @@ def test_reschedule_needs_an_offset_and_a_change(api, facilitator, org):
     group = make_group(org, [facilitator])
     token = token_for(facilitator)
     session_id = api.get(f"/groups/{group.id}/sessions", token).get_json()[0]["id"]
-    assert "starts_at" in api.patch(f"/sessions/{session_id}", token,
-                                    json={"starts_at": "2026-01-07T13:00:00"}).get_json()["errors"]
+    assert (
+        "starts_at"
+        in api.patch(f"/sessions/{session_id}", token, json={"starts_at": "2026-01-07T13:00:00"}).get_json()["errors"]
+    )
     assert api.patch(f"/sessions/{session_id}", token, json={}).status_code == 422
 
 
@@ -99,23 +111,28 @@ def test_other_groups_facilitator_and_participants_cannot_change_sessions(api, o
     group = make_group(org, [facilitator])
     session_id = api.get(f"/groups/{group.id}/sessions", token_for(facilitator)).get_json()[0]["id"]
     for person in (make_person(org, "facilitator"), make_person(org, "participant")):
-        assert api.post(f"/sessions/{session_id}/cancel", token_for(person),
-                        json={"reason": "x"}).status_code == 403
+        assert api.post(f"/sessions/{session_id}/cancel", token_for(person), json={"reason": "x"}).status_code == 403
 
 
 def test_capacity_waitlist_and_withdrawal(api, staff_token, org, facilitator):
     group = make_group(org, [facilitator], capacity=2)
     people = [make_person(org) for _ in range(4)]
     for person in people[:2]:
-        assert api.post(f"/groups/{group.id}/enrollments", staff_token,
-                        json={"person_id": person.id, "joined_on": "2026-01-01"}).status_code == 201
+        assert (
+            api.post(
+                f"/groups/{group.id}/enrollments", staff_token, json={"person_id": person.id, "joined_on": "2026-01-01"}
+            ).status_code
+            == 201
+        )
     full = api.post(f"/groups/{group.id}/enrollments", staff_token, json={"person_id": people[2].id})
     assert full.status_code == 409 and "full" in full.get_json()["message"]
-    waiting = api.post(f"/groups/{group.id}/enrollments", staff_token,
-                       json={"person_id": people[2].id, "waitlist": True})
+    waiting = api.post(
+        f"/groups/{group.id}/enrollments", staff_token, json={"person_id": people[2].id, "waitlist": True}
+    )
     assert waiting.status_code == 201 and waiting.get_json()["waitlisted"] is True
-    left = api.post(f"/groups/{group.id}/enrollments/{people[0].id}/withdraw", staff_token,
-                    json={"left_on": "2026-02-10"})
+    left = api.post(
+        f"/groups/{group.id}/enrollments/{people[0].id}/withdraw", staff_token, json={"left_on": "2026-02-10"}
+    )
     assert left.status_code == 200 and left.get_json()["left_on"] == "2026-02-10"
     enrollments = {e["person_id"]: e for e in api.get(f"/groups/{group.id}/enrollments", staff_token).get_json()}
     assert enrollments[people[2].id]["waitlisted"] is False
@@ -141,25 +158,31 @@ def test_mid_cohort_joiner_is_only_on_later_rosters(app, org, facilitator):
     enroll(group, early)
     enroll(group, late, joined_on=datetime(2026, 3, 3).date())
     sessions = sessions_of(group)
-    assert [p.name for p in roster(sessions[3])] == ["Early"]   # 17 February
+    assert [p.name for p in roster(sessions[3])] == ["Early"]  # 17 February
     assert [p.name for p in roster(sessions[4])] == ["Early", "Late"]  # 3 March
 
 
-def test_changing_the_rest_of_the_series_regenerates_only_untouched_future_sessions(api, staff_token, org,
-                                                                                     facilitator):
+def test_changing_the_rest_of_the_series_regenerates_only_untouched_future_sessions(api, staff_token, org, facilitator):
     group = make_group(org, [facilitator], first_date="2027-01-01", until="2027-06-30")
     sessions = api.get(f"/groups/{group.id}/sessions", staff_token).get_json()
     moved = sessions[8]  # 4 May 2027
     api.patch(f"/sessions/{moved['id']}", staff_token, json={"starts_at": "2027-05-05T10:00:00-04:00"})
-    response = api.post(f"/groups/{group.id}/series", staff_token,
-                        json={"from_date": "2027-04-01", "start_time": "14:00"})
+    response = api.post(
+        f"/groups/{group.id}/series", staff_token, json={"from_date": "2027-04-01", "start_time": "14:00"}
+    )
     assert response.status_code == 200, response.get_json()
     after = {s["id"]: s for s in response.get_json()}
     assert all(after[s["id"]]["starts_at"] == s["starts_at"] for s in sessions[:6])  # before April: as they were
     assert after[moved["id"]]["starts_at"] == "2027-05-05T10:00:00-04:00"  # the moved one keeps its move
     regenerated = sorted(s["starts_at"] for s in after.values() if s["starts_at"] >= "2027-04")
-    assert regenerated == ["2027-04-06T14:00:00-04:00", "2027-04-20T14:00:00-04:00", "2027-05-05T10:00:00-04:00",
-                           "2027-05-18T14:00:00-04:00", "2027-06-01T14:00:00-04:00", "2027-06-15T14:00:00-04:00"]
+    assert regenerated == [
+        "2027-04-06T14:00:00-04:00",
+        "2027-04-20T14:00:00-04:00",
+        "2027-05-05T10:00:00-04:00",
+        "2027-05-18T14:00:00-04:00",
+        "2027-06-01T14:00:00-04:00",
+        "2027-06-15T14:00:00-04:00",
+    ]
 
 
 def test_a_series_change_never_rewrites_the_past_or_announced_sessions(api, staff_token, org, facilitator):
@@ -168,17 +191,26 @@ def test_a_series_change_never_rewrites_the_past_or_announced_sessions(api, staf
 
     past = make_group(org, [facilitator])  # January to June 2026: already over
     before = api.get(f"/groups/{past.id}/sessions", staff_token).get_json()
-    response = api.post(f"/groups/{past.id}/series", staff_token, json={"from_date": "2026-01-01",
-                                                                         "start_time": "14:00"})
+    response = api.post(
+        f"/groups/{past.id}/series", staff_token, json={"from_date": "2026-01-01", "start_time": "14:00"}
+    )
     assert response.status_code == 200 and response.get_json() == before
 
     future = make_group(org, [facilitator], name="2027", first_date="2027-01-01", until="2027-02-28")
     announced = api.get(f"/groups/{future.id}/sessions", staff_token).get_json()[0]
-    db.session.add(Notification(organization_id=org.id, kind="reminder", subject_key=f"session:{announced['id']}",
-                                recipient_id=facilitator.id, session_id=announced["id"]))
+    db.session.add(
+        Notification(
+            organization_id=org.id,
+            kind="reminder",
+            subject_key=f"session:{announced['id']}",
+            recipient_id=facilitator.id,
+            session_id=announced["id"],
+        )
+    )
     db.session.commit()
-    response = api.post(f"/groups/{future.id}/series", staff_token, json={"from_date": "2027-01-01",
-                                                                           "start_time": "14:00"})
+    response = api.post(
+        f"/groups/{future.id}/series", staff_token, json={"from_date": "2027-01-01", "start_time": "14:00"}
+    )
     assert response.status_code == 200, response.get_json()
     starts = sorted(s["starts_at"] for s in response.get_json())
     assert starts[0] == announced["starts_at"] and all("T14:00" in s for s in starts[1:])
@@ -193,5 +225,6 @@ def test_groups_are_walled_by_association_and_membership(api, org, facilitator):
     other_staff = make_person(make_org(), "staff")
     assert api.get(f"/groups/{group.id}", token_for(other_staff)).status_code == 404
     assert api.get(f"/groups/{group.id}/sessions", token_for(other_staff)).status_code == 404
-    assert api.post(f"/groups/{group.id}/enrollments", token_for(member),
-                    json={"person_id": member.id}).status_code == 403
+    assert (
+        api.post(f"/groups/{group.id}/enrollments", token_for(member), json={"person_id": member.id}).status_code == 403
+    )

@@ -1,5 +1,6 @@
 """The group pages, driven through the test client as staff, facilitators and participants would."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,10 +27,25 @@ def submit(client, page, action, data):
 
 def group_form(facilitators, **changes):
     """The create form filled in for a 1st-and-3rd-Tuesday group, 10:00-11:30 Detroit time, January to June 2026."""
-    data = {"name": "RS Group 1", "facilitator_ids": [f.id for f in facilitators], "timezone": "America/Detroit",
-            "first_date": "2026-01-01", "until": "2026-06-30", "start_time": "10:00", "duration_minutes": "90",
-            "recurrence": "monthly", "weekday": "TU", "ordinals": ["1", "3"], "rrule": "", "blackout_dates": "",
-            "capacity": "8", "kind": "rsc", "location": "", "join_url": "", "action": "create"}
+    data = {
+        "name": "RS Group 1",
+        "facilitator_ids": [f.id for f in facilitators],
+        "timezone": "America/Detroit",
+        "first_date": "2026-01-01",
+        "until": "2026-06-30",
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "recurrence": "monthly",
+        "weekday": "TU",
+        "ordinals": ["1", "3"],
+        "rrule": "",
+        "blackout_dates": "",
+        "capacity": "8",
+        "kind": "rsc",
+        "location": "",
+        "join_url": "",
+        "action": "create",
+    }
     data.update(changes)
     return data
 
@@ -44,14 +60,16 @@ def local_times(group) -> list[str]:
 
 # Creating a group ---------------------------------------------------------------------------------
 
+
 def test_staff_creates_a_first_and_third_tuesday_group_through_the_form(client, staff, facilitator):
     log_in(client, staff)
     page = client.get("/groups/new")
     assert page.status_code == 200
     assert 'value="America/Detroit"' in page.get_data(as_text=True)  # the association's zone by default
 
-    response = submit(client, "/groups/new", "/groups/new",
-                      group_form([facilitator], blackout_dates="2026-05-19", location="Zoom"))
+    response = submit(
+        client, "/groups/new", "/groups/new", group_form([facilitator], blackout_dates="2026-05-19", location="Zoom")
+    )
 
     assert response.status_code == 302, response.get_data(as_text=True)
     group = db.session.scalar(db.select(Group))
@@ -71,8 +89,12 @@ def test_staff_creates_a_first_and_third_tuesday_group_through_the_form(client, 
 
 def test_every_other_week_counts_from_the_first_date(client, staff, facilitator):
     log_in(client, staff)
-    response = submit(client, "/groups/new", "/groups/new",
-                      group_form([facilitator], recurrence="biweekly", weekday="TU", until="2026-02-28"))
+    response = submit(
+        client,
+        "/groups/new",
+        "/groups/new",
+        group_form([facilitator], recurrence="biweekly", weekday="TU", until="2026-02-28"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     group = db.session.scalar(db.select(Group))
     # 1 January 2026 is a Thursday: the first session is the Tuesday after it, not the week after that.
@@ -81,8 +103,12 @@ def test_every_other_week_counts_from_the_first_date(client, staff, facilitator)
 
 def test_advanced_rule_is_used_as_written(client, staff, facilitator):
     log_in(client, staff)
-    response = submit(client, "/groups/new", "/groups/new", group_form(
-        [facilitator], recurrence="advanced", rrule="FREQ=WEEKLY;BYDAY=MO,TH", until="2026-01-10"))
+    response = submit(
+        client,
+        "/groups/new",
+        "/groups/new",
+        group_form([facilitator], recurrence="advanced", rrule="FREQ=WEEKLY;BYDAY=MO,TH", until="2026-01-10"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     group = db.session.scalar(db.select(Group))
     assert local_times(group) == ["Thu 01 Jan 10:00", "Mon 05 Jan 10:00", "Thu 08 Jan 10:00"]
@@ -90,8 +116,12 @@ def test_advanced_rule_is_used_as_written(client, staff, facilitator):
 
 def test_preview_shows_the_dates_and_saves_nothing(client, staff, facilitator):
     log_in(client, staff)
-    response = submit(client, "/groups/new", "/groups/new",
-                      group_form([facilitator], recurrence="weekly", until="2026-03-31", action="preview"))
+    response = submit(
+        client,
+        "/groups/new",
+        "/groups/new",
+        group_form([facilitator], recurrence="weekly", until="2026-03-31", action="preview"),
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     page = response.get_data(as_text=True)
     assert "13 sessions, not saved yet" in page
@@ -101,20 +131,24 @@ def test_preview_shows_the_dates_and_saves_nothing(client, staff, facilitator):
     assert group_count() == 0
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"timezone": "America/Springfield"}, "timezone", "is not an IANA time zone"),
-    ({"until": "2025-12-31"}, "until", "the end date is before the first date"),
-    ({"start_time": "25:00"}, "start_time", "Not a valid time value"),
-    ({"first_date": "2026-02-30"}, "first_date", "Not a valid date value"),
-    ({"recurrence": "advanced", "rrule": "FREQ=SOMETIMES"}, "rrule", "not an RFC 5545 rule"),
-    ({"recurrence": "advanced", "rrule": "FREQ=WEEKLY;COUNT=4"}, "rrule", "leave COUNT out of the rule"),
-    ({"recurrence": "monthly", "ordinals": []}, "ordinals", "Choose at least one week of the month"),
-    ({"blackout_dates": "2026-05-19, 2026-13-01"}, "blackout_dates", "“2026-13-01” is not a date"),
-    ({"duration_minutes": "0"}, "duration_minutes", "A session lasts 1 to 720 minutes"),
-    ({"facilitator_ids": []}, "facilitator_ids", "a group needs at least one facilitator"),
-])
-def test_bad_input_shows_the_field_error_with_422_and_saves_nothing(client, staff, facilitator, changes, field,
-                                                                    message):
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"timezone": "America/Springfield"}, "timezone", "is not an IANA time zone"),
+        ({"until": "2025-12-31"}, "until", "the end date is before the first date"),
+        ({"start_time": "25:00"}, "start_time", "Not a valid time value"),
+        ({"first_date": "2026-02-30"}, "first_date", "Not a valid date value"),
+        ({"recurrence": "advanced", "rrule": "FREQ=SOMETIMES"}, "rrule", "not an RFC 5545 rule"),
+        ({"recurrence": "advanced", "rrule": "FREQ=WEEKLY;COUNT=4"}, "rrule", "leave COUNT out of the rule"),
+        ({"recurrence": "monthly", "ordinals": []}, "ordinals", "Choose at least one week of the month"),
+        ({"blackout_dates": "2026-05-19, 2026-13-01"}, "blackout_dates", "“2026-13-01” is not a date"),
+        ({"duration_minutes": "0"}, "duration_minutes", "A session lasts 1 to 720 minutes"),
+        ({"facilitator_ids": []}, "facilitator_ids", "a group needs at least one facilitator"),
+    ],
+)
+def test_bad_input_shows_the_field_error_with_422_and_saves_nothing(
+    client, staff, facilitator, changes, field, message
+):
     log_in(client, staff)
     response = submit(client, "/groups/new", "/groups/new", group_form([facilitator], **changes))
     assert response.status_code == 422
@@ -127,21 +161,30 @@ def test_bad_input_shows_the_field_error_with_422_and_saves_nothing(client, staf
 def test_a_facilitators_double_booking_is_shown_as_the_clash(client, staff, facilitator, org):
     make_group(org, [facilitator])
     log_in(client, staff)
-    response = submit(client, "/groups/new", "/groups/new", group_form(
-        [facilitator], name="RS Group 2", start_time="11:00", first_date="2026-03-01"))
+    response = submit(
+        client,
+        "/groups/new",
+        "/groups/new",
+        group_form([facilitator], name="RS Group 2", start_time="11:00", first_date="2026-03-01"),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Maya Okafor already facilitates RS Group 1 on Tue 3 Mar 2026, 10:00 AM EST" in page
     assert 'id="facilitator_ids-error"' in page
     assert group_count() == 1
 
-    preview = submit(client, "/groups/new", "/groups/new", group_form(
-        [facilitator], name="RS Group 2", start_time="11:00", first_date="2026-03-01", action="preview"))
+    preview = submit(
+        client,
+        "/groups/new",
+        "/groups/new",
+        group_form([facilitator], name="RS Group 2", start_time="11:00", first_date="2026-03-01", action="preview"),
+    )
     assert preview.status_code == 422 and "already facilitates RS Group 1" in preview.get_data(as_text=True)
     assert "sessions, not saved yet" in preview.get_data(as_text=True)  # the dates are still shown
 
 
 # Enrollment ---------------------------------------------------------------------------------------
+
 
 def test_staff_enrolls_and_withdraws_through_the_group_page(client, staff, facilitator, participant, org):
     group = make_group(org, [facilitator])
@@ -151,18 +194,29 @@ def test_staff_enrolls_and_withdraws_through_the_group_page(client, staff, facil
     response = submit(client, page, f"{page}/enrollments", {"person_id": participant.id, "joined_on": "2026-03-01"})
     assert response.status_code == 302, response.get_data(as_text=True)
     enrollment = db.session.scalar(db.select(Enrollment))
-    assert (enrollment.person_id, enrollment.joined_on, enrollment.waitlisted) == (participant.id, date(2026, 3, 1),
-                                                                                   False)
+    assert (enrollment.person_id, enrollment.joined_on, enrollment.waitlisted) == (
+        participant.id,
+        date(2026, 3, 1),
+        False,
+    )
     html = client.get(page).get_data(as_text=True)
     assert "Priya Raman is enrolled from Sun 1 Mar 2026" in html and "Last day for Priya Raman" in html
 
-    too_early = submit(client, page, f"{page}/enrollments/{participant.id}/withdraw",
-                       {f"withdraw-{participant.id}-left_on": "2026-02-01"})
+    too_early = submit(
+        client,
+        page,
+        f"{page}/enrollments/{participant.id}/withdraw",
+        {f"withdraw-{participant.id}-left_on": "2026-02-01"},
+    )
     assert too_early.status_code == 422
     assert f'id="withdraw-{participant.id}-left_on-error"' in too_early.get_data(as_text=True)
 
-    response = submit(client, page, f"{page}/enrollments/{participant.id}/withdraw",
-                      {f"withdraw-{participant.id}-left_on": "2026-04-30"})
+    response = submit(
+        client,
+        page,
+        f"{page}/enrollments/{participant.id}/withdraw",
+        {f"withdraw-{participant.id}-left_on": "2026-04-30"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.scalar(db.select(Enrollment)).left_on == date(2026, 4, 30)
     assert "Priya Raman leaves the group after Thu 30 Apr 2026" in client.get(page).get_data(as_text=True)
@@ -179,8 +233,9 @@ def test_a_full_group_says_so_and_offers_the_waitlist(client, staff, facilitator
     assert full.status_code == 422
     assert "is full (1 places)" in full.get_data(as_text=True) and 'id="person_id-error"' in full.get_data(as_text=True)
 
-    waiting = submit(client, page, f"{page}/enrollments",
-                     {"person_id": late.id, "joined_on": "2026-01-01", "waitlist": "y"})
+    waiting = submit(
+        client, page, f"{page}/enrollments", {"person_id": late.id, "joined_on": "2026-01-01", "waitlist": "y"}
+    )
     assert waiting.status_code == 302
     assert db.session.scalar(db.select(Enrollment).where(Enrollment.person_id == late.id)).waitlisted
     assert "Waitlist" in client.get(page).get_data(as_text=True)
@@ -202,19 +257,22 @@ def test_staff_change_the_rest_of_the_series(client, staff, facilitator, org):
     group = make_group(org, [facilitator], first_date="2027-01-01", until="2027-06-30")
     page = f"/groups/{group.id}"
     log_in(client, staff)
-    response = submit(client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "14:00",
-                                                        "duration_minutes": ""})
+    response = submit(
+        client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "14:00", "duration_minutes": ""}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     times = local_times(db.session.get(Group, group.id))
     assert times[5] == "Tue 16 Mar 10:00" and times[6] == "Tue 06 Apr 14:00" and times[-1] == "Tue 15 Jun 14:00"
 
-    nothing = submit(client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "",
-                                                       "duration_minutes": ""})
+    nothing = submit(
+        client, page, f"{page}/series", {"from_date": "2027-04-01", "start_time": "", "duration_minutes": ""}
+    )
     assert nothing.status_code == 422
     assert "Give a new start time, a new length, or both" in nothing.get_data(as_text=True)
 
 
 # One session --------------------------------------------------------------------------------------
+
 
 def test_facilitator_reschedules_and_cancels_a_session(client, facilitator, org):
     group = make_group(org, [facilitator])
@@ -223,12 +281,13 @@ def test_facilitator_reschedules_and_cancels_a_session(client, facilitator, org)
     log_in(client, facilitator)
     assert client.get(page).status_code == 200
 
-    response = submit(client, page, f"{page}/reschedule",
-                      {"day": "2026-01-07", "start_time": "13:00", "duration_minutes": "60"})
+    response = submit(
+        client, page, f"{page}/reschedule", {"day": "2026-01-07", "start_time": "13:00", "duration_minutes": "60"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     session = db.session.get(Session, session_id)
-    assert session.starts_at == datetime(2026, 1, 7, 18, 0, tzinfo=timezone.utc)  # 13:00 EST
-    assert session.original_starts_at == datetime(2026, 1, 6, 15, 0, tzinfo=timezone.utc)
+    assert session.starts_at == datetime(2026, 1, 7, 18, 0, tzinfo=UTC)  # 13:00 EST
+    assert session.original_starts_at == datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
     assert (session.duration_minutes, session.sequence) == (60, 1)
     html = client.get(page).get_data(as_text=True)
     assert "Wed 7 Jan 2026, 1:00 PM EST" in html and "Moved" in html
@@ -250,8 +309,12 @@ def test_a_clash_when_moving_a_session_is_shown_on_the_form(client, facilitator,
     other = make_group(org, [facilitator], name="Wednesday group", rrule="FREQ=WEEKLY;BYDAY=WE")
     session_id = sessions_of(other)[0].id
     log_in(client, facilitator)
-    response = submit(client, f"/sessions/{session_id}", f"/sessions/{session_id}/reschedule",
-                      {"day": "2026-01-06", "start_time": "11:00", "duration_minutes": "90"})
+    response = submit(
+        client,
+        f"/sessions/{session_id}",
+        f"/sessions/{session_id}/reschedule",
+        {"day": "2026-01-06", "start_time": "11:00", "duration_minutes": "90"},
+    )
     assert response.status_code == 422
     assert "already facilitates Tuesday group on Tue 6 Jan 2026, 10:00 AM EST" in response.get_data(as_text=True)
     assert db.session.get(Session, session_id).sequence == 0
@@ -259,8 +322,14 @@ def test_a_clash_when_moving_a_session_is_shown_on_the_form(client, facilitator,
 
 def test_my_sessions_puts_today_first(client, facilitator, org):
     today = local_date(utcnow(), "America/Detroit")
-    make_group(org, [facilitator], rrule="FREQ=WEEKLY", first_date=today.isoformat(),
-               until=(today + timedelta(days=20)).isoformat(), start_time="00:00")
+    make_group(
+        org,
+        [facilitator],
+        rrule="FREQ=WEEKLY",
+        first_date=today.isoformat(),
+        until=(today + timedelta(days=20)).isoformat(),
+        start_time="00:00",
+    )
     log_in(client, facilitator)
     html = client.get("/my/sessions").get_data(as_text=True)
     today_text = f"{today:%a} {today.day} {today:%b %Y}"
@@ -270,6 +339,7 @@ def test_my_sessions_puts_today_first(client, facilitator, org):
 
 
 # A participant's schedule -------------------------------------------------------------------------
+
 
 def test_my_schedule_lists_only_their_sessions_from_the_day_they_joined(client, facilitator, participant, org):
     theirs = make_group(org, [facilitator])
@@ -302,6 +372,7 @@ def test_a_new_calendar_link_replaces_the_old_one(client, participant):
 
 
 # Who may see what ---------------------------------------------------------------------------------
+
 
 def test_another_associations_group_and_session_are_not_found(client, staff):
     elsewhere = make_org("ct-aimh")

@@ -4,8 +4,17 @@ from datetime import date
 
 import pytest
 
-from tests.factories import (QueryCounter, csrf_token_from, enroll, give_credential, log_in, make_group, make_org,
-                             make_person, signed_off_hours)
+from tests.factories import (
+    QueryCounter,
+    csrf_token_from,
+    enroll,
+    give_credential,
+    log_in,
+    make_group,
+    make_org,
+    make_person,
+    signed_off_hours,
+)
 
 
 @pytest.fixture
@@ -30,7 +39,7 @@ def test_my_hours_shows_totals_entries_and_a_chart(client, org_with_hours):
 
 
 def test_staff_report_and_csv_export(client, org_with_hours):
-    org, _, ana = org_with_hours
+    org, _, _ana = org_with_hours
     log_in(client, make_person(org, "staff"))
     html = client.get("/hours/report?start=2026-03-01&end=2026-06-30").get_data(as_text=True)
     assert "Ana" in html and "7.00" in html  # 4 sessions of 1.5 h and 1 h individual
@@ -42,7 +51,7 @@ def test_staff_report_and_csv_export(client, org_with_hours):
 
 
 def test_report_filters_by_group(client, org_with_hours):
-    org, provider, ana = org_with_hours
+    org, provider, _ana = org_with_hours
     group = make_group(org, [provider])
     ben = make_person(org, name="Ben")
     enroll(group, ben)
@@ -77,16 +86,26 @@ def test_staff_records_external_rsc_from_the_person_page(client, org_with_hours)
     org, _, ana = org_with_hours
     log_in(client, make_person(org, "staff"))
     page = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
-    response = client.post(f"/people/{ana.id}/hours", data={
-        "csrf_token": csrf_token_from(page), "entry_date": "2026-07-01", "minutes": "50", "format": "individual",
-        "provider_id": "0", "external_name": "Dr. Lee", "external_category": "IMHM-C", "external_number": "WA-1"})
+    response = client.post(
+        f"/people/{ana.id}/hours",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "entry_date": "2026-07-01",
+            "minutes": "50",
+            "format": "individual",
+            "provider_id": "0",
+            "external_name": "Dr. Lee",
+            "external_category": "IMHM-C",
+            "external_number": "WA-1",
+        },
+    )
     assert response.status_code == 302
     html = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
     assert "Dr. Lee" in html and "hours: recorded" in html  # and in the audit trail
 
 
 def test_participants_cannot_see_the_report_or_others(client, org_with_hours):
-    org, _, ana = org_with_hours
+    _org, _, ana = org_with_hours
     log_in(client, ana)
     assert client.get("/hours/report").status_code == 403
     assert client.get(f"/people/{ana.id}/hours").status_code == 403

@@ -1,4 +1,5 @@
 """A real SMTP server on loopback for the jobs' tests, and the people and groups they mail."""
+
 import asyncio
 import email
 import email.policy
@@ -100,8 +101,13 @@ def cohort(app):
     org = make_org("mi-aimh")
     facilitator = make_person(org, "facilitator", name="Maya Okafor")
     participants = [make_person(org, "participant", name=name) for name in ("Priya Raman", "Zoë Lindqvist")]
-    group = make_group(org, [facilitator], first_date="2026-03-01", join_url="https://meet.example.org/rs-1",
-                       name="Home visitors RS group")
+    group = make_group(
+        org,
+        [facilitator],
+        first_date="2026-03-01",
+        join_url="https://meet.example.org/rs-1",
+        name="Home visitors RS group",
+    )
     for person in participants:
         enroll(group, person)
     db.session.commit()

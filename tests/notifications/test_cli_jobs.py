@@ -1,4 +1,5 @@
 """`rs run-jobs --at` and `rs scheduler`, through the test runner and as a real process."""
+
 import os
 import subprocess
 import sys
@@ -13,7 +14,8 @@ def test_run_jobs_sends_what_is_due_and_prints_a_summary(runner, cohort, mailbox
     assert result.exit_code == 0, result.output
     assert "Jobs due at 2026-03-02T15:00:00Z: sent 3 reminders" in result.output
     assert sorted(r.rcpt_tos[0] for r in mailbox.received) == sorted(
-        p.email for p in [*cohort.participants, cohort.facilitator])
+        p.email for p in [*cohort.participants, cohort.facilitator]
+    )
     assert all(calendar_part(m).get_param("method") == "REQUEST" for m in mailbox.messages)
 
     again = runner.invoke(args=["rs", "run-jobs", "--at", "2026-03-02T10:00:00-05:00"])  # the same moment
@@ -22,9 +24,11 @@ def test_run_jobs_sends_what_is_due_and_prints_a_summary(runner, cohort, mailbox
 
 
 def test_bad_moments_are_refused_with_a_message(runner):
-    for value, expected in [("yesterday", "not an ISO 8601 date and time"),
-                            ("2026-03-02T15:00:00", "has no UTC offset"),
-                            ("2026-02-30T15:00:00Z", "not an ISO 8601 date and time")]:
+    for value, expected in [
+        ("yesterday", "not an ISO 8601 date and time"),
+        ("2026-03-02T15:00:00", "has no UTC offset"),
+        ("2026-02-30T15:00:00Z", "not an ISO 8601 date and time"),
+    ]:
         result = runner.invoke(args=["rs", "run-jobs", "--at", value])
         assert result.exit_code != 0
         assert expected in result.output and "Traceback" not in result.output
@@ -39,16 +43,21 @@ def test_run_jobs_fails_visibly_when_mail_cannot_be_sent(runner, cohort, mailbox
 
 
 def test_real_process_sends_through_smtp_and_never_twice(database_url, cohort, mailbox):
-    environ = dict(os.environ, DATABASE_URL=database_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(mailbox.port),
-                   MAIL_FROM="MI-AIMH RS <rs@mi-aimh.example.org>", PUBLIC_URL="https://rs.example.org")
+    environ = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(mailbox.port),
+        MAIL_FROM="MI-AIMH RS <rs@mi-aimh.example.org>",
+        PUBLIC_URL="https://rs.example.org",
+    )
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "rs", "run-jobs", "--at", "2026-03-04T17:00:00Z"]
     first = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     assert "sent 0 reminders, 0 updates, 0 cancellations, 1 overdue-attendance notices" in first.stdout
     [notice] = mailbox.messages
     session = cohort.session_on("2026-03-03")
-    assert (f"https://rs.example.org/sessions/{session.id}/attendance"
-            in notice.get_body(("plain",)).get_content())
+    assert f"https://rs.example.org/sessions/{session.id}/attendance" in notice.get_body(("plain",)).get_content()
 
     second = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0 and "sent 0 reminders, 0 updates, 0 cancellations, 0 overdue" in second.stdout
@@ -57,8 +66,14 @@ def test_real_process_sends_through_smtp_and_never_twice(database_url, cohort, m
 
 def test_real_process_refuses_a_naive_moment_without_a_traceback(database_url, app):
     environ = dict(os.environ, DATABASE_URL=database_url)
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "rs", "run-jobs", "--at",
-                             "2026-03-02 15:00"], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "rs", "run-jobs", "--at", "2026-03-02 15:00"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "has no UTC offset" in result.stderr and "Traceback" not in result.stderr
 
@@ -76,8 +91,13 @@ def test_scheduler_process_stops_cleanly_on_ctrl_c(database_url, app, tmp_path):
     environ.pop("SMTP_HOST", None)
     log_file = tmp_path / "scheduler.log"
     with open(log_file, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "rs", "scheduler"], cwd=ROOT,
-                                   env=environ, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "rs", "scheduler"],
+            cwd=ROOT,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while "scheduler started" not in log_file.read_text() and time.monotonic() < deadline:

@@ -1,9 +1,10 @@
 """Background jobs, through a real SMTP server; every invite read back with Mozilla's ical.js."""
+
 import email
 import email.policy
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -14,7 +15,9 @@ from rs_service.calendars.service import occurrence, series_info
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.groups.service import cancel_session, reschedule_session, roster
-from rs_service.notifications import jobs, scheduler as scheduling, service as outbox
+from rs_service.notifications import jobs
+from rs_service.notifications import scheduler as scheduling
+from rs_service.notifications import service as outbox
 from rs_service.notifications.jobs import run_due_jobs
 from rs_service.notifications.models import Notification
 from tests.calendars.icaljs import run_icaljs
@@ -22,7 +25,7 @@ from tests.endorsement.helpers import full_year, provider
 from tests.factories import csrf_token_from, enroll, log_in, make_org, make_person
 from tests.notifications.conftest import ORGANIZER_EMAIL, calendar_part, ics_of, parts
 
-UTC = timezone.utc
+UTC = UTC
 MARCH_3 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)  # 10:00 EST, the cohort's first session
 
 
@@ -48,6 +51,7 @@ def commit_reschedule(session, starts_at):
 
 
 # ----------------------------------------------------------------------------- reminders
+
 
 def test_reminder_24_hours_before_reaches_participants_and_facilitators_with_an_invite(cohort, mailbox):
     session = cohort.session_on("2026-03-03")
@@ -111,6 +115,7 @@ def test_reminders_off_stops_reminders_but_not_the_facilitators_overdue_notice(c
 
 
 # ----------------------------------------------------------------------------- changes
+
 
 def test_rescheduled_session_sends_an_updated_request_to_whoever_had_the_invite(cohort, mailbox):
     latecomer = cohort.participants[1]
@@ -202,6 +207,7 @@ def test_a_pending_reminder_is_not_sent_once_the_session_is_cancelled(cohort, ma
 
 # ----------------------------------------------------------------------------- overdue attendance
 
+
 def sign_off_everyone_present(session, facilitator):
     session = fresh(session)
     save_attendance(session, [Mark(p.id, "present") for p in roster(session)], facilitator)
@@ -238,6 +244,7 @@ def test_overdue_attendance_notice_once_per_facilitator_with_the_attendance_link
 
 # ----------------------------------------------------------------------------- certification
 
+
 def test_certification_notice_once_to_the_participant_and_staff(app, mailbox):
     org = make_org("ct-aimh")
     staff = [make_person(org, "staff", name=name) for name in ("Dana Whitfield", "Lee Park")]
@@ -263,6 +270,7 @@ def test_certification_notice_once_to_the_participant_and_staff(app, mailbox):
 
 
 # ----------------------------------------------------------------------------- exactly once
+
 
 def test_running_twice_for_the_same_moment_sends_nothing_twice(cohort, mailbox):
     cancel_session(cohort.session_on("2026-03-17"), "Holiday")
@@ -306,6 +314,7 @@ def test_concurrent_runs_send_each_message_exactly_once(app, cohort, mailbox):
 
 
 # ----------------------------------------------------------------------------- failures and the outbox
+
 
 def test_smtp_failure_is_logged_and_retried_on_the_next_run(cohort, mailbox, caplog):
     at = MARCH_3 - timedelta(hours=24)
@@ -376,6 +385,7 @@ def test_naive_moment_is_refused(app):
 
 
 # ----------------------------------------------------------------------------- scheduler
+
 
 def test_scheduler_runs_the_jobs_every_minute_without_overlap(app, cohort, mailbox, monkeypatch):
     built = scheduling.build_scheduler(app, BackgroundScheduler)

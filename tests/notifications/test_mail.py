@@ -195,8 +195,13 @@ def test_invite_over_smtp(smtp_server, method):
 
 def test_invite_without_html(smtp_server):
     handler, settings = smtp_server
-    msg = build_message(to="zoe@example.org", subject="Invite", text="Invited", mail_from=MAIL_FROM,
-                        invite=Invite("REQUEST", ics("REQUEST")))
+    msg = build_message(
+        to="zoe@example.org",
+        subject="Invite",
+        text="Invited",
+        mail_from=MAIL_FROM,
+        invite=Invite("REQUEST", ics("REQUEST")),
+    )
     send_message(msg, settings)
     parsed = handler.received[0].message
     alternative = next(parsed.iter_parts())
@@ -215,8 +220,10 @@ def test_smtp_rejection_becomes_mail_error(smtp_server):
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "body"), [("REQUEST", ics("CANCEL")), ("CANCEL", ics("REQUEST")),
-                                              ("REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("REQUEST", ics("CANCEL")), ("CANCEL", ics("REQUEST")), ("REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
+)
 def test_method_mismatch_raises(method, body):
     with pytest.raises(ValueError, match="METHOD"):
         build_message(to="a@example.org", subject="x", text="x", mail_from=MAIL_FROM, invite=Invite(method, body))
@@ -224,8 +231,13 @@ def test_method_mismatch_raises(method, body):
 
 def test_non_utf8_ics_raises():
     with pytest.raises(ValueError, match="UTF-8"):
-        build_message(to="a@example.org", subject="x", text="x", mail_from=MAIL_FROM,
-                      invite=Invite("REQUEST", "METHOD:REQUEST\r\nSUMMARY:Zoë\r\n".encode("latin-1")))
+        build_message(
+            to="a@example.org",
+            subject="x",
+            text="x",
+            mail_from=MAIL_FROM,
+            invite=Invite("REQUEST", "METHOD:REQUEST\r\nSUMMARY:Zoë\r\n".encode("latin-1")),
+        )
 
 
 def test_message_id_deterministic_or_random():
@@ -259,8 +271,14 @@ def test_outbox_writes_readable_eml(tmp_path: Path):
     outbox = tmp_path / "instance" / "outbox"
     settings = MailSettings(host=None, outbox_dir=str(outbox))
     body = ics("REQUEST")
-    first = build_message(to="zoe@example.org", subject="Invitation", text="Invited", html="<p>Invited</p>",
-                          invite=Invite("REQUEST", body), mail_from=MAIL_FROM)
+    first = build_message(
+        to="zoe@example.org",
+        subject="Invitation",
+        text="Invited",
+        html="<p>Invited</p>",
+        invite=Invite("REQUEST", body),
+        mail_from=MAIL_FROM,
+    )
     second = build_message(to="sam@example.org", subject="Reminder", text="Reminder", mail_from=MAIL_FROM)
 
     path1 = send_message(first, settings)
@@ -320,10 +338,13 @@ def test_silent_server_times_out():
             send_message(msg, settings)
 
 
-@pytest.mark.parametrize("subject", [
-    "Reminder: RS Group 12 tomorrow, Tue 3 Mar 2026, 10:00 AM-11:30 AM EST (Michigan AIMH demo association)",
-    "Changed: RS Group 12, Tue 3 Mar 2026, 10:00 AM–11:30 AM EST, with Zoë Ndlovu facilitating this week",
-])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Reminder: RS Group 12 tomorrow, Tue 3 Mar 2026, 10:00 AM-11:30 AM EST (Michigan AIMH demo association)",
+        "Changed: RS Group 12, Tue 3 Mar 2026, 10:00 AM–11:30 AM EST, with Zoë Ndlovu facilitating this week",
+    ],
+)
 def test_long_subjects_fold_and_come_back_unchanged(subject):
     message = build_message(to="ana@example.org", subject=subject, text="hi", mail_from="rs@example.org")
     raw = message.as_bytes()
