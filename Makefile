@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test bench install install-dev install-js install-browser db clean
+.PHONY: run test lint bench install install-dev install-js install-browser db clean translations
+TRANSLATIONS := rs_service/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
 # The scheduler runs alongside the dev server; with no SMTP_HOST its mail lands in instance/outbox/.
 run: install db
@@ -14,8 +16,8 @@ run: install db
 	@$(FLASK) rs scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed-run $(CATALOGS:.po=.mo)
+install-dev: $(VENV)/.installed-dev $(CATALOGS:.po=.mo)
 install-js: tests/js/node_modules/.installed
 
 # The UI tests drive Debian's Chromium through its chromedriver (nothing is downloaded at test time).
@@ -39,6 +41,21 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Compiled catalogs are built from the committed .po files, never committed themselves.
+%.mo: %.po | $(VENV)/.installed-run
+	@$(BIN)/pybabel -q compile -i $< -o $@
+
+# Extract every message from the code and templates and merge it into each catalog (then translate).
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	rm $(TRANSLATIONS)/messages.pot
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 db: install
 	@mkdir -p instance

@@ -26,6 +26,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # werkzeug's scrypt: memory-hard, the modern default for stored passwords.
+    PASSWORD_HASH_METHOD = "scrypt"
     SMTP_HOST = None
     SMTP_PORT = 25
     SMTP_USERNAME = None
@@ -47,6 +49,8 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
     SECRET_KEY = "testing-secret-key"
+    # Hashing is most of the suite's time; tests check behaviour, not the hash's strength.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):

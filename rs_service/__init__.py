@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import INSTANCE_DIR, load_config
+from rs_service.i18n import register_languages
 from rs_service.templating import register_template_helpers
 
 
@@ -14,6 +15,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(overrides or {})
     register_extensions(app)
+    register_languages(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -23,6 +25,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from rs_service import models  # noqa: F401  (every table known before migrate binds)
     from rs_service.extensions import api, csrf, db, login_manager, migrate
 
@@ -31,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
     api.init_app(app)
 
 

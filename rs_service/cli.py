@@ -133,10 +133,10 @@ class Instant(click.ParamType):
 @committing
 def run_jobs(at):
     """Run, once, every background job due at that moment; running it twice sends nothing twice."""
-    from rs_service.database import utcnow
+    from rs_service import clock
     from rs_service.notifications.jobs import run_due_jobs
 
-    summary = run_due_jobs(at or utcnow())
+    summary = run_due_jobs(at or clock.now())
     click.echo(str(summary))
     if not summary.ok:
         raise click.ClickException(

@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from rs_service import clock
 from rs_service.accounts import service as accounts
 from rs_service.accounts.auth import hash_password
 from rs_service.accounts.models import Organization, Person
 from rs_service.attendance import service as attendance
-from rs_service.database import utcnow
 from rs_service.endorsement.service import issue_certificate
 from rs_service.extensions import db
 from rs_service.groups import service as groups
@@ -25,6 +25,7 @@ from rs_service.groups.models import Group
 from rs_service.hours.service import ExternalProvider, record_rsc_hours
 
 DEMO_SLUG = "mi-aimh-demo"
+DEMO_TIMEZONE = "America/Detroit"
 DEMO_PASSWORD = "demo-password"
 STAFF = ("staff@demo.example.org", "Dana Whitfield")
 FACILITATOR = ("facilitator@demo.example.org", "Maya Okafor")
@@ -111,7 +112,7 @@ def seed_demo(today: date | None = None) -> list[str]:
     organization = accounts.organization_by_slug(DEMO_SLUG)
     created = organization is None
     if created:
-        organization = build_demo(today or utcnow().date())
+        organization = build_demo(today or clock.today_in(DEMO_TIMEZONE))
     status = "created" if created else "already present"
     lines = [
         f"Demo association {status}: {organization.name}",
@@ -126,7 +127,7 @@ def seed_demo(today: date | None = None) -> list[str]:
 
 def build_demo(today: date) -> Organization:
     rng = random.Random(2020)
-    organization = accounts.create_organization(DEMO_SLUG, "Michigan AIMH (demo)", "America/Detroit")
+    organization = accounts.create_organization(DEMO_SLUG, "Michigan AIMH (demo)", DEMO_TIMEZONE)
     staff = demo_person(organization, *STAFF, "staff")
     facilitators = [make_facilitator(organization, index, name) for index, name in enumerate(FACILITATORS)]
     first_date = (today - relativedelta(months=3)).replace(day=1)

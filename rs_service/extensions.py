@@ -1,5 +1,6 @@
 """Extension objects, created without an app and bound in create_app()."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,3 +22,4 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 api = ServiceApi()
+babel = Babel()

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
-def clock(value: datetime | time) -> str:
+def time_of_day(value: datetime | time) -> str:
     return f"{value:%I:%M %p}".lstrip("0")
 
 
@@ -24,7 +24,7 @@ def local_time(instant: datetime | None, zone: str) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(ZoneInfo(zone))
-    return f"{long_date(local.date())}, {clock(local)} {local:%Z}"
+    return f"{long_date(local.date())}, {time_of_day(local)} {local:%Z}"
 
 
 def local_span(instant: datetime, minutes: int, zone: str) -> str:
@@ -32,8 +32,8 @@ def local_span(instant: datetime, minutes: int, zone: str) -> str:
     tz = ZoneInfo(zone)
     start, end = instant.astimezone(tz), (instant + timedelta(minutes=minutes)).astimezone(tz)
     if start.tzname() == end.tzname():
-        return f"{clock(start)}–{clock(end)} {end:%Z}"
-    return f"{clock(start)} {start:%Z}–{clock(end)} {end:%Z}"
+        return f"{time_of_day(start)}–{time_of_day(end)} {end:%Z}"
+    return f"{time_of_day(start)} {start:%Z}–{time_of_day(end)} {end:%Z}"
 
 
 def local_period(instant: datetime, minutes: int, zone: str) -> str:

@@ -11,6 +11,6 @@ def hours(minutes: int | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    for name in ("clock", "long_date", "local_day", "local_time", "local_span", "local_period"):
+    for name in ("time_of_day", "long_date", "local_day", "local_time", "local_span", "local_period"):
         app.add_template_filter(getattr(local_times, name), name)
     app.add_template_filter(hours)

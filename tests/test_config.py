@@ -55,3 +55,14 @@ def test_wsgi_in_production_without_secrets_exits_with_a_message_not_a_traceback
     assert result.returncode != 0
     assert "refuses to start without SECRET_KEY and DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stored_passwords_use_a_memory_hard_hash_outside_tests(app):
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    for env in ("development", "production"):
+        method = load_config(env, {"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@db/rs"})[
+            "PASSWORD_HASH_METHOD"
+        ]
+        stored = generate_password_hash("a long enough passphrase", method=method)
+        assert stored.startswith("scrypt:") and check_password_hash(stored, "a long enough passphrase")

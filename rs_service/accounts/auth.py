@@ -4,20 +4,23 @@ import functools
 import hashlib
 import secrets
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import abort
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from rs_service import clock
 from rs_service.accounts.models import ApiToken, Person
-from rs_service.database import utcnow
 from rs_service.extensions import db
-
-# Checked against when no account matches, so a wrong email costs as long as a wrong password.
-_UNUSED_HASH = generate_password_hash("never-a-password")
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)  # scrypt
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def unused_hash(method: str) -> str:
+    """Checked against when no account matches, so a wrong email costs as long as a wrong password."""
+    return generate_password_hash("never-a-password", method=method)
 
 
 def hash_token(token: str) -> str:
@@ -42,7 +45,7 @@ def authenticate(email: str, password: str) -> Person | None:
         if check_password_hash(person.password_hash, password):
             return person
     if not candidates:
-        check_password_hash(_UNUSED_HASH, password)
+        check_password_hash(unused_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     return None
 
 
@@ -54,7 +57,7 @@ def person_for_token(token: str) -> Person | None:
     api_token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if api_token is None:
         return None
-    api_token.last_used_at = utcnow()
+    api_token.last_used_at = clock.now()
     return api_token.person
 
 

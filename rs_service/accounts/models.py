@@ -4,13 +4,16 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service import clock
+from rs_service.database import UTCDateTime, one_of
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 
 ROLES = ("staff", "facilitator", "participant")
+LANGUAGES = ("en", "es")
 
 
 class Organization(db.Model):
@@ -24,7 +27,7 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     reminder_lead_minutes: Mapped[int] = mapped_column(default=24 * 60)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class Person(UserMixin, db.Model):
@@ -34,6 +37,7 @@ class Person(UserMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("organization_id", "email"),
         CheckConstraint(one_of("role", ROLES), name="role_known"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language_known"),
         CheckConstraint(
             f"pursuing_category IS NULL OR {one_of('pursuing_category', CATEGORY_CODES)}",
             name="pursuing_category_known",
@@ -48,8 +52,12 @@ class Person(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     pursuing_category: Mapped[str | None] = mapped_column(String(10))
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    # The language of their pages, emails, invites and certificates.
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    # A deactivated person keeps their history, hours and certificates but cannot log in.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     organization: Mapped[Organization] = relationship()
     credentials: Mapped[list["Credential"]] = relationship(
@@ -86,7 +94,7 @@ class Credential(db.Model):
     number: Mapped[str] = mapped_column(String(50))
     valid_from: Mapped[date]
     valid_until: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     person: Mapped[Person] = relationship(back_populates="credentials")
 
@@ -102,7 +110,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()

@@ -1,14 +1,13 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from rs_service import clock
 from rs_service.accounts.auth import authenticate
 from rs_service.accounts.forms import LoginForm
 from rs_service.accounts.models import Person
-from rs_service.database import utcnow
 from rs_service.extensions import db, login_manager
 from rs_service.groups.service import awaiting_sign_off, schedule_of
+from rs_service.i18n import same_site_path
 
 blp = Blueprint("accounts", __name__)
 
@@ -62,16 +61,9 @@ def login():
         person = authenticate(form.email.data, form.password.data)
         if person is not None:
             login_user(person)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(same_site_path(request.args.get("next"), url_for("accounts.home")))
         form.password.errors.append("Email or password is incorrect.")
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("accounts.home")
 
 
 @blp.route("/logout", methods=["POST"])
@@ -86,7 +78,7 @@ def logout():
 @login_required
 def home():
     """What each role needs first: upcoming sessions, and rosters waiting to be signed off."""
-    now = utcnow()
+    now = clock.now()
     upcoming = [
         s
         for _, sessions in schedule_of(current_user)

@@ -7,16 +7,16 @@ new one, and every step is in the audit trail.
 from dataclasses import dataclass
 from datetime import datetime
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.attendance.models import AttendanceRecord
 from rs_service.attendance.rules import check_minutes, credited_minutes
 from rs_service.audit.service import record_event
-from rs_service.database import utcnow
+from rs_service.clock import local_date
 from rs_service.endorsement.service import flag_certificates_for_entries
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
-from rs_service.groups.schedule import local_date
 from rs_service.groups.service import roster
 from rs_service.hours import ledger
 from rs_service.hours.models import HourEntry
@@ -87,7 +87,7 @@ def save_attendance(session: Session, marks: list[Mark], actor: Person, expected
             record = AttendanceRecord(session_id=session.id, person_id=mark.person_id)
             db.session.add(record)
         record.status, record.minutes = mark.status, mark.minutes
-        record.updated_at, record.updated_by_id = utcnow(), actor.id
+        record.updated_at, record.updated_by_id = clock.now(), actor.id
         after[str(mark.person_id)] = snapshot(record)
     if after:
         session.attendance_version += 1
@@ -101,7 +101,7 @@ def save_attendance(session: Session, marks: list[Mark], actor: Person, expected
 def sign_off(session: Session, actor: Person, now: datetime | None = None) -> list[HourEntry]:
     """Close the roster and credit its minutes to the ledger, stamped with the signer's credential."""
     lock_session(session)
-    now = now or utcnow()
+    now = now or clock.now()
     if session.signed_off:
         raise Conflict("attendance is already signed off")
     if session.status == "cancelled":
@@ -169,7 +169,7 @@ def correct(
     minutes = check_minutes(status, minutes, session.duration_minutes)
     before = snapshot(record)
     record.status, record.minutes = status, minutes
-    record.updated_at, record.updated_by_id = utcnow(), actor.id
+    record.updated_at, record.updated_by_id = clock.now(), actor.id
     reversed_entries = reverse_session_entries(session, person_id, reason, actor)
     entry = credit(session, record, provider_at_sign_off(session, reversed_entries), actor, reason.strip())
     record_event(

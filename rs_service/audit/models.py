@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, utcnow
+from rs_service.database import UTCDateTime
 from rs_service.extensions import db
 from rs_service.hours.models import refuse_change
 
@@ -23,7 +24,7 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
     actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
 

@@ -5,8 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service.database import UTCDateTime, one_of
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 
@@ -22,7 +23,7 @@ class RequirementSet(db.Model):
     version: Mapped[int]
     effective_from: Mapped[date]
     note: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     requirements: Mapped[list["Requirement"]] = relationship(
@@ -79,7 +80,7 @@ class Certificate(db.Model):
     counted_minutes: Mapped[int]
     window_start: Mapped[date]
     window_end: Mapped[date]
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(500))

@@ -3,11 +3,11 @@
 A version in use is never edited: a change is a new version with its own effective date.
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.orm import selectinload
 
+from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.service import record_event
 from rs_service.endorsement import rules
@@ -40,7 +40,7 @@ REQUIREMENT_FIELDS = (
 
 def today_for(organization: Organization) -> date:
     """Today where the association works: eligibility is judged on its calendar, not the server's."""
-    return datetime.now(ZoneInfo(organization.timezone)).date()
+    return clock.today_in(organization.timezone)
 
 
 def check_date(field: str, value: date) -> date:

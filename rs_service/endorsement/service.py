@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
+from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
-from rs_service.database import utcnow
 from rs_service.endorsement import rules
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, certificate_entries
@@ -357,7 +357,7 @@ def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> 
     reason = _reason("reason", reason)
     if certificate.revoked_at is not None:
         raise Conflict(f"The certificate was already revoked on {certificate.revoked_at:%Y-%m-%d}.", "reason")
-    certificate.revoked_at = utcnow()
+    certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason
     db.session.flush()
     record_event(
@@ -387,7 +387,7 @@ def flag_certificates_for_entries(entry_ids, reason: str, actor: Person | None =
             .order_by(Certificate.id)
         )
     )
-    now = utcnow()
+    now = clock.now()
     for certificate in certificates:
         reasons = [r for r in (certificate.review_reason, reason) if r]
         certificate.review_reason = "; ".join(dict.fromkeys(reasons))[:500] or None

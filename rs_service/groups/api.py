@@ -2,14 +2,12 @@ from datetime import date
 
 from flask_smorest import Blueprint, abort
 
-from rs_service import policy
+from rs_service import clock, policy
 from rs_service.accounts.api import require_staff
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
-from rs_service.database import utcnow
 from rs_service.groups import service
 from rs_service.groups.models import Group, Session
-from rs_service.groups.schedule import local_date
 from rs_service.groups.schemas import (
     CancelSchema,
     EnrollmentSchema,
@@ -56,7 +54,7 @@ def with_count(group: Group) -> Group:
 
 
 def today_in(group: Group) -> date:
-    return local_date(utcnow(), group.timezone)
+    return clock.today_in(group.timezone)
 
 
 @blp.route("/groups", methods=["POST"])

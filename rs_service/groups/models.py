@@ -5,8 +5,9 @@ from datetime import date, datetime, time
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service.database import UTCDateTime, one_of
 from rs_service.extensions import db
 
 GROUP_KINDS = ("rsc", "peer")
@@ -42,7 +43,10 @@ class Group(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="rsc")
     location: Mapped[str | None] = mapped_column(String(300))
     join_url: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    description: Mapped[str | None] = mapped_column(String(2000))
+    # The facilitator whose credentials stand behind the group's hours (default: the first facilitator).
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     facilitators: Mapped[list[Person]] = relationship(secondary=group_facilitators, order_by=Person.name)
     blackout_dates: Mapped[list["BlackoutDate"]] = relationship(
@@ -79,7 +83,7 @@ class Session(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     attendance_version: Mapped[int] = mapped_column(default=0)
@@ -107,7 +111,7 @@ class Enrollment(db.Model):
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
     waitlisted: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     group: Mapped[Group] = relationship()
     person: Mapped[Person] = relationship()

@@ -70,9 +70,5 @@ def session_starts(series: Series) -> list[datetime]:
     return [to_instant(local, series.timezone) for local in local_starts(series)]
 
 
-def local_date(instant: datetime, zone: str) -> date:
-    return instant.astimezone(ZoneInfo(zone)).date()
-
-
 def overlaps(start_a: datetime, minutes_a: int, start_b: datetime, minutes_b: int) -> bool:
     return start_a < start_b + timedelta(minutes=minutes_b) and start_b < start_a + timedelta(minutes=minutes_a)

@@ -5,11 +5,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.accounts.service import is_time_zone
 from rs_service.attendance.models import AttendanceRecord
 from rs_service.audit.models import AuditEvent
-from rs_service.database import utcnow
 from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.groups import schedule
@@ -104,7 +104,7 @@ def create_group(organization_id: int, plan: GroupPlan) -> Group:
 
 
 def add_sessions(group: Group, starts: list[datetime], duration_minutes: int) -> None:
-    now = utcnow()
+    now = clock.now()
     db.session.add_all(
         Session(
             group_id=group.id,
@@ -195,7 +195,7 @@ def cancel_session(session: Session, reason: str) -> Session:
 def touch(session: Session) -> None:
     """Every change a calendar must notice raises SEQUENCE and moves DTSTAMP."""
     session.sequence += 1
-    session.updated_at = utcnow()
+    session.updated_at = clock.now()
     db.session.flush()
 
 
@@ -225,14 +225,14 @@ def change_series_from(
         tuple(f.id for f in group.facilitators),
         blackout_dates=frozenset(b.day for b in group.blackout_dates),
     )
-    cutoff = max(schedule.to_instant(datetime.combine(from_date, time.min), group.timezone), utcnow())
+    cutoff = max(schedule.to_instant(datetime.combine(from_date, time.min), group.timezone), clock.now())
     starts = [start for start in check_plan(plan) if start >= cutoff]
     future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff and s.starts_at >= cutoff]
     in_use = sessions_in_use([s.id for s in future])
     untouched = [s for s in future if s.sequence == 0 and s.id not in in_use]
     # A kept session still stands for its day: the new rule adds no second session that day.
-    kept_days = {schedule.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
-    new_starts = [s for s in starts if schedule.local_date(s, group.timezone) not in kept_days]
+    kept_days = {clock.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
+    new_starts = [s for s in starts if clock.local_date(s, group.timezone) not in kept_days]
     ensure_no_double_booking(
         group.facilitators, [(s, plan.duration_minutes) for s in new_starts], {s.id for s in untouched}
     )
@@ -388,7 +388,7 @@ def enrollments_of(group: Group) -> list[Enrollment]:
 
 def roster(session: Session) -> list[Person]:
     """Everyone enrolled on the session's local date; a later joiner is not on earlier rosters."""
-    day = schedule.local_date(session.starts_at, session.group.timezone)
+    day = clock.local_date(session.starts_at, session.group.timezone)
     return list(
         db.session.scalars(
             db.select(Person)
@@ -484,7 +484,7 @@ def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
     for session in sessions:
         group = groups[session.group_id]
         if session.group_id in facilitated or _within(
-            windows[session.group_id], schedule.local_date(session.original_starts_at, group.timezone)
+            windows[session.group_id], clock.local_date(session.original_starts_at, group.timezone)
         ):
             chosen[session.group_id].append(session)
     return [(groups[group_id], chosen[group_id]) for group_id in sorted(group_ids, key=lambda i: groups[i].name)]

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from rs_service import policy
-from rs_service.accounts.models import Person
+from rs_service import clock, policy
+from rs_service.accounts.models import Organization, Person
 from rs_service.audit.service import trail
 from rs_service.calendars import service as calendars
-from rs_service.database import utcnow
+from rs_service.clock import local_date
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.groups import service
 from rs_service.groups.forms import (
@@ -29,8 +29,8 @@ from rs_service.groups.forms import (
     WithdrawForm,
 )
 from rs_service.groups.models import Enrollment, Group, Session
-from rs_service.groups.schedule import local_date, to_instant
-from rs_service.local_times import clock, local_time, long_date
+from rs_service.groups.schedule import to_instant
+from rs_service.local_times import local_time, long_date, time_of_day
 
 blp = Blueprint("groups", __name__)
 
@@ -65,7 +65,7 @@ def index():
     policy.require(policy.may_manage_association(current_user))
     groups = service.groups_of(current_user.organization_id)
     ids = [g.id for g in groups]
-    now = utcnow()
+    now = clock.now()
     return render_template(
         "groups/index.html",
         groups=groups,
@@ -80,7 +80,7 @@ def index():
 def new():
     policy.require(policy.may_manage_association(current_user))
     form = GroupForm(timezone=current_user.organization.timezone)
-    form.facilitator_ids.choices = facilitator_choices(current_user.organization_id)
+    form.facilitator_ids.choices = facilitator_choices(current_user.organization)
     preview = None
     if form.validate_on_submit():
         plan = plan_from(form)
@@ -128,7 +128,10 @@ def clock_note(start: datetime, zone: str, wanted: time | None = None) -> str | 
     tz = ZoneInfo(zone)
     local = start.astimezone(tz)
     if wanted is not None and local.time() != wanted:
-        return f"{wanted:%H:%M} does not exist that day (clocks go forward), so it starts at {clock(local)} {local:%Z}"
+        return (
+            f"{wanted:%H:%M} does not exist that day (clocks go forward), "
+            f"so it starts at {time_of_day(local)} {local:%Z}"
+        )
     week_before = (local.replace(tzinfo=None) - timedelta(days=7)).replace(tzinfo=tz)
     if week_before.utcoffset() != local.utcoffset():
         return f"Clocks changed this week ({week_before:%Z} to {local:%Z}): check times across time zones"
@@ -143,7 +146,7 @@ def detail(group_id: int):
 
 def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal=None, status=200):
     """The group page; a form that failed is passed in so that it shows its errors (and status 422)."""
-    now = utcnow()
+    now = clock.now()
     today = local_date(now, group.timezone)
     enrollments = service.enrollments_of(group)
     context = {
@@ -191,7 +194,7 @@ def enroll(group_id: int):
         try:
             enrollment = service.enroll(group, person, form.joined_on.data, waitlist=form.waitlist.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form.get(error.field, None))
+            put_on_form(form, error, form._fields.get(error.field or ""))
         else:
             flash(
                 f"{person.name} is on the waitlist."
@@ -248,7 +251,7 @@ def change_series(group_id: int):
             put_on_form(form, error, field)
         else:
             flash(
-                f"Sessions from {long_date(form.from_date.data)} on start at {clock(group.start_time)} "
+                f"Sessions from {long_date(form.from_date.data)} on start at {time_of_day(group.start_time)} "
                 f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
                 "their times."
             )
@@ -332,7 +335,7 @@ def cancel(session_id: int):
 @login_required
 def my_sessions():
     """The sessions the caller facilitates: today's first, then upcoming, then recent past ones."""
-    now = utcnow()
+    now = clock.now()
     sessions = sorted(
         (
             s
@@ -359,7 +362,7 @@ def my_sessions():
 @login_required
 def my_schedule():
     """The same sessions as the person's calendar feed: their groups, from the day they joined."""
-    now = utcnow()
+    now = clock.now()
     sessions = sorted(
         (s for _, group_sessions in service.schedule_of(me()) for s in group_sessions),
         key=lambda s: (s.starts_at, s.id),
@@ -403,10 +406,10 @@ def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
         form.form_errors.append(error.message)
 
 
-def facilitator_choices(organization_id: int) -> list[tuple[int, str]]:
-    today = utcnow().date()
+def facilitator_choices(organization: Organization) -> list[tuple[int, str]]:
+    today = clock.today_in(organization.timezone)
     choices = []
-    for person in service.possible_facilitators(organization_id):
+    for person in service.possible_facilitators(organization.id):
         credential = person.credential_on(today)
         details = [person.role] + ([credential.category] if credential else [])
         choices.append((person.id, f"{person.name} ({', '.join(details)})"))

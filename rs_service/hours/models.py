@@ -5,8 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, one_of, utcnow
+from rs_service.database import UTCDateTime, one_of
 from rs_service.extensions import db
 
 FORMATS = ("group", "individual")
@@ -38,7 +39,7 @@ class HourEntry(db.Model):
     provider_valid_until: Mapped[date | None]
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("hour_entries.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(String(500))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

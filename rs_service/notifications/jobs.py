@@ -32,16 +32,16 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased, selectinload
 
+from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.calendars.ics import build_invite
 from rs_service.calendars.service import occurrence, series_info
@@ -260,7 +260,7 @@ def plan_certification_notices(at: datetime) -> list[Planned]:
     told = set(db.session.scalars(db.select(Notification.subject_key).where(Notification.kind == CERTIFICATION)))
     out = []
     for organization in db.session.scalars(db.select(Organization).order_by(Organization.id)):
-        as_of = local_date(at, organization.timezone)
+        as_of = clock.local_date(at, organization.timezone)
         newly = [
             c.person
             for c in ready_to_certify(organization, as_of, within_minutes=0)
@@ -312,10 +312,6 @@ def still_due(at: datetime):
 
 def ends_at(session: Session) -> datetime:
     return session.starts_at + timedelta(minutes=session.duration_minutes)
-
-
-def local_date(at: datetime, zone: str) -> date:
-    return at.astimezone(ZoneInfo(zone)).date()
 
 
 def attendance_url(session: Session) -> str:

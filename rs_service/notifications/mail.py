@@ -32,10 +32,11 @@ import ssl
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+
+from rs_service import clock
 
 __all__ = [
     "MESSAGE_ID_DOMAIN",
@@ -162,7 +163,7 @@ def build_message(
     msg["From"] = mail_from
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = (
         message_id_for(message_id_key) if message_id_key is not None else make_msgid(domain=MESSAGE_ID_DOMAIN)
     )
@@ -271,7 +272,7 @@ _counter = itertools.count()
 
 def _outbox_filename() -> str:
     """Sortable (UTC timestamp first) and unique (pid, counter, random) name."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{os.getpid()}-{next(_counter):06d}-{uuid.uuid4().hex[:8]}.eml"
 
 

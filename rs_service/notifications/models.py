@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, utcnow
+from rs_service.database import UTCDateTime
 from rs_service.extensions import db
 
 
@@ -21,7 +22,7 @@ class Notification(db.Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     sequence: Mapped[int] = mapped_column(default=0)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from rs_service.database import utcnow
+from rs_service import clock
 from rs_service.extensions import db
 from rs_service.notifications.jobs import run_due_jobs
 
@@ -25,7 +25,7 @@ def run_jobs_now(app: Flask) -> None:
     """One run for the current minute, in its own app context and database session."""
     with app.app_context():
         try:
-            run_due_jobs(utcnow())
+            run_due_jobs(clock.now())
         except Exception:  # the next minute must still come
             log.exception("background jobs failed")
         finally:

@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy import ColumnElement
 from sqlalchemy.dialects import postgresql, sqlite
 
+from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import utcnow
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.notifications.mail import MailError, MailSettings, send_message
@@ -80,7 +80,7 @@ def record_planned(planned: Iterable[Planned]) -> None:
             "recipient_id": p.recipient_id,
             "sequence": p.sequence,
             "session_id": p.session_id,
-            "created_at": utcnow(),
+            "created_at": clock.now(),
             "attempts": 0,
         }
         for p in sorted(set(planned), key=Planned.key)
@@ -144,7 +144,7 @@ def deliver_waiting(
         except Exception as error:  # one bad message must never stop the others
             record_failure(notification_id, error, due, delivery)
             continue
-        notification.sent_at, notification.last_error = utcnow(), None
+        notification.sent_at, notification.last_error = clock.now(), None
         notification.attempts += 1
         delivery.sent[notification.kind] += 1
         db.session.commit()

@@ -10,6 +10,7 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
+from rs_service import clock
 from rs_service.endorsement import requirements, service
 from rs_service.endorsement.models import RequirementSet
 from rs_service.extensions import db
@@ -229,7 +230,7 @@ def test_the_holder_may_download_their_pdf_but_no_one_else(client, org, certific
     assert other_client.get(f"/endorsement/certificates/{certificate.code}.pdf").status_code == 404
 
 
-def test_staff_revoke_with_a_reason_and_the_public_page_says_when(staff_client, client, certificate):
+def test_staff_revoke_with_a_reason_and_the_public_page_says_when(staff_client, client, certificate, org):
     page = staff_client.get(f"/endorsement/certificates/{certificate.code}").get_data(as_text=True)
     token = csrf_token_from(page)
     empty = staff_client.post(
@@ -245,7 +246,8 @@ def test_staff_revoke_with_a_reason_and_the_public_page_says_when(staff_client, 
     assert certificate.status == "revoked" and certificate.revoked_reason == "hours entered twice"
     staff_client.post("/logout", data={"csrf_token": token})
     public = text_of(staff_client.get(f"/verify/{certificate.code}"))
-    assert "Revoked." in public and certificate.revoked_at.strftime("%Y-%m-%d") in public
+    revoked_on = clock.local_date(certificate.revoked_at, org.timezone)  # the association's day, not UTC's
+    assert "Revoked." in public and revoked_on.isoformat() in public
     assert "hours entered twice" not in public  # the reason stays with the association
 
 

@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func
 
-from rs_service.database import utcnow
+from rs_service import clock
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
-from rs_service.groups.schedule import local_date
 from rs_service.groups.service import sessions_of
 from tests.factories import QueryCounter, csrf_token_from, enroll, log_in, make_group, make_org, make_person
 
@@ -321,7 +320,7 @@ def test_a_clash_when_moving_a_session_is_shown_on_the_form(client, facilitator,
 
 
 def test_my_sessions_puts_today_first(client, facilitator, org):
-    today = local_date(utcnow(), "America/Detroit")
+    today = clock.today_in("America/Detroit")
     make_group(
         org,
         [facilitator],

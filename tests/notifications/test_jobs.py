@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from rs_service.attendance.service import Mark, save_attendance, sign_off
@@ -387,7 +388,7 @@ def test_naive_moment_is_refused(app):
 # ----------------------------------------------------------------------------- scheduler
 
 
-def test_scheduler_runs_the_jobs_every_minute_without_overlap(app, cohort, mailbox, monkeypatch):
+def test_scheduler_runs_the_jobs_every_minute_without_overlap(app, cohort, mailbox):
     built = scheduling.build_scheduler(app, BackgroundScheduler)
     built.start(paused=True)
     try:
@@ -397,11 +398,11 @@ def test_scheduler_runs_the_jobs_every_minute_without_overlap(app, cohort, mailb
     finally:
         built.shutdown()
 
-    monkeypatch.setattr(scheduling, "utcnow", lambda: MARCH_3 - timedelta(hours=24))
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (scheduling.run_jobs_now(app), done.set()))
-    thread.start()
-    thread.join(60)
+    with time_machine.travel(MARCH_3 - timedelta(hours=24)):
+        thread = threading.Thread(target=lambda: (scheduling.run_jobs_now(app), done.set()))
+        thread.start()
+        thread.join(60)
     assert done.is_set() and len(mailbox.received) == 3
 
 

@@ -1,0 +1,24 @@
+"""The one clock of the service.
+
+Every "now" comes from `now()` and every "today" is a local date of an association or a group,
+`today_in(zone)`: never the server's own date, which is a different day for part of every night
+(02:30 UTC is still the evening before in America/Detroit). Tests move this clock with time-machine.
+"""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+
+def now() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    """The calendar date of `instant` on the wall clocks of `zone`."""
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def today_in(zone: str) -> date:
+    """Today's date where `zone` is the time zone of an association or a group."""
+    return local_date(now(), zone)
