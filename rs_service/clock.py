@@ -6,7 +6,7 @@ Every "now" comes from `now()` and every "today" is a local date of an associati
 """
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def now() -> datetime:
@@ -22,3 +22,12 @@ def local_date(instant: datetime, zone: str) -> date:
 def today_in(zone: str) -> date:
     """Today's date where `zone` is the time zone of an association or a group."""
     return local_date(now(), zone)
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA zone such as America/Detroit (or UTC); not an abbreviation or a bare offset."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"

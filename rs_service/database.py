@@ -6,6 +6,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
+
 
 class UTCDateTime(TypeDecorator):
     """An instant: aware datetimes in, aware UTC datetimes out, on every database.

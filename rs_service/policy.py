@@ -3,17 +3,13 @@
 from flask import abort
 
 from rs_service.accounts.models import Person
+from rs_service.database import MAX_ID
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
 
 
 def is_staff(actor: Person) -> bool:
     return actor.role == "staff"
-
-
-def may_manage_association(actor: Person) -> bool:
-    """Create people, groups, enrollments, requirement sets, certificates."""
-    return is_staff(actor)
 
 
 def may_view_person(actor: Person, person: Person) -> bool:
@@ -55,12 +51,19 @@ def may_sign_off(actor: Person, session) -> bool:
     return facilitates(actor, session.group)
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
-
-
 def require(allowed: bool, refusal: str = "You may not do this.") -> None:
     if not allowed:
         abort(403, refusal)
+
+
+def require_staff(actor: Person) -> None:
+    """Create people, groups, enrollments, requirement sets, certificates: staff only."""
+    require(is_staff(actor), "Only staff of the association may do this.")
+
+
+def visible_person(actor: Person, person_id: int) -> Person:
+    """The person, if the actor may see them: staff of their association, or they themselves."""
+    return authorized(actor, Person, person_id, may_view_person, "You may only see your own record.")
 
 
 def authorized(actor: Person, model, id_: int, may=None, refusal: str = "You may not do this."):

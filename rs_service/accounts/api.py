@@ -3,7 +3,6 @@ from flask_smorest import Blueprint, abort
 from rs_service import policy
 from rs_service.accounts import service
 from rs_service.accounts.auth import authenticate, caller, issue_token, token_auth
-from rs_service.accounts.models import Person
 from rs_service.accounts.schemas import (
     CredentialCreateSchema,
     CredentialSchema,
@@ -14,14 +13,6 @@ from rs_service.accounts.schemas import (
 )
 
 blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="People and tokens")
-
-
-def visible_person(person_id: int) -> Person:
-    return policy.authorized(caller(), Person, person_id, policy.may_view_person, "You may only see your own record.")
-
-
-def require_staff():
-    policy.require(policy.may_manage_association(caller()), "Only staff of the association may do this.")
 
 
 @blp.route("/auth/tokens", methods=["POST"])
@@ -39,7 +30,7 @@ def create_token(body):
 @blp.arguments(PersonCreateSchema)
 @blp.response(201, PersonSchema)
 def create_person(body):
-    require_staff()
+    policy.require_staff(caller())
     return service.create_person(caller().organization, **body)
 
 
@@ -47,7 +38,7 @@ def create_person(body):
 @token_auth
 @blp.response(200, PersonSchema)
 def get_person(person_id):
-    return visible_person(person_id)
+    return policy.visible_person(caller(), person_id)
 
 
 @blp.route("/people/<int:person_id>/credentials", methods=["POST"])
@@ -55,6 +46,6 @@ def get_person(person_id):
 @blp.arguments(CredentialCreateSchema)
 @blp.response(201, CredentialSchema)
 def add_credential(body, person_id):
-    require_staff()
-    person = visible_person(person_id)
+    policy.require_staff(caller())
+    person = policy.visible_person(caller(), person_id)
     return service.add_credential(person, **body)

@@ -64,10 +64,6 @@ class Person(UserMixin, db.Model):
         back_populates="person", order_by="Credential.valid_from", cascade="all, delete-orphan"
     )
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role == "staff"
-
     def credential_on(self, day: date) -> "Credential | None":
         """The endorsement valid on `day`; the most recently started one when several are."""
         valid = [c for c in self.credentials if c.is_valid_on(day)]

@@ -3,23 +3,7 @@ from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
 from rs_service.endorsement.categories import CATEGORY_CODES
-from rs_service.policy import MAX_ID
-
-
-class StrictSchema(ma.Schema):
-    """Unknown fields are an error, so a typo never passes silently."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-
-def identifier(**kwargs):
-    """An id in a request body: a whole number the database can hold."""
-    return ma.fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
-
-
-def text(max_length: int, **kwargs):
-    return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+from rs_service.schemas import Day, StrictSchema, text
 
 
 class TokenRequestSchema(StrictSchema):
@@ -49,8 +33,8 @@ class PersonSchema(ma.Schema):
 class CredentialCreateSchema(StrictSchema):
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = ma.fields.Date(required=True)
-    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+    valid_from = Day(required=True)
+    valid_until = Day(load_default=None, allow_none=True)
 
     @ma.validates_schema
     def _period(self, data, **kwargs):

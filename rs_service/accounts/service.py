@@ -1,8 +1,8 @@
 """Associations, people and credentials: plain functions that flush and never commit."""
 
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rs_service import clock
 from rs_service.accounts.auth import hash_password, normalise_email
 from rs_service.accounts.models import ROLES, Credential, Organization, Person
 from rs_service.errors import Conflict, InvalidInput
@@ -13,16 +13,8 @@ class AccountError(InvalidInput):
     pass
 
 
-def is_time_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return "/" in name or name == "UTC"
-
-
 def create_organization(slug: str, name: str, timezone: str) -> Organization:
-    if not is_time_zone(timezone):
+    if not clock.is_time_zone(timezone):
         raise AccountError("timezone", f"{timezone!r} is not an IANA time zone such as America/Detroit")
     if db.session.scalar(db.select(Organization.id).where(Organization.slug == slug)):
         raise Conflict(f"an association with the slug {slug!r} already exists", "slug")

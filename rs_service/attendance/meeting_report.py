@@ -151,7 +151,7 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     # participants header.  Tab goes first: Teams reports are tab separated
     # but their times contain commas ("3/3/26, 9:58:12 AM").
     table: list[tuple[int, list[str]]] = []
-    found: tuple[int, dict] | None = None
+    found: tuple[int, Columns] | None = None
     unreadable: str | None = None
     for delimiter in ("\t", ",", ";"):
         try:
@@ -167,7 +167,7 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     header_index, columns = found
 
     header_cells = table[header_index][1]
-    if "email" not in columns:
+    if "email" not in columns.positions:
         raise ReportError(
             f"This file has no 'User Email' or 'Email' column, so nobody can be matched to the group; {_UPLOAD_HINT}."
         )
@@ -175,7 +175,7 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     normalized_header = {_norm_header(c) for c in header_cells}
     source = (
         "zoom"
-        if columns["duration_kind"] == "minutes" or not normalized_header.intersection(_TEAMS_ONLY_COLUMNS)
+        if columns.duration_kind == "minutes" or not normalized_header.intersection(_TEAMS_ONLY_COLUMNS)
         else "teams"
     )
     host_email = _zoom_host_email(table[:header_index])
@@ -271,7 +271,15 @@ def _norm_header(cell: str) -> str:
     return " ".join(cell.replace("\ufeff", "").split()).lower()
 
 
-def _header_columns(cells: list[str]) -> dict[str, int] | None:
+@dataclass(frozen=True)
+class Columns:
+    """Where a participants header puts each field, and whether durations are minutes or clock time."""
+
+    positions: dict[str, int]
+    duration_kind: str
+
+
+def _header_columns(cells: list[str]) -> Columns | None:
     """Column positions if this row is a participants header, else None.
 
     A participants header has a name column and a duration column.  (Zoom's
@@ -299,16 +307,14 @@ def _header_columns(cells: list[str]) -> dict[str, int] | None:
     if "minutes" in positions:
         positions["duration"] = positions.pop("minutes")
         positions.pop("clock", None)
-        positions["duration_kind"] = "minutes"
-    elif "clock" in positions:
+        return Columns(positions, "minutes")
+    if "clock" in positions:
         positions["duration"] = positions.pop("clock")
-        positions["duration_kind"] = "clock"
-    else:
-        return None
-    return positions
+        return Columns(positions, "clock")
+    return None
 
 
-def _find_participants_header(table):
+def _find_participants_header(table: list[tuple[int, list[str]]]) -> tuple[int, Columns] | None:
     for index, (_line_no, cells) in enumerate(table):
         columns = _header_columns(cells)
         if columns is not None:
@@ -358,14 +364,14 @@ def _is_section_title(cells: list[str]) -> bool:
     return len(filled) == 1 and bool(_SECTION_TITLE.match(filled[0]))
 
 
-def _cell(cells: list[str], columns: dict, key: str) -> str:
-    index = columns.get(key)
+def _cell(cells: list[str], columns: Columns, key: str) -> str:
+    index = columns.positions.get(key)
     if index is None or index >= len(cells):
         return ""
     return cells[index]
 
 
-def _parse_row(line_no, cells, columns, host_email) -> ReportRow | None:
+def _parse_row(line_no: int, cells: list[str], columns: Columns, host_email: str | None) -> ReportRow | None:
     # Zoom lists the time someone spent in the waiting room as a separate row
     # marked "In Waiting Room: Yes"; Zoom itself does not count that time as
     # meeting minutes, and neither do we.
@@ -374,7 +380,7 @@ def _parse_row(line_no, cells, columns, host_email) -> ReportRow | None:
     name = _cell(cells, columns, "name")
     email = _clean_email(_cell(cells, columns, "email"))
     raw_duration = _cell(cells, columns, "duration")
-    minutes = _parse_duration(raw_duration, columns["duration_kind"])
+    minutes = _parse_duration(raw_duration, columns.duration_kind)
     if minutes is None:
         who = f" ({name})" if name else ""
         raise ReportError(

@@ -1,8 +1,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.attendance.models import STATUSES
+from rs_service.schemas import StrictSchema, identifier, text
 
 
 class MarkSchema(StrictSchema):

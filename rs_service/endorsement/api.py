@@ -2,7 +2,6 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from rs_service import policy
-from rs_service.accounts.api import require_staff
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.endorsement import requirements, service
@@ -75,7 +74,7 @@ def get_eligibility(query, person_id):
 @blp.arguments(CertificateRequestSchema)
 @blp.response(201, CertificateSchema)
 def issue_certificate(body):
-    require_staff()
+    policy.require_staff(caller())
     person = person_in_caller_association(body["person_id"], "person_id")
     try:
         certificate = service.issue_certificate(person, body["category"], caller(), as_of=body["as_of"])
@@ -109,6 +108,6 @@ def certificate_pdf(code):
 @blp.arguments(RevokeRequestSchema)
 @blp.response(200, CertificateSchema)
 def revoke_certificate(body, code):
-    require_staff()
+    policy.require_staff(caller())
     certificate = service.revoke_certificate(own_certificate(code), caller(), body["reason"])
     return service.staff_record(certificate)

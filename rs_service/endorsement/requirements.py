@@ -10,13 +10,13 @@ from sqlalchemy.orm import selectinload
 from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.service import record_event
+from rs_service.database import MAX_ID
 from rs_service.endorsement import rules
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.models import Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
-from rs_service.policy import MAX_ID
 
 # Endorsement began in 2002: no rule set or certificate is ever judged before 2000, and the bounds
 # keep month arithmetic and database date types far from their limits.

@@ -1,13 +1,14 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.endorsement.requirements import EARLIEST_DATE, LATEST_DATE
+from rs_service.schemas import Day, StrictSchema, identifier, text
 
 
 def day(**kwargs):
-    return ma.fields.Date(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE), **kwargs)
+    """A date within the years Endorsement rules are judged in (narrower than the service's own bounds)."""
+    return Day(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE), **kwargs)
 
 
 def category(**kwargs):
@@ -36,11 +37,6 @@ class RequirementSchema(ma.Schema):
     rsc_required = ma.fields.Boolean()
     majority_rule = ma.fields.Boolean()
     renewal_minutes = ma.fields.Integer(allow_none=True)
-
-
-class ExcludedEntrySchema(ma.Schema):
-    entry_id = ma.fields.Integer()
-    reason = ma.fields.String()
 
 
 class EligibilitySchema(ma.Schema):

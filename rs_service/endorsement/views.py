@@ -53,7 +53,7 @@ def staff_page(view):
     @functools.wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
-        if not policy.may_manage_association(current_user):
+        if not policy.is_staff(current_user):
             abort(403, description="Only staff of the association may see this page.")
         return view(*args, **kwargs)
 

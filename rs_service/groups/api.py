@@ -3,7 +3,6 @@ from datetime import date
 from flask_smorest import Blueprint, abort
 
 from rs_service import clock, policy
-from rs_service.accounts.api import require_staff
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.groups import service
@@ -34,7 +33,7 @@ def visible_group(group_id: int) -> Group:
 
 
 def managed_group(group_id: int) -> Group:
-    require_staff()
+    policy.require_staff(caller())
     return visible_group(group_id)
 
 
@@ -62,7 +61,7 @@ def today_in(group: Group) -> date:
 @blp.arguments(GroupCreateSchema)
 @blp.response(201, GroupSchema)
 def create_group(body):
-    require_staff()
+    policy.require_staff(caller())
     plan = service.GroupPlan(
         facilitator_ids=tuple(body.pop("facilitator_ids")), blackout_dates=frozenset(body.pop("blackout_dates")), **body
     )
@@ -73,7 +72,7 @@ def create_group(body):
 @token_auth
 @blp.response(200, GroupSchema(many=True))
 def list_groups():
-    require_staff()
+    policy.require_staff(caller())
     groups = list(service.groups_of(caller().organization_id))
     counts = service.session_counts([g.id for g in groups])
     for group in groups:

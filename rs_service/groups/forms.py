@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,7 +19,13 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from rs_service.groups.models import GROUP_KINDS
+from rs_service.groups.models import GROUP_KINDS, LONGEST_SESSION_MINUTES
+
+SESSION_LENGTH = NumberRange(
+    1,
+    LONGEST_SESSION_MINUTES,
+    lazy_gettext("A session lasts 1 to %(longest)s minutes.", longest=LONGEST_SESSION_MINUTES),
+)
 
 WEEKDAYS = (
     ("MO", "Monday"),
@@ -75,7 +82,7 @@ class GroupForm(FlaskForm):
         default=90,
         validators=[
             InputRequired("Give the length in minutes."),
-            NumberRange(1, 720, "A session lasts 1 to 720 minutes."),
+            SESSION_LENGTH,
         ],
     )
     recurrence = RadioField("How often", choices=RECURRENCES, default="monthly")
@@ -151,7 +158,8 @@ class SeriesChangeForm(FlaskForm):
     from_date = DateField("From", validators=[InputRequired("Give the date the change starts.")])
     start_time = TimeField("New start time", format=TIME_FORMATS, validators=[Optional()])
     duration_minutes = IntegerField(
-        "New length in minutes", validators=[Optional(), NumberRange(1, 720, "A session lasts 1 to 720 minutes.")]
+        "New length in minutes",
+        validators=[Optional(), SESSION_LENGTH],
     )
 
     def validate(self, extra_validators=None):
@@ -170,7 +178,7 @@ class RescheduleForm(FlaskForm):
         "Length in minutes",
         validators=[
             InputRequired("Give the length in minutes."),
-            NumberRange(1, 720, "A session lasts 1 to 720 minutes."),
+            SESSION_LENGTH,
         ],
     )
 

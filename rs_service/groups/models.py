@@ -1,6 +1,6 @@
 """Reflective supervision groups, their sessions (one row per occurrence) and enrollments."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,9 @@ from rs_service.database import UTCDateTime, one_of
 from rs_service.extensions import db
 
 GROUP_KINDS = ("rsc", "peer")
+# A session lasts at most 12 hours: longer is a typing mistake, and the limit bounds overlap checks.
+LONGEST_SESSION_MINUTES = 720
+DURATION_RANGE = f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}"
 SESSION_STATUSES = ("scheduled", "cancelled")
 
 group_facilitators = Table(
@@ -25,7 +28,9 @@ class Group(db.Model):
     __tablename__ = "groups"
     __table_args__ = (
         CheckConstraint(one_of("kind", GROUP_KINDS), name="kind_known"),
-        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
+        CheckConstraint(
+            f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}", name="duration_range"
+        ),
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("until >= first_date", name="until_after_first_date"),
     )
@@ -70,7 +75,9 @@ class Session(db.Model):
     __table_args__ = (
         UniqueConstraint("group_id", "original_starts_at"),
         CheckConstraint(one_of("status", SESSION_STATUSES), name="status_known"),
-        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
+        CheckConstraint(
+            f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}", name="duration_range"
+        ),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint("attendance_version >= 0", name="attendance_version_not_negative"),
     )
@@ -90,6 +97,10 @@ class Session(db.Model):
 
     group: Mapped[Group] = relationship()
     signed_off_by: Mapped[Person | None] = relationship()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
     def signed_off(self) -> bool:

@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, identifier, text
-from rs_service.groups.models import GROUP_KINDS
+from rs_service.groups.models import GROUP_KINDS, LONGEST_SESSION_MINUTES
+from rs_service.schemas import BoundedInstant, Day, StrictSchema, identifier, optional_text, text
+
+SESSION_LENGTH = validate.Range(1, LONGEST_SESSION_MINUTES)
 
 
 class LocalTime(ma.fields.Time):
@@ -19,11 +21,8 @@ class LocalTime(ma.fields.Time):
         return value.strftime("%H:%M") if value else None
 
 
-class Instant(ma.fields.AwareDateTime):
+class Instant(BoundedInstant):
     """ISO 8601 with a UTC offset; answers are written in the group's time zone."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
@@ -37,18 +36,18 @@ class GroupCreateSchema(StrictSchema):
     name = text(200, required=True)
     facilitator_ids = ma.fields.List(identifier(), required=True, validate=validate.Length(min=1, max=10))
     timezone = text(64, required=True)
-    first_date = ma.fields.Date(required=True)
-    until = ma.fields.Date(required=True)
+    first_date = Day(required=True)
+    until = Day(required=True)
     start_time = LocalTime(required=True)
-    duration_minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 720))
+    duration_minutes = ma.fields.Integer(required=True, strict=True, validate=SESSION_LENGTH)
     rrule = text(500, required=True)
     capacity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 500))
     kind = ma.fields.String(load_default="rsc", validate=validate.OneOf(GROUP_KINDS))
-    location = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    location = optional_text(300)
     join_url = ma.fields.Url(
         load_default=None, allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
     )
-    blackout_dates = ma.fields.List(ma.fields.Date(), load_default=list, validate=validate.Length(max=100))
+    blackout_dates = ma.fields.List(Day(), load_default=list, validate=validate.Length(max=100))
 
     @ma.validates_schema
     def _range(self, data, **kwargs):
@@ -57,11 +56,11 @@ class GroupCreateSchema(StrictSchema):
 
 
 class SeriesChangeSchema(StrictSchema):
-    from_date = ma.fields.Date(required=True)
+    from_date = Day(required=True)
     start_time = LocalTime(load_default=None)
-    duration_minutes = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 720))
-    rrule = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=500))
-    until = ma.fields.Date(load_default=None)
+    duration_minutes = ma.fields.Integer(load_default=None, strict=True, validate=SESSION_LENGTH)
+    rrule = text(500, load_default=None)
+    until = Day(load_default=None)
 
 
 class GroupSchema(ma.Schema):
@@ -101,15 +100,12 @@ class SessionSchema(ma.Schema):
     cancel_reason = ma.fields.String(allow_none=True)
 
     def _ends_at(self, session):
-        from datetime import timedelta
-
-        end = session.starts_at + timedelta(minutes=session.duration_minutes)
-        return end.astimezone(ZoneInfo(session.group.timezone)).isoformat()
+        return session.ends_at.astimezone(ZoneInfo(session.group.timezone)).isoformat()
 
 
 class SessionChangeSchema(StrictSchema):
     starts_at = Instant(load_default=None)
-    duration_minutes = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 720))
+    duration_minutes = ma.fields.Integer(load_default=None, strict=True, validate=SESSION_LENGTH)
 
     @ma.validates_schema
     def _something(self, data, **kwargs):
@@ -123,12 +119,12 @@ class CancelSchema(StrictSchema):
 
 class EnrollSchema(StrictSchema):
     person_id = identifier(required=True)
-    joined_on = ma.fields.Date(load_default=None)
+    joined_on = Day(load_default=None)
     waitlist = ma.fields.Boolean(load_default=False)
 
 
 class WithdrawSchema(StrictSchema):
-    left_on = ma.fields.Date(required=True)
+    left_on = Day(required=True)
 
 
 class EnrollmentSchema(ma.Schema):

@@ -7,19 +7,23 @@ from sqlalchemy import func, or_
 
 from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.accounts.service import is_time_zone
 from rs_service.attendance.models import AttendanceRecord
 from rs_service.audit.models import AuditEvent
 from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.groups import schedule
-from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session, group_facilitators
+from rs_service.groups.models import (
+    LONGEST_SESSION_MINUTES,
+    BlackoutDate,
+    Enrollment,
+    Group,
+    Session,
+    group_facilitators,
+)
 from rs_service.groups.schedule import ScheduleError, Series
 from rs_service.hours.models import HourEntry
 from rs_service.local_times import local_time
 from rs_service.notifications.models import Notification
-
-LONGEST_SESSION = timedelta(minutes=720)
 
 
 class SchedulingConflict(Conflict):
@@ -48,12 +52,12 @@ class GroupPlan:
 
 def check_plan(plan: GroupPlan) -> list[datetime]:
     """The plan's session starts, or ScheduleError naming the field at fault."""
-    if not is_time_zone(plan.timezone):
+    if not clock.is_time_zone(plan.timezone):
         raise ScheduleError("timezone", f"{plan.timezone!r} is not an IANA time zone such as America/Detroit")
     if plan.until < plan.first_date:
         raise ScheduleError("until", "the end date is before the first date")
-    if not 0 < plan.duration_minutes <= 720:
-        raise ScheduleError("duration_minutes", "a session lasts between 1 and 720 minutes")
+    if not 0 < plan.duration_minutes <= LONGEST_SESSION_MINUTES:
+        raise ScheduleError("duration_minutes", f"a session lasts between 1 and {LONGEST_SESSION_MINUTES} minutes")
     if plan.capacity < 1:
         raise ScheduleError("capacity", "capacity must be at least 1")
     starts = schedule.session_starts(plan.series())
@@ -124,7 +128,7 @@ def ensure_no_double_booking(
     """SchedulingConflict naming the first clash between the slots and the facilitators' sessions."""
     if not facilitators or not slots:
         return
-    earliest = min(start for start, _ in slots) - LONGEST_SESSION
+    earliest = min(start for start, _ in slots) - timedelta(minutes=LONGEST_SESSION_MINUTES)
     latest = max(start + timedelta(minutes=minutes) for start, minutes in slots)
     booked = db.session.execute(
         db.select(Session, Group.name, Group.timezone, group_facilitators.c.person_id)

@@ -45,7 +45,7 @@ def viewable_group(group_id: int) -> Group:
 
 
 def managed_group(group_id: int) -> Group:
-    return policy.authorized(current_user, Group, group_id, lambda actor, _: policy.may_manage_association(actor))
+    return policy.authorized(current_user, Group, group_id, lambda actor, _: policy.is_staff(actor))
 
 
 def changeable_session(session_id: int) -> Session:
@@ -62,7 +62,7 @@ def me() -> Person:
 @blp.route("/groups")
 @login_required
 def index():
-    policy.require(policy.may_manage_association(current_user))
+    policy.require_staff(current_user)
     groups = service.groups_of(current_user.organization_id)
     ids = [g.id for g in groups]
     now = clock.now()
@@ -78,7 +78,7 @@ def index():
 @blp.route("/groups/new", methods=["GET", "POST"])
 @login_required
 def new():
-    policy.require(policy.may_manage_association(current_user))
+    policy.require_staff(current_user)
     form = GroupForm(timezone=current_user.organization.timezone)
     form.facilitator_ids.choices = facilitator_choices(current_user.organization)
     preview = None
@@ -155,7 +155,7 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
         "today": today,
         "now": now,
         "has_errors": status == 422,
-        "may_manage": policy.may_manage_association(current_user),
+        "may_manage": policy.is_staff(current_user),
         "may_change_sessions": policy.may_change_sessions_of(current_user, group),
     }
     if policy.may_see_enrollments(current_user, group):
@@ -367,8 +367,8 @@ def my_schedule():
         (s for _, group_sessions in service.schedule_of(me()) for s in group_sessions),
         key=lambda s: (s.starts_at, s.id),
     )
-    upcoming = [s for s in sessions if ends_at(s) > now]
-    past = [s for s in sessions if ends_at(s) <= now][::-1]
+    upcoming = [s for s in sessions if s.ends_at > now]
+    past = [s for s in sessions if s.ends_at <= now][::-1]
     waitlisted = service.waitlisted_groups(current_user.id)
     feed = calendars.feed_url(me())
     return render_template(
@@ -428,10 +428,6 @@ def zone_names() -> list[str]:
     return sorted(
         z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
     )
-
-
-def ends_at(session: Session) -> datetime:
-    return session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
 # Shown in templates ------------------------------------------------------------------------------

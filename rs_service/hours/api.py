@@ -1,7 +1,6 @@
 from flask_smorest import Blueprint, abort
 
 from rs_service import policy
-from rs_service.accounts.api import require_staff, visible_person
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.hours import service
@@ -15,8 +14,8 @@ blp = Blueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours 
 @blp.arguments(RscHoursSchema)
 @blp.response(201, EntrySchema)
 def record_rsc_hours(body, person_id):
-    require_staff()
-    person = visible_person(person_id)
+    policy.require_staff(caller())
+    person = policy.visible_person(caller(), person_id)
     provider, external = None, None
     if body["provider_id"] is not None:
         provider = policy.find_in_association(Person, body["provider_id"], caller().organization_id)
@@ -40,4 +39,4 @@ def record_rsc_hours(body, person_id):
 @blp.arguments(HoursQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, HoursSchema)
 def get_hours(person_id, from_=None, to=None):
-    return service.hours_of(visible_person(person_id), from_, to)
+    return service.hours_of(policy.visible_person(caller(), person_id), from_, to)

@@ -1,21 +1,21 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.hours.models import FORMATS
+from rs_service.schemas import Day, StrictSchema, identifier, text
 
 
 class ExternalProviderSchema(StrictSchema):
     name = text(200, required=True)
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = ma.fields.Date(load_default=None, allow_none=True)
-    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+    valid_from = Day(load_default=None, allow_none=True)
+    valid_until = Day(load_default=None, allow_none=True)
 
 
 class RscHoursSchema(StrictSchema):
-    date = ma.fields.Date(required=True)
+    date = Day(required=True)
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 24 * 60))
     format = ma.fields.String(required=True, validate=validate.OneOf(FORMATS))
     provider_id = identifier(load_default=None, allow_none=True)
@@ -31,8 +31,8 @@ class HoursQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    from_ = ma.fields.Date(data_key="from", load_default=None)
-    to = ma.fields.Date(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
 
     @ma.validates_schema
     def _order(self, data, **kwargs):

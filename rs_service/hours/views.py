@@ -41,7 +41,7 @@ def mine():
 @login_required
 def person(person_id: int):
     """Staff view of one person: hours, progress, audit trail, and individual RSC to record."""
-    policy.require(policy.is_staff(current_user))
+    policy.require_staff(current_user)
     subject = policy.authorized(current_user, Person, person_id)
     form = rsc_form()
     status = 200
@@ -98,7 +98,7 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
 @blp.route("/hours/report")
 @login_required
 def report():
-    policy.require(policy.is_staff(current_user))
+    policy.require_staff(current_user)
     form = ReportFilterForm(request.args)
     groups = groups_of(current_user.organization_id)
     form.group.choices = [(0, "All participants")] + [(g.id, g.name) for g in groups]

@@ -65,7 +65,6 @@ OVERDUE = "attendance_overdue"
 CERTIFICATION = "certification"
 INVITES = (REMINDER, UPDATE)
 OVERDUE_AFTER = timedelta(hours=24)
-LONGEST_SESSION = timedelta(minutes=720)
 
 # SQLite has no row locks to share the work between two runners in one process: take turns.
 _sqlite_turns = threading.Lock()
@@ -250,7 +249,7 @@ def plan_overdue_notices(at: datetime) -> list[Planned]:
     return [
         Planned(session.group.organization_id, OVERDUE, f"session:{session.id}", facilitator.id, 0, session.id)
         for session in sessions
-        if ends_at(session) + OVERDUE_AFTER < at
+        if session.ends_at + OVERDUE_AFTER < at
         for facilitator in session.group.facilitators
     ]
 
@@ -308,10 +307,6 @@ def still_due(at: datetime):
 
 
 # ----------------------------------------------------------------------------- times and links
-
-
-def ends_at(session: Session) -> datetime:
-    return session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
 def attendance_url(session: Session) -> str:
