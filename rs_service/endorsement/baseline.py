@@ -1,4 +1,4 @@
-"""Alliance baseline RSC requirements (shared/domain.md, "Baseline RSC requirements").
+"""Alliance baseline RSC requirements (docs/domain.md, "Baseline RSC requirements").
 
 Plain data, one dict per category code. Associations copy and adjust these (requirements
 are data: e.g. ORIMHA asks 25 h for IFS), so nothing here is hard-coded in the rules.

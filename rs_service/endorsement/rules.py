@@ -4,7 +4,7 @@ No Flask, no database. The caller loads a person's ledger entries (already net o
 corrections), builds a :class:`Requirement` from the association's rule set and calls
 :func:`assess_eligibility` or :func:`assess_renewal`.
 
-Semantics (shared/domain.md, "How eligibility is computed"), for an as-of date D:
+Semantics (docs/domain.md, "How eligibility is computed"), for an as-of date D:
 
 1. Candidates: verified entries dated after D minus ``window_months`` up to and including D,
    not from a peer group.
