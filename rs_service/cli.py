@@ -10,8 +10,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from rs_service.accounts import auth
 from rs_service.accounts import service as accounts
-from rs_service.accounts.auth import issue_token
 from rs_service.accounts.models import ROLES
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
@@ -80,6 +80,25 @@ def create_user(email, slug, role, name, password):
 @committing
 def create_token(email, slug):
     """Print a new API token (the last line of the output)."""
+    person = person_or_fail(email, slug)
+    issued = auth.issue_api_token(person)
+    click.echo(f"API token for {person.name} ({person.role}, {person.organization.slug}),")
+    click.echo(f"valid until {issued.expires_at.isoformat(timespec='seconds')}:")
+    click.echo(issued.secret)
+
+
+@rs.command("revoke-tokens")
+@click.argument("email")
+@click.option("--org", "slug", default=None, help="The association, when the email exists in several.")
+@committing
+def revoke_tokens(email, slug):
+    """Revoke every API token of a person: each answers 401 from then on."""
+    person = person_or_fail(email, slug)
+    count = auth.revoke_tokens(person)
+    click.echo(f"Revoked {count} API token{'' if count == 1 else 's'} of {person.name} ({person.organization.slug}).")
+
+
+def person_or_fail(email: str, slug: str | None):
     people = accounts.people_by_email(email)
     if slug:
         people = [p for p in people if p.organization.slug == slug]
@@ -87,9 +106,7 @@ def create_token(email, slug):
         raise click.ClickException(f"no person with the email {email!r}")
     if len(people) > 1:
         raise click.ClickException(f"{email} belongs to several associations; name one with --org")
-    person = people[0]
-    click.echo(f"API token for {person.name} ({person.role}, {person.organization.slug}):")
-    click.echo(issue_token(person))
+    return people[0]
 
 
 @rs.command("demo")

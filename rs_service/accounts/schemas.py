@@ -29,6 +29,7 @@ class TokenRequestSchema(StrictSchema):
 
 class TokenSchema(ma.Schema):
     token = ma.fields.String()
+    expires_at = ma.fields.AwareDateTime()
 
 
 class PersonCreateSchema(StrictSchema):
