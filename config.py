@@ -45,6 +45,9 @@ class Config:
     # Failed logins per email (then that email is refused for the same period) and per address.
     LOGIN_FAILURES_PER_EMAIL = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "50 per 15 minutes"
+    # Links asked for on /password/forgot, per email and per address.
+    PASSWORD_LINKS_PER_EMAIL = "3 per hour"
+    PASSWORD_LINKS_PER_ADDRESS = "20 per hour"
     API_TOKEN_DAYS = 90
     TESTING = False
 

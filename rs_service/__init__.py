@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from rs_service.accounts import api as accounts_api
+    from rs_service.accounts import password_views
     from rs_service.accounts import views as accounts_views
     from rs_service.accounts.profile import blp as profile_blp
     from rs_service.attendance import api as attendance_api
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
     app.register_blueprint(profile_blp)
+    app.register_blueprint(password_views.blp)
     app.register_blueprint(groups_views.blp)
     app.register_blueprint(calendars_views.blp)
     app.register_blueprint(attendance_views.blp)

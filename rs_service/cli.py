@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rs_service.accounts import auth
 from rs_service.accounts import service as accounts
 from rs_service.accounts.models import ROLES
+from rs_service.accounts.passwords import password_problem
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
@@ -68,8 +69,9 @@ def create_org(slug, name, timezone):
 @committing
 def create_user(email, slug, role, name, password):
     """Create a person who can log in."""
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(f"password: {problem}")
     person = accounts.create_person(organization_or_fail(slug), email, name, role, password)
     click.echo(f"Created {person.role} {person.name} <{person.email}> in {slug}.")
 

@@ -1,4 +1,4 @@
-"""Sign-in security: a session key per person, API tokens that expire.
+"""Sign-in security: a session key per person, API tokens that expire, single-use password links.
 
 Reviewed by hand: nobody has a session key yet, so every web session from before the upgrade ends
 and people log in again. Tokens issued before it never expired; they now expire 90 days after the
@@ -34,8 +34,28 @@ def upgrade():
     with op.batch_alter_table("api_tokens") as batch:
         batch.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=False)
 
+    op.create_table(
+        "password_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=10), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("purpose IN ('invite', 'reset')", name=op.f("ck_password_links_purpose_known")),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name=op.f("fk_password_links_person_id_people")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_password_links_token_hash")),
+    )
+    with op.batch_alter_table("password_links") as batch:
+        batch.create_index(batch.f("ix_password_links_person_id"), ["person_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("password_links") as batch:
+        batch.drop_index(batch.f("ix_password_links_person_id"))
+    op.drop_table("password_links")
     with op.batch_alter_table("api_tokens") as batch:
         batch.drop_column("expires_at")
     with op.batch_alter_table("people") as batch:

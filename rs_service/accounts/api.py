@@ -1,7 +1,7 @@
 from flask_smorest import Blueprint, abort
 
 from rs_service import policy
-from rs_service.accounts import service
+from rs_service.accounts import invitations, service
 from rs_service.accounts.auth import (
     LoginRefused,
     caller,
@@ -15,6 +15,7 @@ from rs_service.accounts.models import Person
 from rs_service.accounts.schemas import (
     CredentialCreateSchema,
     CredentialSchema,
+    InvitationSchema,
     PersonCreateSchema,
     PersonSchema,
     TokenRequestSchema,
@@ -78,3 +79,14 @@ def add_credential(body, person_id):
     require_staff()
     person = visible_person(person_id)
     return service.add_credential(person, **body)
+
+
+@blp.route("/people/<int:person_id>/invite", methods=["POST"])
+@token_auth
+@blp.response(202, InvitationSchema)
+def invite_person(person_id):
+    """Email the person a single-use link to set their password, valid 7 days; older links stop working."""
+    require_staff()
+    person = visible_person(person_id)
+    link = invitations.invite(person)
+    return {"person_id": person.id, "expires_at": link.expires_at}

@@ -60,6 +60,10 @@ def authenticate(email: str, password: str) -> Person | None:
     return None
 
 
+def password_matches(person: Person, password: str) -> bool:
+    return person.password_hash is not None and check_password_hash(person.password_hash, password)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -126,3 +126,30 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+
+LINK_PURPOSES = ("invite", "reset")
+
+
+class PasswordLink(db.Model):
+    """A single-use link to set a password: an invitation (7 days) or a reset (1 hour).
+
+    Only the SHA-256 of the link's token is stored. `closed_at` is set when the link is used, when a
+    newer link supersedes it, or when the person's password is set some other way.
+    """
+
+    __tablename__ = "password_links"
+    __table_args__ = (CheckConstraint(one_of("purpose", LINK_PURPOSES), name="purpose_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.expires_at

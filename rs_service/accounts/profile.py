@@ -1,12 +1,16 @@
-"""The person's own profile: session reminders, their API tokens."""
+"""The person's own profile: session reminders, their password, their API tokens."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-from rs_service.accounts.auth import revoke_token, token_of, tokens_of
+from rs_service.accounts import throttle
+from rs_service.accounts.auth import password_matches, revoke_token, sign_in, token_of, tokens_of
+from rs_service.accounts.forms import ChangePasswordForm
+from rs_service.accounts.passwords import password_problem, set_password
 from rs_service.notifications.service import set_reminders
 
 blp = Blueprint("profile", __name__)
@@ -30,6 +34,7 @@ def edit():
 def profile_page(status: int = 200, **forms):
     """The profile with every section; a form being answered is passed in, the others start fresh."""
     forms.setdefault("form", ReminderForm(formdata=None, data={"reminders_enabled": current_user.reminders_enabled}))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     facilitates = current_user.role in ("facilitator", "staff")
     return render_template(
         "accounts/profile.html",
@@ -38,6 +43,36 @@ def profile_page(status: int = 200, **forms):
         tokens=tokens_of(current_user),
         **forms,
     ), status
+
+
+@blp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    """The current password is required, and wrong guesses count toward the login throttle."""
+    person = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        wait = throttle.refusal(person.email)
+        if wait is not None:
+            form.current_password.errors.append(
+                ngettext(
+                    "Too many wrong passwords. Wait %(num)d minute, then try again.",
+                    "Too many wrong passwords. Wait %(num)d minutes, then try again.",
+                    wait.minutes,
+                )
+            )
+            return profile_page(status=429, password_form=form)
+        if not password_matches(person, form.current_password.data):
+            throttle.record_failure(person.email)
+            form.current_password.errors.append(_("That is not your current password."))
+        elif problem := password_problem(form.password.data, person.email):
+            form.password.errors.append(problem)
+        else:
+            set_password(person, form.password.data)
+            sign_in(person)  # this browser stays logged in, with the new session key
+            flash(_("Your password is changed. You are logged out on every other device."))
+            return redirect(url_for("profile.edit"))
+    return profile_page(status=422, password_form=form)
 
 
 @blp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -32,6 +32,11 @@ class TokenSchema(ma.Schema):
     expires_at = ma.fields.AwareDateTime()
 
 
+class InvitationSchema(ma.Schema):
+    person_id = ma.fields.Integer()
+    expires_at = ma.fields.AwareDateTime()
+
+
 class PersonCreateSchema(StrictSchema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     name = text(200, required=True)
