@@ -22,9 +22,17 @@ def text(max_length: int, **kwargs):
     return ma.fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
+def encodable(value: str) -> None:
+    """JSON may carry lone surrogates ("\\ud800") that no password hash or database can take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ma.ValidationError("must be text without lone surrogates") from None
+
+
 class TokenRequestSchema(StrictSchema):
     email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    password = ma.fields.String(required=True, validate=[validate.Length(min=1, max=500), encodable])
 
 
 class TokenSchema(ma.Schema):

@@ -1,5 +1,6 @@
 """API tokens expire, can be revoked by their holder, and record their use without a write per request."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,3 +114,10 @@ def test_nobody_revokes_another_persons_token_from_their_profile(client, api, pe
         response = client.post(f"/profile/tokens/{token_id}/revoke", data={"csrf_token": csrf_token_from(page)})
         assert response.status_code == 404
     assert api.get(f"/people/{other.id}", token).status_code == 200
+
+
+def test_a_password_with_a_lone_surrogate_is_422_not_500(client, person):
+    body = json.dumps({"email": person.email, "password": "x\ud800"})  # json escapes the surrogate as \ud800
+    response = client.post("/api/v1/auth/tokens", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert "password" in response.get_json()["errors"]
