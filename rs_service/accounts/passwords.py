@@ -7,9 +7,11 @@ import functools
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rs_service import clock
-from rs_service.accounts.auth import end_web_sessions, hash_password
+from rs_service.accounts import throttle
+from rs_service.accounts.auth import end_web_sessions, hash_password, password_matches
 from rs_service.accounts.models import PasswordLink, Person
 from rs_service.extensions import db
 
@@ -40,6 +42,34 @@ def simplified(text: str) -> str:
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(simplified(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+class PasswordRefused(Exception):
+    """A new password refused, with the form field to blame; `wait` when guesses are throttled."""
+
+    def __init__(self, field: str, message: str, wait: throttle.Wait | None = None):
+        super().__init__(message)
+        self.field, self.message, self.wait = field, message, wait
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """The person's own change: the current password is required, and wrong guesses count toward
+    the login throttle (else a borrowed session could guess it unthrottled)."""
+    wait = throttle.refusal(person.email)
+    if wait is not None:
+        message = ngettext(
+            "Too many wrong passwords. Wait %(num)d minute, then try again.",
+            "Too many wrong passwords. Wait %(num)d minutes, then try again.",
+            wait.minutes,
+        )
+        raise PasswordRefused("current_password", message, wait)
+    if not password_matches(person, current):
+        throttle.record_failure(person.email)
+        raise PasswordRefused("current_password", _("That is not your current password."))
+    problem = password_problem(new, person.email)
+    if problem:
+        raise PasswordRefused("password", problem)
+    set_password(person, new)
 
 
 def set_password(person: Person, password: str) -> None:

@@ -2,15 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-from rs_service.accounts import throttle
-from rs_service.accounts.auth import password_matches, revoke_token, sign_in, token_of, tokens_of
+from rs_service.accounts import passwords
+from rs_service.accounts.auth import revoke_token, sign_in, token_of, tokens_of
 from rs_service.accounts.forms import ChangePasswordForm
-from rs_service.accounts.passwords import password_problem, set_password
 from rs_service.notifications.service import set_reminders
 
 blp = Blueprint("profile", __name__)
@@ -48,30 +46,17 @@ def profile_page(status: int = 200, **forms):
 @blp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
-    """The current password is required, and wrong guesses count toward the login throttle."""
     person = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        wait = throttle.refusal(person.email)
-        if wait is not None:
-            form.current_password.errors.append(
-                ngettext(
-                    "Too many wrong passwords. Wait %(num)d minute, then try again.",
-                    "Too many wrong passwords. Wait %(num)d minutes, then try again.",
-                    wait.minutes,
-                )
-            )
-            return profile_page(status=429, password_form=form)
-        if not password_matches(person, form.current_password.data):
-            throttle.record_failure(person.email)
-            form.current_password.errors.append(_("That is not your current password."))
-        elif problem := password_problem(form.password.data, person.email):
-            form.password.errors.append(problem)
-        else:
-            set_password(person, form.password.data)
-            sign_in(person)  # this browser stays logged in, with the new session key
-            flash(_("Your password is changed. You are logged out on every other device."))
-            return redirect(url_for("profile.edit"))
+        try:
+            passwords.change_password(person, form.current_password.data, form.password.data)
+        except passwords.PasswordRefused as refusal:
+            form[refusal.field].errors.append(refusal.message)
+            return profile_page(status=429 if refusal.wait else 422, password_form=form)
+        sign_in(person)  # this browser stays logged in, with the new session key
+        flash(_("Your password is changed. You are logged out on every other device."))
+        return redirect(url_for("profile.edit"))
     return profile_page(status=422, password_form=form)
 
 
