@@ -82,8 +82,8 @@ def check_login(email: str, password: str) -> Person:
     wait = throttle.refusal(email)
     if wait is not None:
         message = ngettext(
-            "Too many failed attempts to log in with this email. Wait %(num)d minute, then try again.",
-            "Too many failed attempts to log in with this email. Wait %(num)d minutes, then try again.",
+            "Too many failed attempts to log in. Wait %(num)d minute, then try again.",
+            "Too many failed attempts to log in. Wait %(num)d minutes, then try again.",
             wait.minutes,
         )
         raise LoginRefused(message, wait)

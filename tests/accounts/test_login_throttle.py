@@ -123,7 +123,7 @@ def test_the_login_page_says_to_wait(client, person, storage):
         )
     assert response.status_code == 429 and response.headers["Retry-After"] == "900"
     html = response.get_data(as_text=True)
-    assert "Too many failed attempts to log in with this email. Wait 15 minutes, then try again." in html
+    assert "Too many failed attempts to log in. Wait 15 minutes, then try again." in html
     assert client.get("/").headers["Location"].startswith("/login")  # not logged in
 
 
