@@ -38,6 +38,17 @@ class Config:
     OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
     # Public base URL used in emails, certificates and calendar feeds when there is no request.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Flask-Limiter's counters: memory:// is per process; with several workers name a shared
+    # redis://host:6379/N so every worker counts the same login failures.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict] = {"wrap_exceptions": True}
+    # Failed logins per email (then that email is refused for the same period) and per address.
+    LOGIN_FAILURES_PER_EMAIL = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS = "50 per 15 minutes"
+    # Links asked for on /password/forgot, per email and per address.
+    PASSWORD_LINKS_PER_EMAIL = "3 per hour"
+    PASSWORD_LINKS_PER_ADDRESS = "20 per hour"
+    API_TOKEN_DAYS = 90
     TESTING = False
 
 
@@ -68,8 +79,17 @@ ENVIRONMENTS = {
 }
 
 # Variables taken from the environment as they are, and the ones that are numbers or switches.
-_PLAIN = ("SECRET_KEY", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "PUBLIC_URL", "OUTBOX_DIR")
-_INTEGERS = ("SMTP_PORT",)
+_PLAIN = (
+    "SECRET_KEY",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+    "OUTBOX_DIR",
+    "RATELIMIT_STORAGE_URI",
+)
+_INTEGERS = ("SMTP_PORT", "API_TOKEN_DAYS")
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")
 
 

@@ -28,7 +28,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from rs_service import models  # noqa: F401  (every table known before migrate binds)
-    from rs_service.extensions import api, csrf, db, login_manager, migrate
+    from rs_service.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -37,10 +37,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please log in to see that page.")
     api.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from rs_service.accounts import api as accounts_api
+    from rs_service.accounts import password_views
     from rs_service.accounts import views as accounts_views
     from rs_service.accounts.profile import blp as profile_blp
     from rs_service.attendance import api as attendance_api
@@ -59,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
     app.register_blueprint(profile_blp)
+    app.register_blueprint(password_views.blp)
     app.register_blueprint(groups_views.blp)
     app.register_blueprint(calendars_views.blp)
     app.register_blueprint(attendance_views.blp)

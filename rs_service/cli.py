@@ -10,9 +10,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from rs_service.accounts import auth
 from rs_service.accounts import service as accounts
-from rs_service.accounts.auth import issue_token
 from rs_service.accounts.models import ROLES
+from rs_service.accounts.passwords import password_problem
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
@@ -68,8 +69,9 @@ def create_org(slug, name, timezone):
 @committing
 def create_user(email, slug, role, name, password):
     """Create a person who can log in."""
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(f"password: {problem}")
     person = accounts.create_person(organization_or_fail(slug), email, name, role, password)
     click.echo(f"Created {person.role} {person.name} <{person.email}> in {slug}.")
 
@@ -80,6 +82,25 @@ def create_user(email, slug, role, name, password):
 @committing
 def create_token(email, slug):
     """Print a new API token (the last line of the output)."""
+    person = person_or_fail(email, slug)
+    issued = auth.issue_api_token(person)
+    click.echo(f"API token for {person.name} ({person.role}, {person.organization.slug}),")
+    click.echo(f"valid until {issued.expires_at.isoformat(timespec='seconds')}:")
+    click.echo(issued.secret)
+
+
+@rs.command("revoke-tokens")
+@click.argument("email")
+@click.option("--org", "slug", default=None, help="The association, when the email exists in several.")
+@committing
+def revoke_tokens(email, slug):
+    """Revoke every API token of a person: each answers 401 from then on."""
+    person = person_or_fail(email, slug)
+    count = auth.revoke_tokens(person)
+    click.echo(f"Revoked {count} API token{'' if count == 1 else 's'} of {person.name} ({person.organization.slug}).")
+
+
+def person_or_fail(email: str, slug: str | None):
     people = accounts.people_by_email(email)
     if slug:
         people = [p for p in people if p.organization.slug == slug]
@@ -87,9 +108,7 @@ def create_token(email, slug):
         raise click.ClickException(f"no person with the email {email!r}")
     if len(people) > 1:
         raise click.ClickException(f"{email} belongs to several associations; name one with --org")
-    person = people[0]
-    click.echo(f"API token for {person.name} ({person.role}, {person.organization.slug}):")
-    click.echo(issue_token(person))
+    return people[0]
 
 
 @rs.command("demo")

@@ -7,7 +7,7 @@ Messages for someone else (emails, invites, PDFs) use `flask_babel.force_locale(
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, request, url_for
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -26,6 +26,8 @@ def select_locale() -> str:
     person = g.get("caller") or (current_user if current_user and current_user.is_authenticated else None)
     if person is not None and getattr(person, "language", None) in LANGUAGES:
         return str(person.language)
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # a command or a job; messages for someone use force_locale
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

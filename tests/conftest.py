@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, text
 
 from config import normalise_database_url
 from rs_service import create_app
-from rs_service.extensions import db
+from rs_service.extensions import db, limiter
 from tests.factories import ApiClient, make_org, make_person
 
 TEST_DATABASE_URL = os.environ.get("RS_TEST_DATABASE_URL")
@@ -77,6 +77,7 @@ def app(session_app):
         yield session_app
         db.session.remove()
         empty_all_tables()
+        limiter.reset()  # login failures and other counts start from zero in every test
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_create_org_user_and_token_from_the_command_line(runner, api):
             "--name",
             "Dana",
             "--password",
-            "long enough",
+            "long enough password",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -51,7 +51,7 @@ def test_cli_errors_are_messages_with_a_non_zero_exit(runner):
             "--name",
             "A",
             "--password",
-            "long enough",
+            "long enough password",
         ],
         ["rs", "create-token", "nobody@example.org"],
     ]

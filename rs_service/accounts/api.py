@@ -1,11 +1,20 @@
 from flask_smorest import Blueprint, abort
 
 from rs_service import policy
-from rs_service.accounts import service
-from rs_service.accounts.auth import authenticate, caller, issue_token, token_auth
+from rs_service.accounts import invitations, service
+from rs_service.accounts.auth import (
+    LoginRefused,
+    caller,
+    check_login,
+    current_token,
+    issue_api_token,
+    revoke_token,
+    token_auth,
+)
 from rs_service.accounts.schemas import (
     CredentialCreateSchema,
     CredentialSchema,
+    InvitationSchema,
     PersonCreateSchema,
     PersonSchema,
     TokenRequestSchema,
@@ -19,10 +28,22 @@ blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="Peopl
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(body):
-    person = authenticate(body["email"], body["password"])
-    if person is None:
-        abort(401, message="Email or password is incorrect.")
-    return {"token": issue_token(person)}
+    try:
+        person = check_login(body["email"], body["password"])
+    except LoginRefused as refusal:
+        if refusal.wait is not None:
+            abort(429, message=refusal.message, headers={"Retry-After": str(refusal.wait.seconds)})
+        abort(401, message=refusal.message)
+    issued = issue_api_token(person)
+    return {"token": issued.secret, "expires_at": issued.expires_at}
+
+
+@blp.route("/auth/tokens/current", methods=["DELETE"])
+@token_auth
+@blp.response(204)
+def revoke_current_token():
+    """Revoke the token that made this request; it answers 401 from then on."""
+    revoke_token(current_token())
 
 
 @blp.route("/people", methods=["POST"])
@@ -49,3 +70,14 @@ def add_credential(body, person_id):
     policy.require_staff(caller())
     person = policy.visible_person(caller(), person_id)
     return service.add_credential(person, **body)
+
+
+@blp.route("/people/<int:person_id>/invite", methods=["POST"])
+@token_auth
+@blp.response(202, InvitationSchema)
+def invite_person(person_id):
+    """Email the person a single-use link to set their password, valid 7 days; older links stop working."""
+    policy.require_staff(caller())
+    person = policy.visible_person(caller(), person_id)
+    link = invitations.invite(person)
+    return {"person_id": person.id, "expires_at": link.expires_at}

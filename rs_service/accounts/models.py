@@ -57,12 +57,22 @@ class Person(UserMixin, db.Model):
     # A deactivated person keeps their history, hours and certificates but cannot log in.
     active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Named by each web session of theirs (with the id): a new key, or none, ends them all.
+    session_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     organization: Mapped[Organization] = relationship()
     credentials: Mapped[list["Credential"]] = relationship(
         back_populates="person", order_by="Credential.valid_from", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """What a web session stores: Flask-Login's alternative id, see accounts.auth."""
+        return f"{self.id}:{self.session_key or ''}"
 
     def credential_on(self, day: date) -> "Credential | None":
         """The endorsement valid on `day`; the most recently started one when several are."""
@@ -99,7 +109,7 @@ class Credential(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for /api/v1; only its SHA-256 is stored."""
+    """A bearer token for /api/v1 until `expires_at`; only its SHA-256 is stored; revoking deletes it."""
 
     __tablename__ = "api_tokens"
 
@@ -107,6 +117,35 @@ class ApiToken(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Written at most every few minutes (accounts.auth.TOKEN_USE_PRECISION).
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+
+LINK_PURPOSES = ("invite", "reset")
+
+
+class PasswordLink(db.Model):
+    """A single-use link to set a password: an invitation (7 days) or a reset (1 hour).
+
+    Only the SHA-256 of the link's token is stored. `closed_at` is set when the link is used, when a
+    newer link supersedes it, or when the person's password is set some other way.
+    """
+
+    __tablename__ = "password_links"
+    __table_args__ = (CheckConstraint(one_of("purpose", LINK_PURPOSES), name="purpose_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and now < self.expires_at

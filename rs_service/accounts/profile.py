@@ -1,10 +1,14 @@
-"""The person's own profile: for now, whether they get session reminders by email."""
+"""The person's own profile: session reminders, their password, their API tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from rs_service.accounts import passwords
+from rs_service.accounts.auth import revoke_token, sign_in, token_of, tokens_of
+from rs_service.accounts.forms import ChangePasswordForm
 from rs_service.notifications.service import set_reminders
 
 blp = Blueprint("profile", __name__)
@@ -22,13 +26,49 @@ def edit():
         set_reminders(current_user._get_current_object(), form.reminders_enabled.data)
         flash("Session reminders are on." if form.reminders_enabled.data else "Session reminders are off.")
         return redirect(url_for("profile.edit"))
+    return profile_page(form=form)
+
+
+def profile_page(status: int = 200, **forms):
+    """The profile with every section; a form being answered is passed in, the others start fresh."""
+    forms.setdefault("form", ReminderForm(formdata=None, data={"reminders_enabled": current_user.reminders_enabled}))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     facilitates = current_user.role in ("facilitator", "staff")
     return render_template(
         "accounts/profile.html",
-        form=form,
         facilitates=facilitates,
         lead=lead_time(current_user.organization.reminder_lead_minutes),
-    )
+        tokens=tokens_of(current_user),
+        **forms,
+    ), status
+
+
+@blp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    person = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.change_password(person, form.current_password.data, form.password.data)
+        except passwords.PasswordRefused as refusal:
+            form[refusal.field].errors.append(refusal.message)
+            return profile_page(status=429 if refusal.wait else 422, password_form=form)
+        sign_in(person)  # this browser stays logged in, with the new session key
+        flash(_("Your password is changed. You are logged out on every other device."))
+        return redirect(url_for("profile.edit"))
+    return profile_page(status=422, password_form=form)
+
+
+@blp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    api_token = token_of(current_user, token_id)
+    if api_token is None:
+        abort(404)
+    revoke_token(api_token)
+    flash(_("The API token is revoked: it no longer works."))
+    return redirect(url_for("profile.edit", _anchor="api-tokens"))
 
 
 def lead_time(minutes: int) -> str:

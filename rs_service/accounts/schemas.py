@@ -6,13 +6,27 @@ from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.schemas import Day, StrictSchema, text
 
 
+def encodable(value: str) -> None:
+    """JSON may carry lone surrogates ("\\ud800") that no password hash or database can take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ma.ValidationError("must be text without lone surrogates") from None
+
+
 class TokenRequestSchema(StrictSchema):
     email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    password = ma.fields.String(required=True, validate=[validate.Length(min=1, max=500), encodable])
 
 
 class TokenSchema(ma.Schema):
     token = ma.fields.String()
+    expires_at = ma.fields.AwareDateTime()
+
+
+class InvitationSchema(ma.Schema):
+    person_id = ma.fields.Integer()
+    expires_at = ma.fields.AwareDateTime()
 
 
 class PersonCreateSchema(StrictSchema):

@@ -1,11 +1,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from rs_service import clock
-from rs_service.accounts.auth import authenticate
+from rs_service.accounts.auth import LoginRefused, check_login, person_for_session, sign_in, sign_out
 from rs_service.accounts.forms import LoginForm
 from rs_service.accounts.models import Person
-from rs_service.extensions import db, login_manager
+from rs_service.extensions import login_manager
 from rs_service.groups.service import awaiting_sign_off, schedule_of
 from rs_service.i18n import same_site_path
 
@@ -48,8 +49,8 @@ def navigation():
 
 
 @login_manager.user_loader
-def load_person(person_id: str) -> Person | None:
-    return db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+def load_person(session_id: str) -> Person | None:
+    return person_for_session(session_id)
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -58,19 +59,24 @@ def login():
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        person = authenticate(form.email.data, form.password.data)
-        if person is not None:
-            login_user(person)
+        try:
+            person = check_login(form.email.data, form.password.data)
+        except LoginRefused as refusal:
+            form.password.errors.append(refusal.message)
+            if refusal.wait is not None:
+                page = render_template("accounts/login.html", form=form)
+                return page, 429, {"Retry-After": str(refusal.wait.seconds)}
+        else:
+            sign_in(person)
             return redirect(same_site_path(request.args.get("next"), url_for("accounts.home")))
-        form.password.errors.append("Email or password is incorrect.")
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
 @blp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    flash("You are logged out.")
+    sign_out(current_user._get_current_object())
+    flash(_("You are logged out."))
     return redirect(url_for("accounts.login"))
 
 
