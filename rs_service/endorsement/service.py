@@ -50,15 +50,21 @@ class NotEligible(Conflict):
 # ----------------------------------------------------------------------------- the ledger, as the rules see it
 
 
-def provider_key(entry: HourEntry) -> str | None:
+def provider_key(entry: HourEntry) -> rules.ProviderKey | None:
     """Who the hours came from, for the source rule: an account, else the external provider's details."""
     if entry.provider_id is not None:
-        return f"person:{entry.provider_id}"
+        return rules.ProviderKey.account(entry.provider_id)
     if not entry.provider_name:
         return None
     # Case and spacing differences in a typed name must not split one provider into two sources.
     parts = (entry.provider_name, entry.provider_category or "", entry.provider_credential_number or "")
-    return "external:" + "|".join(" ".join(part.split()).casefold() for part in parts)
+    return rules.ProviderKey.outside("|".join(" ".join(part.split()).casefold() for part in parts))
+
+
+def stamped_credentials(entry: HourEntry) -> tuple[rules.StampedCredential, ...]:
+    if not entry.provider_category:
+        return ()
+    return (rules.StampedCredential(entry.provider_category, entry.provider_valid_from, entry.provider_valid_until),)
 
 
 def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
@@ -71,9 +77,7 @@ def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
         verified=entry.verified,
         provider_key=provider_key(entry),
         provider_name=entry.provider_name,
-        provider_category=entry.provider_category,
-        provider_valid_from=entry.provider_valid_from,
-        provider_valid_until=entry.provider_valid_until,
+        credentials=stamped_credentials(entry),
     )
 
 

@@ -8,7 +8,7 @@ from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
-from rs_service.endorsement import requirements, service
+from rs_service.endorsement import requirements, rules, service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
@@ -137,13 +137,13 @@ def test_provider_keys_identify_sources(org, imhs):
     external = add_hours(person, ProviderSnapshot(None, "  Cara   COLE ", "IMHS", "x-1"), [date(2025, 1, 11)])[0]
     same_external = add_hours(person, ProviderSnapshot(None, "cara cole", "IMHS", "X-1"), [date(2025, 1, 12)])[0]
     unnamed = add_hours(person, ProviderSnapshot(None, None), [date(2025, 1, 13)])[0]
-    assert service.provider_key(by_account) == f"person:{imhs.id}"
-    assert service.provider_key(external) == "external:cara cole|imhs|x-1" == service.provider_key(same_external)
+    assert service.provider_key(by_account) == rules.ProviderKey.account(imhs.id)
+    assert service.provider_key(external) == rules.ProviderKey.outside("cara cole|imhs|x-1")
+    assert service.provider_key(external) == service.provider_key(same_external)
     assert service.provider_key(unnamed) is None
     converted = service.ledger_entry(by_account)
-    assert (converted.provider_category, converted.provider_valid_from, converted.peer, converted.verified) == (
-        "IMHS",
-        date(2020, 1, 1),
+    assert (converted.credentials, converted.peer, converted.verified) == (
+        (rules.StampedCredential("IMHS", date(2020, 1, 1), None),),
         False,
         True,
     )
