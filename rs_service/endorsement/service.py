@@ -31,7 +31,7 @@ from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.hours.ledger import standing_entries_query
-from rs_service.hours.models import HourEntry
+from rs_service.hours.models import EntryCredential, HourEntry
 from rs_service.urls import external_url
 
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
@@ -61,12 +61,6 @@ def provider_key(entry: HourEntry) -> rules.ProviderKey | None:
     return rules.ProviderKey.outside("|".join(" ".join(part.split()).casefold() for part in parts))
 
 
-def stamped_credentials(entry: HourEntry) -> tuple[rules.StampedCredential, ...]:
-    if not entry.provider_category:
-        return ()
-    return (rules.StampedCredential(entry.provider_category, entry.provider_valid_from, entry.provider_valid_until),)
-
-
 def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
     return rules.LedgerEntry(
         id=entry.id,
@@ -77,7 +71,7 @@ def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
         verified=entry.verified,
         provider_key=provider_key(entry),
         provider_name=entry.provider_name,
-        credentials=stamped_credentials(entry),
+        credentials=tuple(c.stamp for c in entry.credentials),
     )
 
 
@@ -458,13 +452,18 @@ def session_label(session: Session | None) -> str | None:
 
 
 def credential_snapshot(entry: HourEntry) -> str:
-    """The provider credential recorded on the entry, as a reviewer reads it."""
-    if not entry.provider_category:
+    """The provider credentials stamped on the entry, as a reviewer reads them."""
+    if not entry.credentials:
         return "no credential recorded"
-    number = f" #{entry.provider_credential_number}" if entry.provider_credential_number else ""
-    since = entry.provider_valid_from.isoformat() if entry.provider_valid_from else "?"
-    until = entry.provider_valid_until.isoformat() if entry.provider_valid_until else "open-ended"
-    return f"{entry.provider_category}{number} (valid {since} to {until})"
+    return "; ".join(credential_text(c) for c in entry.credentials)
+
+
+def credential_text(credential: EntryCredential) -> str:
+    number = f" #{credential.number}" if credential.number else ""
+    if credential.valid_from is None:
+        return f"{credential.category}{number} (validity dates not recorded)"
+    until = credential.valid_until.isoformat() if credential.valid_until else "open-ended"
+    return f"{credential.category}{number} (valid {credential.valid_from.isoformat()} to {until})"
 
 
 def evidence_trail(person: Person, session_ids, limit: int = 500) -> list[AuditEvent]:

@@ -40,6 +40,13 @@ class HoursQuerySchema(ma.Schema):
             raise ma.ValidationError("must not be before from", "to")
 
 
+class StampedCredentialSchema(ma.Schema):
+    category = ma.fields.String()
+    number = ma.fields.String(allow_none=True)
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_until = ma.fields.Date(allow_none=True)
+
+
 class EntrySchema(ma.Schema):
     id = ma.fields.Integer()
     date = ma.fields.Date(attribute="entry_date")
@@ -53,6 +60,14 @@ class EntrySchema(ma.Schema):
     provider_credential_number = ma.fields.String(allow_none=True)
     provider_valid_from = ma.fields.Date(allow_none=True)
     provider_valid_until = ma.fields.Date(allow_none=True)
+    provider_categories = ma.fields.List(
+        ma.fields.String(), metadata={"description": "every credential the provider held on the entry's date"}
+    )
+    provider_credentials = ma.fields.List(
+        ma.fields.Nested(StampedCredentialSchema),
+        attribute="credentials",
+        metadata={"description": "the credentials stamped on the entry"},
+    )
     reason = ma.fields.String(allow_none=True)
 
 

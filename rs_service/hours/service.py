@@ -41,8 +41,8 @@ def record_rsc_hours(
     snapshot = (
         ledger.provider_snapshot(provider, entry_date)
         if provider is not None
-        else ledger.ProviderSnapshot(
-            None, external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
+        else ledger.ProviderSnapshot.external(
+            external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
         )
     )
     entry = ledger.record_entry(
@@ -65,7 +65,7 @@ def record_rsc_hours(
             "minutes": minutes,
             "format": format,
             "provider": snapshot.name,
-            "category": snapshot.category,
+            "credentials": [c.category for c in snapshot.credentials],
         },
     )
     return entry

@@ -113,7 +113,7 @@ def test_lapsed_provider_counts_only_while_the_credential_was_valid(api, staff_t
 
 
 def test_a_lapsed_credential_on_record_is_explained_in_plain_words(api, staff_token, participant):
-    lapsed_snapshot = ProviderSnapshot(None, "Jane Doe", "IMHS", "MI-1", date(2023, 7, 1), date(2025, 6, 30))
+    lapsed_snapshot = ProviderSnapshot.external("Jane Doe", "IMHS", "MI-1", date(2023, 7, 1), date(2025, 6, 30))
     add_hours(participant, lapsed_snapshot, monthly(date(2024, 10, 1), 12), 120)
     body = eligibility(api, staff_token, participant)
     assert not body["eligible"] and body["counted_minutes"] == 9 * 120
@@ -151,7 +151,7 @@ def test_two_sources_without_a_majority_are_not_eligible(api, staff_token, parti
 
 def test_a_third_source_is_left_out(api, staff_token, participant, imhs, org):
     ben = provider(org, "IMHS", name="Ben Brown")
-    cara = ProviderSnapshot(None, "Cara Cole", "IMHS", "X-1", date(2020, 1, 1), None)
+    cara = ProviderSnapshot.external("Cara Cole", "IMHS", "X-1", date(2020, 1, 1), None)
     add_hours(participant, imhs, monthly(date(2025, 1, 1), 12), 80)  # 16 h
     add_hours(participant, ben, monthly(date(2025, 1, 1), 6, day=20), 60)  # 6 h
     left_out = add_hours(participant, cara, monthly(date(2025, 7, 1), 6, day=22), 60)  # 6 h, an external provider
