@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -24,3 +25,14 @@ class RscHoursForm(FlaskForm):
         "Their endorsement", choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES], validators=[Optional()]
     )
     external_number = StringField("Their endorsement number", validators=[Optional(), Length(max=50)])
+    external_valid_from = DateField(lazy_gettext("Their endorsement valid from"), validators=[Optional()])
+    external_valid_until = DateField(lazy_gettext("…and valid until (if it ends)"), validators=[Optional()])
+
+    def field_named(self, service_field: str | None):
+        """The form field a service error names."""
+        names = {
+            "date": self.entry_date,
+            "valid_from": self.external_valid_from,
+            "valid_until": self.external_valid_until,
+        }
+        return names.get(service_field or "", self.provider_id)

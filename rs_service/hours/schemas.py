@@ -3,6 +3,7 @@ from marshmallow import validate
 
 from rs_service.accounts.schemas import StrictSchema, identifier, text
 from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.endorsement.schemas import day
 from rs_service.hours.models import FORMATS
 
 
@@ -10,12 +11,19 @@ class ExternalProviderSchema(StrictSchema):
     name = text(200, required=True)
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = ma.fields.Date(load_default=None, allow_none=True)
-    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+    valid_from = day(
+        load_default=None, allow_none=True, metadata={"description": "without it the entry is recorded but not counted"}
+    )
+    valid_until = day(load_default=None, allow_none=True)
+
+    @ma.validates_schema
+    def _period(self, data, **kwargs):
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            raise ma.ValidationError("must not be before valid_from", "valid_until")
 
 
 class RscHoursSchema(StrictSchema):
-    date = ma.fields.Date(required=True)
+    date = day(required=True, metadata={"description": "not after today in the association's time zone"})
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 24 * 60))
     format = ma.fields.String(required=True, validate=validate.OneOf(FORMATS))
     provider_id = identifier(load_default=None, allow_none=True)

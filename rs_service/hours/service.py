@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.audit.service import record_event
 from rs_service.errors import InvalidInput
@@ -38,6 +40,14 @@ def record_rsc_hours(
         raise InvalidInput("provider_id", "give either provider_id or provider, not both and not neither")
     if provider is not None and provider.id == person.id:
         raise InvalidInput("provider_id", "nobody can provide their own reflective supervision")
+    refuse_future_date(person, entry_date)
+    if (
+        external is not None
+        and external.valid_from
+        and external.valid_until
+        and external.valid_until < external.valid_from
+    ):
+        raise InvalidInput("valid_until", _("The end of the endorsement must not be before its start."))
     snapshot = (
         ledger.provider_snapshot(provider, entry_date)
         if provider is not None
@@ -69,6 +79,21 @@ def record_rsc_hours(
         },
     )
     return entry
+
+
+def refuse_future_date(person: Person, entry_date: date) -> None:
+    """Hours are recorded once received: no date after today where the association works."""
+    today = clock.today_in(person.organization.timezone)
+    if entry_date > today:
+        raise InvalidInput(
+            "date",
+            _(
+                "%(date)s is after today (%(today)s in %(zone)s); record hours once they are received",
+                date=entry_date.isoformat(),
+                today=today.isoformat(),
+                zone=person.organization.timezone,
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def person(person_id: int):
             flash("Hours recorded.")
             return redirect(url_for("hours.person", person_id=subject.id))
         except InvalidInput as error:
-            form.provider_id.errors = [error.message]
+            form.field_named(error.field).errors = [error.message]
             status = 422
     elif request.method == "POST":
         status = 422
@@ -82,7 +82,11 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
         if not (form.external_category.data and form.external_number.data):
             raise InvalidInput("provider", "an external provider needs their endorsement and its number")
         external = service.ExternalProvider(
-            form.external_name.data, form.external_category.data, form.external_number.data
+            form.external_name.data,
+            form.external_category.data,
+            form.external_number.data,
+            form.external_valid_from.data,
+            form.external_valid_until.data,
         )
     service.record_rsc_hours(
         subject,
