@@ -84,4 +84,7 @@ class HoursSchema(ma.Schema):
     total_minutes = ma.fields.Integer()
     group_minutes = ma.fields.Integer()
     individual_minutes = ma.fields.Integer()
+    peer_minutes = ma.fields.Integer(
+        metadata={"description": "peer supervision: part of total_minutes, never counted toward Endorsement"}
+    )
     entries = ma.fields.List(ma.fields.Nested(EntrySchema))

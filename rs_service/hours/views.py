@@ -1,12 +1,15 @@
 import csv
 import io
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
 from rs_service.errors import InvalidInput
 from rs_service.extensions import db
@@ -14,6 +17,7 @@ from rs_service.groups.service import groups_of
 from rs_service.hours import service
 from rs_service.hours.chart import cumulative_chart
 from rs_service.hours.forms import ReportFilterForm, RscHoursForm
+from rs_service.hours.models import HourEntry
 
 blp = Blueprint("hours", __name__)
 
@@ -21,14 +25,50 @@ blp = Blueprint("hours", __name__)
 def hours_context(person: Person) -> dict:
     summary = service.hours_of(person)
     progress = progress_for(person)
-    target = progress.eligibility.required_minutes if progress.eligibility else None
+    counting = Counting.of(progress.eligibility)
     return {
         "person": person,
         "summary": summary,
         "progress": progress,
+        "counting": counting,
         "sessions": service.entry_sessions(summary.entries),
-        "chart": cumulative_chart([(e.entry_date, e.minutes) for e in summary.entries], target),
+        "chart": cumulative_chart(
+            [(e.entry_date, e.minutes) for e in counting.chartable(summary)],
+            counting.required_minutes,
+        ),
     }
+
+
+@dataclass(frozen=True)
+class Counting:
+    """Which entries count toward the category pursued, as the progress bar counts them."""
+
+    category: str | None
+    required_minutes: int | None
+    counted: frozenset[int]
+    why_not: dict[int, str]
+
+    @classmethod
+    def of(cls, eligibility: Eligibility | None) -> "Counting":
+        if eligibility is None or not eligibility.required_minutes:
+            return cls(None, None, frozenset(), {})
+        return cls(
+            eligibility.category,
+            eligibility.required_minutes,
+            frozenset(eligibility.counted_entry_ids),
+            dict(eligibility.excluded),
+        )
+
+    def chartable(self, summary: service.HoursSummary) -> list[HourEntry]:
+        """Only minutes that can count: those counted toward the category, else everything but peer supervision."""
+        if self.category is None:
+            return summary.countable_entries
+        return [e for e in summary.entries if e.id in self.counted]
+
+    def says(self, entry: HourEntry) -> str:
+        if entry.id in self.counted:
+            return _("counts")
+        return self.why_not.get(entry.id) or _("outside the window")
 
 
 @blp.route("/my/hours")
@@ -128,6 +168,8 @@ def csv_response(rows: list[service.ReportRow]) -> Response:
             "total_hours",
             "total_minutes",
             "sessions",
+            "peer_hours",
+            "counting_hours",
         ]
     )
     for row in rows:
@@ -142,6 +184,8 @@ def csv_response(rows: list[service.ReportRow]) -> Response:
                 f"{row.total_minutes / 60:.2f}",
                 row.total_minutes,
                 row.sessions,
+                f"{row.peer_minutes / 60:.2f}",
+                f"{row.counting_minutes / 60:.2f}",
             ]
         )
     return Response(
