@@ -4,8 +4,15 @@ from rs_service import policy
 from rs_service.accounts.api import require_staff, visible_person
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
-from rs_service.hours import service
-from rs_service.hours.schemas import EntrySchema, HoursQuerySchema, HoursSchema, RscHoursSchema
+from rs_service.hours import corrections, service
+from rs_service.hours.schemas import (
+    EntrySchema,
+    HoursQuerySchema,
+    HoursSchema,
+    RscCorrectionResultSchema,
+    RscCorrectionSchema,
+    RscHoursSchema,
+)
 
 blp = Blueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours received")
 
@@ -33,6 +40,24 @@ def record_rsc_hours(body, person_id):
         provider=provider,
         external=external,
     )
+
+
+@blp.route("/people/<int:person_id>/rsc-hours/<int:entry_id>/correct", methods=["POST"])
+@token_auth
+@blp.arguments(RscCorrectionSchema)
+@blp.response(200, RscCorrectionResultSchema)
+def correct_rsc_hours(body, person_id, entry_id):
+    """Correct (other minutes or date) or void an individual or external entry, with a reason."""
+    require_staff()
+    entry = corrections.entry_of(visible_person(person_id), entry_id)
+    if entry is None:
+        abort(404, message=f"No hours entry {entry_id} for this person.")
+    elif body["void"]:
+        return corrections.void_rsc_hours(entry, caller(), body["reason"])
+    else:
+        return corrections.correct_rsc_hours(
+            entry, caller(), body["reason"], minutes=body["minutes"], entry_date=body["date"]
+        )
 
 
 @blp.route("/people/<int:person_id>/hours", methods=["GET"])

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from rs_service.endorsement.categories import CATEGORY_CODES
 
@@ -36,3 +36,32 @@ class RscHoursForm(FlaskForm):
             "valid_until": self.external_valid_until,
         }
         return names.get(service_field or "", self.provider_id)
+
+
+def reason_field():
+    return TextAreaField(
+        lazy_gettext("Why"),
+        validators=[
+            DataRequired(lazy_gettext("Say why, in a few words; it stays in the audit trail.")),
+            Length(max=500),
+        ],
+    )
+
+
+class CorrectEntryForm(FlaskForm):
+    minutes = IntegerField(
+        lazy_gettext("Minutes"),
+        validators=[
+            InputRequired(lazy_gettext("Give the minutes.")),
+            NumberRange(1, 24 * 60, lazy_gettext("Give between 1 and 1440 minutes.")),
+        ],
+    )
+    entry_date = DateField(lazy_gettext("Date received"), validators=[InputRequired(lazy_gettext("Give the date."))])
+    reason = reason_field()
+
+    def field_named(self, service_field: str | None):
+        return {"minutes": self.minutes, "date": self.entry_date}.get(service_field or "", self.reason)
+
+
+class VoidEntryForm(FlaskForm):
+    reason = reason_field()

@@ -35,6 +35,23 @@ class RscHoursSchema(StrictSchema):
             raise ma.ValidationError("give either provider_id or provider (name, category, number)", "provider_id")
 
 
+class RscCorrectionSchema(StrictSchema):
+    """`{minutes?, date?, reason}` to correct, or `{void: true, reason}` to void."""
+
+    minutes = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 24 * 60))
+    date = day(load_default=None)
+    void = ma.fields.Boolean(load_default=False)
+    reason = text(500, required=True)
+
+    @ma.validates_schema
+    def _one_change(self, data, **kwargs):
+        changes = data.get("minutes") is not None or data.get("date") is not None
+        if data.get("void") and changes:
+            raise ma.ValidationError("a void takes no minutes or date", "void")
+        if not data.get("void") and not changes:
+            raise ma.ValidationError("give minutes, a date, or void: true", "minutes")
+
+
 class HoursQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -77,6 +94,12 @@ class EntrySchema(ma.Schema):
         metadata={"description": "the credentials stamped on the entry"},
     )
     reason = ma.fields.String(allow_none=True)
+
+
+class RscCorrectionResultSchema(ma.Schema):
+    corrected_entry_id = ma.fields.Integer(attribute="corrected.id")
+    reversal_id = ma.fields.Integer(attribute="reversal.id")
+    entry = ma.fields.Nested(EntrySchema, attribute="replacement", allow_none=True)
 
 
 class HoursSchema(ma.Schema):

@@ -2,7 +2,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,12 +11,12 @@ from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
 from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
-from rs_service.errors import InvalidInput
+from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.service import groups_of
-from rs_service.hours import service
+from rs_service.hours import corrections, service
 from rs_service.hours.chart import cumulative_chart
-from rs_service.hours.forms import ReportFilterForm, RscHoursForm
+from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RscHoursForm, VoidEntryForm
 from rs_service.hours.models import HourEntry
 
 blp = Blueprint("hours", __name__)
@@ -99,7 +99,70 @@ def person(person_id: int):
         "hours/person.html",
         form=form,
         events=trail(current_user.organization_id, person_id=subject.id),
+        may_correct=True,
         **hours_context(subject),
+    ), status
+
+
+@blp.route("/people/<int:person_id>/hours/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct_entry(person_id: int, entry_id: int):
+    """Staff correct the minutes or date of individual or external RSC, or void it, with a reason."""
+    subject, entry = correctable_entry(person_id, entry_id)
+    form = CorrectEntryForm(data={"minutes": entry.minutes, "entry_date": entry.entry_date})
+    if form.validate_on_submit():
+        try:
+            corrections.correct_rsc_hours(
+                entry, current_user, form.reason.data, minutes=form.minutes.data, entry_date=form.entry_date.data
+            )
+        except (InvalidInput, Conflict) as error:
+            form.field_named(error.field).errors = [error.message]
+        else:
+            flash(_("Hours corrected; the old entry is reversed and kept in the ledger."))
+            return redirect(url_for("hours.person", person_id=subject.id))
+    return render_correction(subject, entry, form, VoidEntryForm(formdata=None))
+
+
+@blp.route("/people/<int:person_id>/hours/<int:entry_id>/void", methods=["POST"])
+@login_required
+def void_entry(person_id: int, entry_id: int):
+    subject, entry = correctable_entry(person_id, entry_id)
+    form = VoidEntryForm()
+    if form.validate_on_submit():
+        try:
+            corrections.void_rsc_hours(entry, current_user, form.reason.data)
+        except (InvalidInput, Conflict) as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(_("Hours voided; the entry is reversed and kept in the ledger."))
+            return redirect(url_for("hours.person", person_id=subject.id))
+    correct_form = CorrectEntryForm(formdata=None, data={"minutes": entry.minutes, "entry_date": entry.entry_date})
+    return render_correction(subject, entry, correct_form, form)
+
+
+def correctable_entry(person_id: int, entry_id: int):
+    policy.require(policy.is_staff(current_user))
+    subject = policy.authorized(current_user, Person, person_id)
+    entry = corrections.entry_of(subject, entry_id)
+    if entry is None:
+        abort(404)
+    return subject, entry
+
+
+def render_correction(subject: Person, entry: HourEntry, correct_form, void_form):
+    try:
+        corrections.check_correctable(entry)
+        refusal = None
+    except Conflict as error:
+        refusal = error.message
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "hours/correct.html",
+        person=subject,
+        entry=entry,
+        correct_form=correct_form,
+        void_form=void_form,
+        refusal=refusal,
     ), status
 
 
