@@ -9,6 +9,8 @@ from rs_service.hours.schemas import (
     EntrySchema,
     HoursQuerySchema,
     HoursSchema,
+    RestampRequestSchema,
+    RestampSchema,
     RscCorrectionResultSchema,
     RscCorrectionSchema,
     RscHoursSchema,
@@ -66,3 +68,13 @@ def correct_rsc_hours(body, person_id, entry_id):
 @blp.response(200, HoursSchema)
 def get_hours(person_id, from_=None, to=None):
     return service.hours_of(visible_person(person_id), from_, to)
+
+
+@blp.route("/people/<int:person_id>/restamp", methods=["POST"])
+@token_auth
+@blp.arguments(RestampRequestSchema)
+@blp.response(200, RestampSchema)
+def restamp(body, person_id):
+    """Restamp the entries this person provided with the credentials now recorded for their dates."""
+    require_staff()
+    return {"restamped": len(corrections.restamp(visible_person(person_id), caller(), body["reason"]))}

@@ -1,4 +1,5 @@
-"""Changes to the ledger after the fact: correcting or voiding individual and external RSC.
+"""Changes to the ledger after the fact: correcting or voiding individual and external RSC, and
+restamping a provider's entries with a credential recorded late.
 
 Nothing is edited: each change appends a reversing entry (and a replacement unless voided),
 records who, when, before, after and why in the audit trail, and flags for review every
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import exists, or_
 
 from rs_service import policy
 from rs_service.accounts.models import Person
@@ -17,7 +19,7 @@ from rs_service.endorsement.service import flag_certificates_for_entries
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.hours import ledger
-from rs_service.hours.models import HourEntry
+from rs_service.hours.models import EntryCredential, HourEntry
 from rs_service.hours.service import refuse_future_date
 
 
@@ -121,3 +123,73 @@ def recorded(correction: Correction, actor: Person, reason: str) -> Correction:
     )
     flag_certificates_for_entries([old.id], f"hours {'corrected' if new is not None else 'voided'}: {reason}", actor)
     return correction
+
+
+# ----------------------------------------------------------------------------- restamp
+
+
+def restamp_candidates(provider: Person) -> list[HourEntry]:
+    """Entries the person provided whose stamp has no credential valid on their date, but whose date a
+    credential now on record covers: what a restamp would change (a credential, or its renewal, recorded late).
+    """
+    valid_stamp = exists().where(
+        EntryCredential.hour_entry_id == HourEntry.id,
+        EntryCredential.valid_from <= HourEntry.entry_date,
+        or_(EntryCredential.valid_until.is_(None), EntryCredential.valid_until >= HourEntry.entry_date),
+    )
+    unstamped = db.session.scalars(
+        ledger.standing_entries_query(provider.organization_id)
+        .where(HourEntry.provider_id == provider.id, ~valid_stamp)
+        .order_by(HourEntry.entry_date, HourEntry.id)
+    )
+    return [e for e in unstamped if any(c.is_valid_on(e.entry_date) for c in provider.credentials)]
+
+
+def restamp(provider: Person, actor: Person, reason: str) -> list[HourEntry]:
+    """Reverse each candidate and add it again, stamped with the credentials now recorded for its date."""
+    reason = required_reason(reason)
+    replaced = {entry: restamped(entry, provider, actor, reason) for entry in restamp_candidates(provider)}
+    by_person: dict[int, list[tuple[HourEntry, HourEntry]]] = {}
+    for old, new in replaced.items():
+        by_person.setdefault(old.person_id, []).append((old, new))
+    for person_id, pairs in by_person.items():
+        record_event(
+            provider.organization_id,
+            actor,
+            "hours.restamped",
+            person_id=person_id,
+            before={"provider": provider.name, "entries": {str(old.id): stamp_text(old) for old, _new in pairs}},
+            after={"provider": provider.name, "entries": {str(new.id): stamp_text(new) for _old, new in pairs}},
+            reason=reason,
+        )
+    record_event(
+        provider.organization_id,
+        actor,
+        "hours.restamped_as_provider",
+        person_id=provider.id,
+        after={"restamped": len(replaced)},
+        reason=reason,
+    )
+    flag_certificates_for_entries([e.id for e in replaced], f"hours restamped: {reason}", actor)
+    return list(replaced.values())
+
+
+def restamped(entry: HourEntry, provider: Person, actor: Person, reason: str) -> HourEntry:
+    ledger.reverse_entry(entry, reason=reason, recorded_by=actor)
+    return ledger.record_entry(
+        organization_id=entry.organization_id,
+        person_id=entry.person_id,
+        entry_date=entry.entry_date,
+        minutes=entry.minutes,
+        format=entry.format,
+        provider=ledger.provider_snapshot(provider, entry.entry_date),
+        recorded_by=actor,
+        session_id=entry.session_id,
+        peer=entry.peer,
+        verified=entry.verified,
+        reason=reason,
+    )
+
+
+def stamp_text(entry: HourEntry) -> str:
+    return ", ".join(c.category for c in entry.credentials) or "none"

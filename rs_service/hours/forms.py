@@ -65,3 +65,7 @@ class CorrectEntryForm(FlaskForm):
 
 class VoidEntryForm(FlaskForm):
     reason = reason_field()
+
+
+class RestampForm(FlaskForm):
+    reason = reason_field()

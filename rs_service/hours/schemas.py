@@ -52,6 +52,14 @@ class RscCorrectionSchema(StrictSchema):
             raise ma.ValidationError("give minutes, a date, or void: true", "minutes")
 
 
+class RestampRequestSchema(StrictSchema):
+    reason = text(500, required=True)
+
+
+class RestampSchema(ma.Schema):
+    restamped = ma.fields.Integer(metadata={"description": "entries reversed and added again with a new stamp"})
+
+
 class HoursQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE

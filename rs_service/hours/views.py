@@ -16,7 +16,7 @@ from rs_service.extensions import db
 from rs_service.groups.service import groups_of
 from rs_service.hours import corrections, service
 from rs_service.hours.chart import cumulative_chart
-from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RscHoursForm, VoidEntryForm
+from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RestampForm, RscHoursForm, VoidEntryForm
 from rs_service.hours.models import HourEntry
 
 blp = Blueprint("hours", __name__)
@@ -95,13 +95,37 @@ def person(person_id: int):
             status = 422
     elif request.method == "POST":
         status = 422
+    return render_person(subject, form), status
+
+
+def render_person(subject: Person, form: RscHoursForm, restamp_form: RestampForm | None = None) -> str:
     return render_template(
         "hours/person.html",
         form=form,
         events=trail(current_user.organization_id, person_id=subject.id),
         may_correct=True,
+        restamp_count=len(corrections.restamp_candidates(subject)),
+        restamp_form=restamp_form or RestampForm(formdata=None),
         **hours_context(subject),
-    ), status
+    )
+
+
+@blp.route("/people/<int:person_id>/restamp", methods=["POST"])
+@login_required
+def restamp(person_id: int):
+    """Staff restamp the entries this person provided with the credentials now recorded for their dates."""
+    policy.require(policy.is_staff(current_user))
+    subject = policy.authorized(current_user, Person, person_id)
+    form = RestampForm()
+    if form.validate_on_submit():
+        try:
+            changed = corrections.restamp(subject, current_user, form.reason.data)
+        except InvalidInput as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(_("%(count)s entries restamped with the credentials now on record.", count=len(changed)))
+            return redirect(url_for("hours.person", person_id=subject.id))
+    return render_person(subject, rsc_form(), form), 422
 
 
 @blp.route("/people/<int:person_id>/hours/<int:entry_id>/correct", methods=["GET", "POST"])
