@@ -402,11 +402,11 @@ def flag_certificates_for_entries(entry_ids, reason: str, actor: Person | None =
     return certificates
 
 
-def clear_review_flag(certificate: Certificate, actor: Person, note: str) -> Certificate:
-    """Staff reviewed a flagged certificate and it stands; the note says why."""
-    note = _reason("note", note)
-    if certificate.review_flagged_at is None:
-        raise Conflict("The certificate is not flagged for review.", "note")
+def clear_review_flag(certificate: Certificate, actor: Person, note: str, field: str = "note") -> Certificate:
+    """Staff reviewed a flagged certificate and it stands (they confirm it); the note says why."""
+    note = _reason(field, note)
+    if not certificate.under_review:
+        raise Conflict("The certificate is not under review.", field)
     record_event(
         certificate.organization_id,
         actor,
@@ -504,10 +504,11 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         )
         for e in entries
     )
+    issuer = issuer_of(certificate)
     return CertificateDocument(
         code=certificate.code,
         verify_url=verify_url,
-        association_name=issuer_of(certificate).name,
+        association_name=issuer.name,
         person_name=certificate.person.name,
         category=certificate.category,
         category_name=CATEGORY_NAMES[certificate.category],
@@ -519,11 +520,20 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         status=certificate.status,
         revoked_at=certificate.revoked_at,
         lines=lines,
+        timezone=issuer.timezone,
+        under_review_since=certificate.review_flagged_at if certificate.under_review else None,
     )
 
 
 def verify_url(certificate: Certificate) -> str:
     return external_url("endorsement.verify", code=certificate.code)
+
+
+def review_since(certificate: Certificate, zone: str) -> date | None:
+    """The association's date on which the certificate came under review, if it is."""
+    if certificate.review_flagged_at is None or not certificate.under_review:
+        return None
+    return clock.local_date(certificate.review_flagged_at, zone)
 
 
 def public_record(certificate: Certificate) -> dict:
@@ -533,6 +543,10 @@ def public_record(certificate: Certificate) -> dict:
     return {
         "code": certificate.code,
         "status": certificate.status,
+        "under_review": certificate.under_review,
+        "review_since": review_since(certificate, issuer.timezone),
+        "review_flagged_at": certificate.review_flagged_at if certificate.under_review else None,
+        "timezone": issuer.timezone,
         "person_name": certificate.person.name,
         "category": certificate.category,
         "category_name": CATEGORY_NAMES[certificate.category],
@@ -549,6 +563,8 @@ def public_record(certificate: Certificate) -> dict:
 def staff_record(certificate: Certificate) -> dict:
     zone = ZoneInfo(issuer_of(certificate).timezone)
     return {
+        "under_review": certificate.under_review,
+        "review_since": review_since(certificate, zone.key),
         "code": certificate.code,
         "verify_url": verify_url(certificate),
         "person_id": certificate.person_id,

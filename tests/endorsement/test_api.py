@@ -276,6 +276,8 @@ def test_issue_verify_and_revoke_a_certificate(api, staff_token, participant, im
     assert public.get_json() | {"issued_at": None} == {
         "code": issued["code"],
         "status": "valid",
+        "under_review": False,
+        "review_since": None,
         "person_name": "Jordan Avery",
         "category": "IFS",
         "category_name": "Infant Family Specialist",
