@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rs_service import policy
@@ -123,7 +124,13 @@ def restamp(person_id: int):
         except InvalidInput as error:
             form.reason.errors = [error.message]
         else:
-            flash(_("%(count)s entries restamped with the credentials now on record.", count=len(changed)))
+            flash(
+                ngettext(
+                    "%(num)s entry restamped with the credentials now on record.",
+                    "%(num)s entries restamped with the credentials now on record.",
+                    len(changed),
+                )
+            )
             return redirect(url_for("hours.person", person_id=subject.id))
     return render_person(subject, rsc_form(), form), 422
 
