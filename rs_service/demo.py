@@ -5,6 +5,11 @@ months, about eight participants each, facilitators holding IMHM-C or IMHS. The 
 three months ago, so half its sessions are in the past with attendance signed off (a few rosters
 left open, as happens), and a few sessions are cancelled or moved. Three participants also
 received a year of individual RSC before the cohort: two are ready to certify, one is certified.
+
+Two facilitators show records as messy as real ones: Tomás Ibarra is a dual-endorsed mentor
+(IMHM-C since 2015, ECMHS since 2023), so his IMHS applicants' hours count through the IMHM-C;
+Nadia Rahman's IMHM-C lapsed a month into the cohort and its renewal was recorded only after
+her later sessions were signed off, so her page offers a restamp of those entries.
 """
 
 import functools
@@ -32,6 +37,8 @@ FACILITATOR = ("facilitator@demo.example.org", "Maya Okafor")
 PARTICIPANT = ("participant@demo.example.org", "Priya Raman")
 GROUPS = 23
 PARTICIPANTS_PER_GROUP = 8
+DUAL_ENDORSED = "Tomás Ibarra"
+RENEWED_LATE = "Nadia Rahman"
 
 FIRST_NAMES = [
     "Ana",
@@ -129,8 +136,8 @@ def build_demo(today: date) -> Organization:
     rng = random.Random(2020)
     organization = accounts.create_organization(DEMO_SLUG, "Michigan AIMH (demo)", DEMO_TIMEZONE)
     staff = demo_person(organization, *STAFF, "staff")
-    facilitators = [make_facilitator(organization, index, name) for index, name in enumerate(FACILITATORS)]
     first_date = (today - relativedelta(months=3)).replace(day=1)
+    facilitators = [make_facilitator(organization, index, name, first_date) for index, name in enumerate(FACILITATORS)]
     until = first_date + relativedelta(months=6) - timedelta(days=1)
     cohort = [
         make_group(organization, index, facilitators[index % len(facilitators)], first_date, until)
@@ -139,6 +146,7 @@ def build_demo(today: date) -> Organization:
     participants = enroll_participants(organization, cohort, first_date, rng)
     change_some_sessions(cohort, today)
     take_past_attendance(cohort, today, rng)
+    record_renewal_late(next(f for f in facilitators if f.name == RENEWED_LATE), first_date)
     record_individual_rsc(participants[0], facilitators[1], staff, first_date)
     ready = [p for p in participants if p.pursuing_category == "IFS"][:3]
     for person in ready:
@@ -160,12 +168,33 @@ def demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)  # once: scrypt is slow by design
 
 
-def make_facilitator(organization: Organization, index: int, name: str) -> Person:
+def make_facilitator(organization: Organization, index: int, name: str, first_date: date) -> Person:
     email = FACILITATOR[0] if index == 0 else f"{name.split()[0].lower()}.facilitator@demo.example.org"
     person = demo_person(organization, email, name, "facilitator")
+    if name == DUAL_ENDORSED:
+        accounts.add_credential(person, "IMHM-C", f"MI-{4000 + index}", date(2015, 3, 1), None)
+        accounts.add_credential(person, "ECMHS", f"MI-{5000 + index}", date(2023, 5, 1), None)
+        return person
     category = "IMHM-C" if index % 3 != 2 else "IMHS"
-    accounts.add_credential(person, category, f"MI-{4000 + index}", date(2018, 7, 1), None)
+    until = lapse_date(first_date) if name == RENEWED_LATE else None
+    accounts.add_credential(person, category, f"MI-{4000 + index}", date(2018, 7, 1), until)
     return person
+
+
+def lapse_date(first_date: date) -> date:
+    """When the late-renewed facilitator's endorsement ran out: a month into the cohort."""
+    return first_date + relativedelta(months=1) - timedelta(days=1)
+
+
+def record_renewal_late(facilitator: Person, first_date: date) -> None:
+    """The renewal, recorded only now that her sessions since the lapse are signed off."""
+    accounts.add_credential(
+        facilitator,
+        "IMHM-C",
+        f"{facilitator.credentials[0].number}-R",
+        lapse_date(first_date) + timedelta(days=1),
+        None,
+    )
 
 
 def make_group(organization: Organization, index: int, facilitator: Person, first_date: date, until: date) -> Group:
@@ -266,6 +295,7 @@ def record_individual_rsc(participant: Person, provider: Person, staff: Person, 
             actor=staff,
             provider=provider,
         )
+    # Typed in without the dates of her endorsement: recorded, and the page says why it does not count.
     record_rsc_hours(
         participant,
         entry_date=first_date - relativedelta(months=8),

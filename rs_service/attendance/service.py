@@ -99,7 +99,11 @@ def save_attendance(session: Session, marks: list[Mark], actor: Person, expected
 
 
 def sign_off(session: Session, actor: Person, now: datetime | None = None) -> list[HourEntry]:
-    """Close the roster and credit its minutes to the ledger, stamped with the signer's credential."""
+    """Close the roster and credit its minutes to the ledger.
+
+    Whichever facilitator signs off, the entries are stamped with every credential the group's
+    provider of record held on the session's date (not on the day of sign-off).
+    """
     lock_session(session)
     now = now or clock.now()
     if session.signed_off:
@@ -115,8 +119,7 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     if missing:
         raise Conflict(f"record attendance for everyone first; missing: {', '.join(missing)}")
     session.signed_off_at, session.signed_off_by_id = now, actor.id
-    day = local_date(session.starts_at, session.group.timezone)
-    provider = ledger.provider_snapshot(actor, day)
+    provider = provider_stamp(session)
     entries = [credit(session, record, provider, actor) for record in records.values()]
     record_event(
         session.group.organization_id,
@@ -201,12 +204,18 @@ def reverse_session_entries(session: Session, person_id: int, reason: str, actor
     return standing
 
 
+def provider_stamp(session: Session) -> ledger.ProviderSnapshot:
+    """The group's provider of record with every credential they held on the session's date."""
+    return ledger.provider_snapshot(
+        session.group.provider_of_record, local_date(session.starts_at, session.group.timezone)
+    )
+
+
 def provider_at_sign_off(session: Session, earlier_entries: list[HourEntry]) -> ledger.ProviderSnapshot:
-    """A correction keeps the credential stamped at sign-off, not whatever the signer holds today."""
+    """A correction keeps the stamp taken at sign-off; a credential recorded since reaches it only by a restamp."""
     if earlier_entries:
         return ledger.snapshot_of(earlier_entries[0])
-    signer = db.session.get(Person, session.signed_off_by_id)
-    return ledger.provider_snapshot(signer, local_date(session.starts_at, session.group.timezone))
+    return provider_stamp(session)
 
 
 def people_with_records(session: Session, records: dict[int, AttendanceRecord]) -> list[Person]:

@@ -9,6 +9,7 @@ from rs_service.endorsement.schemas import (
     AsOfQuerySchema,
     CertificateRequestSchema,
     CertificateSchema,
+    ConfirmRequestSchema,
     EligibilityQuerySchema,
     EligibilitySchema,
     PublicCertificateSchema,
@@ -110,4 +111,15 @@ def certificate_pdf(code):
 def revoke_certificate(body, code):
     policy.require_staff(caller())
     certificate = service.revoke_certificate(own_certificate(code), caller(), body["reason"])
+    return service.staff_record(certificate)
+
+
+@blp.route("/certificates/<code>/confirm", methods=["POST"])
+@token_auth
+@blp.arguments(ConfirmRequestSchema)
+@blp.response(200, CertificateSchema)
+def confirm_certificate(body, code):
+    """Staff reviewed a certificate under review and it stands: it is no longer under review."""
+    policy.require_staff(caller())
+    certificate = service.clear_review_flag(own_certificate(code), caller(), body["reason"], field="reason")
     return service.staff_record(certificate)

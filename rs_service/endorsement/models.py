@@ -93,3 +93,8 @@ class Certificate(db.Model):
     @property
     def status(self) -> str:
         return "revoked" if self.revoked_at else "valid"
+
+    @property
+    def under_review(self) -> bool:
+        """An entry it counted was corrected since; true until staff confirm it or revoke it."""
+        return self.review_flagged_at is not None and self.revoked_at is None

@@ -29,6 +29,8 @@ import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from rs_service.local_times import local_time
+
 __all__ = [
     "CertificateDocument",
     "TranscriptLine",
@@ -83,6 +85,8 @@ class CertificateDocument:
     status: str = "valid"  # or "revoked"
     revoked_at: datetime | None = None
     lines: tuple[TranscriptLine, ...] = ()
+    timezone: str = "UTC"  # the issuing association's: every time on the certificate is shown in it
+    under_review_since: datetime | None = None  # an entry it counted was corrected since it was issued
 
 
 # --------------------------------------------------------------------------
@@ -233,10 +237,9 @@ def _fmt_date(value: date) -> str:
     return value.isoformat()
 
 
-def _fmt_timestamp(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _fmt_timestamp(value: datetime, zone: str) -> str:
+    """As every page shows the certificate's times: the association's wall clock, with its zone."""
+    return local_time(_utc(value), zone)
 
 
 def _utc(value: datetime) -> datetime:
@@ -378,7 +381,7 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.set_text_color(*_TEXT_RGB)
 
     if pdf.revoked:
-        when = f" on {_fmt_timestamp(doc.revoked_at)}" if doc.revoked_at else ""
+        when = f" on {_fmt_timestamp(doc.revoked_at, doc.timezone)}" if doc.revoked_at else ""
         pdf.set_fill_color(*_REVOKED_RGB)
         pdf.set_text_color(255, 255, 255)
         pdf.set_font(FONT, "B", 30)
@@ -430,15 +433,15 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     left_w = qr_x - quiet - pdf.l_margin
     rows = [
         ("Certificate code", _clean(doc.code)),
-        ("Status", "REVOKED" if pdf.revoked else "Valid"),
-        ("Issued", _fmt_timestamp(doc.issued_at)),
+        ("Status", _status_text(doc)),
+        ("Issued", _fmt_timestamp(doc.issued_at, doc.timezone)),
         ("Hours counted", f"{hours} clock hours ({int(doc.counted_minutes)} minutes)"),
         ("Window", f"{_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)}"),
         ("Endorsement category", f"{_clean(doc.category_name)} ({_clean(doc.category)})"),
         ("Rule version", str(int(doc.rule_version))),
     ]
     if pdf.revoked and doc.revoked_at:
-        rows.insert(2, ("Revoked", _fmt_timestamp(doc.revoked_at)))
+        rows.insert(2, ("Revoked", _fmt_timestamp(doc.revoked_at, doc.timezone)))
     label_w = 42
     for label, value in rows:
         pdf.set_x(pdf.l_margin)
@@ -474,6 +477,14 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     else:
         note = "No transcript entries are attached to this certificate."
     pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+
+
+def _status_text(doc: CertificateDocument) -> str:
+    if doc.status == "revoked":
+        return "REVOKED"
+    if doc.under_review_since is not None:
+        return f"Valid, under review since {_fmt_timestamp(doc.under_review_since, doc.timezone)}"
+    return "Valid"
 
 
 _TRANSCRIPT_HEADINGS = ("Date", "Hours", "Format", "Provider", "Credential", "Session")

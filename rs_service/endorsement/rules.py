@@ -8,11 +8,14 @@ Semantics (docs/domain.md, "How eligibility is computed"), for an as-of date D:
 
 1. Candidates: verified entries dated after D minus ``window_months`` up to and including D,
    not from a peer group.
-2. An entry counts only if the provider credential recorded on it at sign-off is in the
-   qualifying provider list and valid on the entry's date.
+2. An entry counts when any credential stamped on it (every credential its provider held on
+   the entry's date) is in the qualifying provider list and valid on the entry's date. A
+   credential without a recorded start (an external provider's, typed in without dates)
+   cannot be checked, so it does not count.
 3. Source rule: group counted entries by provider; at most ``max_sources`` providers count
-   (most minutes first, ties broken by provider key); the largest source must provide more
-   than half of the required minutes (``majority_rule``).
+   (most minutes first; equal minutes go to the provider with the lower numeric id, and
+   providers with an account come before external ones); the largest source must provide
+   more than half of the required minutes (``majority_rule``).
 4. Span rule: the counted entries cover at least ``min_span_months`` calendar months,
    first and last month inclusive.
 5. Eligible when counted minutes reach the required minutes and rules 3 and 4 hold.
@@ -25,6 +28,7 @@ The result never depends on the order of the entries: they are sorted determinis
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,6 +44,8 @@ ALL_FORMATS: frozenset[str] = frozenset({GROUP, INDIVIDUAL})
 RULE_MINUTES = "minutes"
 RULE_SOURCES = "sources"  # the majority ("largest source") rule
 RULE_SPAN = "span"
+
+DATES_NOT_RECORDED = "provider credential dates not recorded"
 
 _ORDINALS = {
     1: "first",
@@ -99,19 +105,58 @@ class Requirement:
         )
 
 
+@dataclass(frozen=True, order=True)
+class ProviderKey:
+    """Who hours came from, for the source rule.
+
+    The order breaks ties between sources with equal minutes: providers with an account by their
+    numeric id, then external providers (who have no id) by their details.
+    """
+
+    external: bool
+    account_id: int
+    details: str = ""
+
+    @classmethod
+    def account(cls, person_id: int) -> ProviderKey:
+        return cls(False, person_id)
+
+    @classmethod
+    def outside(cls, details: str) -> ProviderKey:
+        return cls(True, 0, details)
+
+
+@dataclass(frozen=True)
+class StampedCredential:
+    """A credential recorded on an entry: one the provider held (or had lately held) on its date."""
+
+    category: str
+    valid_from: dt.date | None  # None: never recorded, so its validity cannot be checked
+    valid_until: dt.date | None  # None: open-ended
+
+    def valid_on(self, day: dt.date) -> bool:
+        if self.valid_from is None or day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+    def possibly_valid_on(self, day: dt.date) -> bool:
+        """Nothing recorded says it was not valid (its start may be unknown)."""
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+
 @dataclass(frozen=True)
 class LedgerEntry:  # already net of corrections (the caller removes reversed rows)
     id: int
-    date: date
+    date: dt.date
     minutes: int  # > 0
     format: str  # "group" or "individual"
     peer: bool  # from a peer group: never counts
     verified: bool
-    provider_key: str | None  # identity of the source; None = unknown provider
+    provider_key: ProviderKey | None  # identity of the source; None = unknown provider
     provider_name: str | None
-    provider_category: str | None  # credential snapshot at sign-off
-    provider_valid_from: date | None  # None = no recorded start (treated as open)
-    provider_valid_until: date | None  # None = open-ended
+    credentials: tuple[StampedCredential, ...]  # the stamp: every credential held on the entry's date
 
 
 @dataclass(frozen=True)
@@ -128,7 +173,7 @@ class Eligibility:
     # Extra detail (defaults keep the required interface):
     failed_rules: tuple[str, ...] = ()  # RULE_MINUTES / RULE_SOURCES / RULE_SPAN
     span_months: int = 0  # calendar months covered by the counted entries
-    counted_sources: tuple[tuple[str, int], ...] = ()  # (provider key, minutes), largest first
+    counted_sources: tuple[tuple[ProviderKey | None, int], ...] = ()  # (provider, minutes), largest first
     rule_version: int | None = None
 
     @property
@@ -149,7 +194,8 @@ def window_start(as_of: date, window_months: int) -> date:
     The day after (as_of minus window_months); month arithmetic is clamped to the end of
     the month (2024-02-29 minus 12 months is 2023-02-28, so the window starts 2023-03-01).
     """
-    return as_of - relativedelta(months=window_months) + timedelta(days=1)
+    start: date = as_of - relativedelta(months=window_months) + timedelta(days=1)
+    return start
 
 
 def format_hours(minutes: int) -> str:
@@ -171,9 +217,14 @@ def months_spanned(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + (last.month - first.month) + 1
 
 
-def _entry_sort_key(e: LedgerEntry) -> tuple:
+def _entry_sort_key(e: LedgerEntry) -> tuple[date, int, str]:
     # (date, id) first; the repr breaks ties between malformed duplicates deterministically.
     return (e.date, e.id, repr(e))
+
+
+def _source_order(key: ProviderKey | None) -> tuple[bool, ProviderKey]:
+    """Unknown providers last (they only count when no source rule applies)."""
+    return (key is None, key or ProviderKey(True, 0))
 
 
 def _provider_label(e: LedgerEntry) -> str:
@@ -188,8 +239,8 @@ def _possessive(e: LedgerEntry) -> str:
     return "provider's"
 
 
-def _validity_text(e: LedgerEntry) -> str:
-    f, u = e.provider_valid_from, e.provider_valid_until
+def _validity_text(c: StampedCredential) -> str:
+    f, u = c.valid_from, c.valid_until
     if f and u:
         return f"valid {f.isoformat()} to {u.isoformat()}"
     if f:
@@ -197,12 +248,6 @@ def _validity_text(e: LedgerEntry) -> str:
     if u:
         return f"valid until {u.isoformat()}"
     return "no validity dates recorded"
-
-
-def _credential_valid_on(e: LedgerEntry, day: date) -> bool:
-    if e.provider_valid_from is not None and day < e.provider_valid_from:
-        return False
-    return not (e.provider_valid_until is not None and day > e.provider_valid_until)
 
 
 def _ordinal(n: int) -> str:
@@ -213,11 +258,61 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-# --------------------------------------------------------------------------- core
+def _do(n: int) -> str:
+    return "does" if n == 1 else "do"
 
 
-def _exclusion_reason(req: Requirement, e: LedgerEntry) -> str | None:
-    """Why an in-window entry does not count before the source rule (None = it counts)."""
+# --------------------------------------------------------------------------- credentials
+
+
+def _qualifying(req: Requirement, e: LedgerEntry) -> list[StampedCredential]:
+    return [c for c in e.credentials if c.category in req.provider_categories]
+
+
+def _nearest(credentials: list[StampedCredential], day: date) -> StampedCredential:
+    """The credential whose validity came closest to ``day``: the one to name when none was valid."""
+
+    def distance(c: StampedCredential) -> tuple[int, str]:
+        if c.valid_until is not None and c.valid_until < day:
+            return ((day - c.valid_until).days, c.category)
+        if c.valid_from is not None and day < c.valid_from:
+            return ((c.valid_from - day).days, c.category)
+        return (0, c.category)
+
+    return min(credentials, key=distance)
+
+
+def _dates_unrecorded(req: Requirement, e: LedgerEntry) -> bool:
+    """A qualifying credential might have been valid, but its start was never recorded."""
+    qualifying = _qualifying(req, e)
+    if any(c.valid_on(e.date) for c in qualifying):
+        return False
+    return any(c.valid_from is None and c.possibly_valid_on(e.date) for c in qualifying)
+
+
+def _credential_reason(req: Requirement, e: LedgerEntry) -> str | None:
+    """Why the stamped credentials do not make the entry count (None: one qualifies)."""
+    if not e.credentials:
+        return "no provider credential recorded"
+    qualifying = _qualifying(req, e)
+    if not qualifying:
+        held = sorted({c.category for c in e.credentials})
+        if len(held) == 1:
+            return f"{_possessive(e)} credential {held[0]} does not qualify for {req.category}"
+        return f"{_possessive(e)} credentials {' and '.join(held)} do not qualify for {req.category}"
+    if any(c.valid_on(e.date) for c in qualifying):
+        return None
+    if _dates_unrecorded(req, e):
+        return DATES_NOT_RECORDED
+    lapsed = _nearest(qualifying, e.date)
+    return (
+        f"{_possessive(e)} {lapsed.category} credential was not valid on "
+        f"{e.date.isoformat()} ({_validity_text(lapsed)})"
+    )
+
+
+def _entry_reason(req: Requirement, e: LedgerEntry) -> str | None:
+    """Why the entry itself cannot count, whoever provided it (None: it may)."""
     if e.peer:
         return "peer supervision never counts"
     if not e.verified:
@@ -226,173 +321,222 @@ def _exclusion_reason(req: Requirement, e: LedgerEntry) -> str | None:
         return "no minutes recorded"
     if e.format not in req.allowed_formats:
         return f"{e.format or 'unknown-format'} RSC does not count for {req.category}"
-    if not e.provider_category:
-        return "no provider credential recorded"
-    if e.provider_category not in req.provider_categories:
-        return f"{_possessive(e)} credential {e.provider_category} does not qualify for {req.category}"
-    if not _credential_valid_on(e, e.date):
-        return (
-            f"{_possessive(e)} {e.provider_category} credential was not valid on "
-            f"{e.date.isoformat()} ({_validity_text(e)})"
-        )
+    return None
+
+
+def _source_reason(req: Requirement, e: LedgerEntry) -> str | None:
     if e.provider_key is None and req.source_rule_enabled:
         return "provider not identified, so the hours cannot be attributed to a source"
     return None
 
 
-def _lapse_summaries(invalid: list[LedgerEntry]) -> list[str]:
+# --------------------------------------------------------------------------- explanations
+
+
+_LapseKey = tuple[tuple[bool, ProviderKey], str, str, date | None, date | None]
+
+
+def _lapse_summaries(lapsed: list[tuple[LedgerEntry, StampedCredential]]) -> list[str]:
     """One sentence per (provider, credential, validity) explaining date exclusions."""
-    groups: dict[tuple, list[LedgerEntry]] = {}
-    for e in invalid:
-        k = (
-            e.provider_key or "",
-            e.provider_name or "",
-            e.provider_category or "",
-            e.provider_valid_from,
-            e.provider_valid_until,
-        )
-        groups.setdefault(k, []).append(e)
+    groups: dict[_LapseKey, list[LedgerEntry]] = {}
+    for e, c in lapsed:
+        key = (_source_order(e.provider_key), e.provider_name or "", c.category, c.valid_from, c.valid_until)
+        groups.setdefault(key, []).append(e)
     out: list[str] = []
-    for k in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or date.min, k[4] or date.max)):
-        es = groups[k]
-        sample = es[0]
-        who = _provider_label(sample)
-        cred = sample.provider_category
-        until, since = sample.provider_valid_until, sample.provider_valid_from
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or date.min, k[4] or date.max)):
+        es = groups[key]
+        who = _provider_label(es[0])
+        _, _, category, since, until = key
         after = [e for e in es if until is not None and e.date > until]
         before = [e for e in es if since is not None and e.date < since]
-        if after:
+        if until is not None and after:
             out.append(
                 f"{_plural(len(after), 'session')} with {who} after {until.isoformat()} "
-                f"do{'es' if len(after) == 1 else ''} not count: {who}'s {cred} credential "
-                f"lapsed on {until.isoformat()}"
+                f"{_do(len(after))} not count: {who}'s {category} credential lapsed on {until.isoformat()}"
             )
-        if before:
+        if since is not None and before:
             out.append(
                 f"{_plural(len(before), 'session')} with {who} before {since.isoformat()} "
-                f"do{'es' if len(before) == 1 else ''} not count: {who}'s {cred} credential "
-                f"was only valid from {since.isoformat()}"
+                f"{_do(len(before))} not count: {who}'s {category} credential was only valid from {since.isoformat()}"
             )
     return out
 
 
-def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry], as_of: date) -> Eligibility:  # noqa: C901 (split into steps: issue 14)
-    """Assess one category's RSC requirement for one person as of ``as_of``."""
-    req = requirement
-    start = window_start(as_of, req.window_months)
-    in_window = sorted((e for e in entries if start <= e.date <= as_of), key=_entry_sort_key)
+def _undated_summaries(undated: list[LedgerEntry]) -> list[str]:
+    """One sentence per provider whose credential dates were never recorded."""
+    by_provider: dict[tuple[tuple[bool, ProviderKey], str], list[LedgerEntry]] = {}
+    for e in undated:
+        by_provider.setdefault((_source_order(e.provider_key), e.provider_name or ""), []).append(e)
+    return [
+        f"{_plural(len(es), 'session')} with {_provider_label(es[0])} {_do(len(es))} not count: {DATES_NOT_RECORDED}"
+        for _, es in sorted(by_provider.items(), key=lambda item: item[0])
+    ]
 
-    if not req.rsc_required:
-        return Eligibility(
-            category=req.category,
-            eligible=True,
-            counted_minutes=0,
-            required_minutes=0,
-            window_start=start,
-            window_end=as_of,
-            reasons=(),
-            counted_entry_ids=(),
-            excluded=(),
-            rule_version=req.version,
-        )
 
-    excluded: dict[int, str] = {}  # keyed by position in in_window
-    invalid_dates: list[LedgerEntry] = []
-    qualifying: list[tuple[int, LedgerEntry]] = []
+# --------------------------------------------------------------------------- the steps
+
+
+Indexed = tuple[int, LedgerEntry]  # an entry with its position among the in-window entries
+
+
+@dataclass(frozen=True)
+class _Screening:
+    """Step 1 and 2: which in-window entries qualify, and why the others do not."""
+
+    qualifying: list[Indexed]
+    excluded: dict[int, str]  # position -> why
+    explanations: list[str]  # summaries of credential dates that kept entries out
+
+
+def _screen(req: Requirement, in_window: list[LedgerEntry]) -> _Screening:
+    qualifying: list[Indexed] = []
+    excluded: dict[int, str] = {}
+    lapsed: list[tuple[LedgerEntry, StampedCredential]] = []
+    undated: list[LedgerEntry] = []
     for i, e in enumerate(in_window):
-        why = _exclusion_reason(req, e)
+        why = _entry_reason(req, e)
+        if why is None:
+            why = _credential_reason(req, e)
+            if why == DATES_NOT_RECORDED:
+                undated.append(e)
+            elif why is not None and (qualifying_credentials := _qualifying(req, e)):
+                lapsed.append((e, _nearest(qualifying_credentials, e.date)))
+        why = why or _source_reason(req, e)
         if why is None:
             qualifying.append((i, e))
         else:
             excluded[i] = why
-            if (
-                not e.peer
-                and e.verified
-                and e.minutes > 0
-                and e.format in req.allowed_formats
-                and e.provider_category
-                and e.provider_category in req.provider_categories
-                and not _credential_valid_on(e, e.date)
-            ):
-                invalid_dates.append(e)
+    return _Screening(qualifying, excluded, _lapse_summaries(lapsed) + _undated_summaries(undated))
 
-    # Step 3a: at most max_sources providers count (most minutes, ties by provider key).
-    totals: dict[str | None, int] = {}
+
+@dataclass(frozen=True)
+class _Sources:
+    """Step 3a: the sources that count, largest first, and the entries of those left out."""
+
+    counted: list[Indexed]
+    ranked: list[tuple[ProviderKey | None, int]]
+    left_out: dict[int, str]  # position -> why
+    explanations: list[str]
+
+
+def _rank_sources(qualifying: list[Indexed]) -> list[tuple[ProviderKey | None, int]]:
+    totals: dict[ProviderKey | None, int] = {}
     for _, e in qualifying:
         totals[e.provider_key] = totals.get(e.provider_key, 0) + e.minutes
-    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-    dropped_summaries: list[str] = []
-    if req.max_sources is not None and len(ranked) > req.max_sources:
-        kept = ranked[: req.max_sources]
-        dropped = {key: rank for rank, (key, _) in enumerate(ranked[req.max_sources :], start=req.max_sources + 1)}
-        names: dict[str | None, str] = {}
-        for i, e in qualifying:
-            if e.provider_key in dropped:
-                rank = dropped[e.provider_key]
-                label = e.provider_name or e.provider_key
-                names.setdefault(e.provider_key, label)
-                excluded[i] = f"a {_ordinal(rank)} source ({label}): at most {_plural(req.max_sources, 'source')} count"
-        qualifying = [(i, e) for i, e in qualifying if e.provider_key not in dropped]
-        for key, minutes in ranked[req.max_sources :]:
-            dropped_summaries.append(
-                f"{format_hours(minutes)} from {names[key]} (a {_ordinal(dropped[key])} "
-                f"source) do not count: at most {_plural(req.max_sources, 'source')} count"
-            )
-        ranked = kept
+    return sorted(totals.items(), key=lambda kv: (-kv[1], _source_order(kv[0])))
 
-    counted = [e for _, e in qualifying]
-    counted_minutes = sum(e.minutes for e in counted)
-    reasons: list[str] = []
-    failed: list[str] = []
 
-    # Step 5 (minutes)
-    if counted_minutes < req.required_minutes:
-        failed.append(RULE_MINUTES)
-        reasons.append(
-            f"needs {format_hours(req.required_minutes)} of qualifying RSC, has {format_hours(counted_minutes)}"
-        )
+def _cap_sources(req: Requirement, qualifying: list[Indexed]) -> _Sources:
+    ranked = _rank_sources(qualifying)
+    if req.max_sources is None or len(ranked) <= req.max_sources:
+        return _Sources(qualifying, ranked, {}, [])
+    limit = _plural(req.max_sources, "source")
+    rank_of = {key: rank for rank, (key, _) in enumerate(ranked[req.max_sources :], start=req.max_sources + 1)}
+    names: dict[ProviderKey | None, str] = {}
+    left_out: dict[int, str] = {}
+    for i, e in qualifying:
+        if e.provider_key in rank_of:
+            label = names.setdefault(e.provider_key, _provider_label(e))
+            left_out[i] = f"a {_ordinal(rank_of[e.provider_key])} source ({label}): at most {limit} count"
+    explanations = [
+        f"{format_hours(minutes)} from {names[key]} (a {_ordinal(rank_of[key])} source) do not count: "
+        f"at most {limit} count"
+        for key, minutes in ranked[req.max_sources :]
+    ]
+    counted = [(i, e) for i, e in qualifying if i not in left_out]
+    return _Sources(counted, ranked[: req.max_sources], left_out, explanations)
 
-    # Step 3b: majority rule
-    if req.majority_rule and req.required_minutes > 0 and counted:
-        largest = ranked[0][1] if ranked else 0
-        if largest * 2 <= req.required_minutes:
-            failed.append(RULE_SOURCES)
-            reasons.append(
-                f"the largest source provides {format_hours(largest)}, more than half of "
-                f"the required {format_hours(req.required_minutes)} is needed from one "
-                f"source"
-            )
 
-    # Step 4: span
-    span = months_spanned(counted[0].date, counted[-1].date) if counted else 0
-    if req.min_span_months and span < req.min_span_months:
-        failed.append(RULE_SPAN)
-        if counted:
-            reasons.append(f"hours span {_plural(span, 'month')}, needs at least {req.min_span_months}")
-        else:
-            reasons.append(
-                f"no qualifying hours, so no span; needs hours spread over at least {req.min_span_months} months"
-            )
+_Failure = tuple[str, str]  # (rule code, reason)
 
-    eligible = not failed
-    if not eligible:
-        # Explanations (not rules themselves) of why hours in the window were left out.
-        reasons.extend(_lapse_summaries(invalid_dates))
-        reasons.extend(dropped_summaries)
 
+def _minutes_rule(req: Requirement, counted_minutes: int) -> _Failure | None:
+    if counted_minutes >= req.required_minutes:
+        return None
+    return (
+        RULE_MINUTES,
+        f"needs {format_hours(req.required_minutes)} of qualifying RSC, has {format_hours(counted_minutes)}",
+    )
+
+
+def _majority_rule(req: Requirement, sources: _Sources) -> _Failure | None:
+    """Step 3b: the largest source provides more than half of the required minutes."""
+    if not (req.majority_rule and req.required_minutes > 0 and sources.counted):
+        return None
+    largest = sources.ranked[0][1]
+    if largest * 2 > req.required_minutes:
+        return None
+    return (
+        RULE_SOURCES,
+        f"the largest source provides {format_hours(largest)}, more than half of "
+        f"the required {format_hours(req.required_minutes)} is needed from one source",
+    )
+
+
+def _span_rule(req: Requirement, span: int, anything_counted: bool) -> _Failure | None:
+    """Step 4: the counted entries cover at least ``min_span_months`` calendar months."""
+    if not req.min_span_months or span >= req.min_span_months:
+        return None
+    if anything_counted:
+        return (RULE_SPAN, f"hours span {_plural(span, 'month')}, needs at least {req.min_span_months}")
+    return (
+        RULE_SPAN,
+        f"no qualifying hours, so no span; needs hours spread over at least {req.min_span_months} months",
+    )
+
+
+def _nothing_required(req: Requirement, start: date, as_of: date) -> Eligibility:
     return Eligibility(
         category=req.category,
-        eligible=eligible,
+        eligible=True,
+        counted_minutes=0,
+        required_minutes=0,
+        window_start=start,
+        window_end=as_of,
+        reasons=(),
+        counted_entry_ids=(),
+        excluded=(),
+        rule_version=req.version,
+    )
+
+
+def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry], as_of: date) -> Eligibility:
+    """Assess one category's RSC requirement for one person as of ``as_of``."""
+    req = requirement
+    start = window_start(as_of, req.window_months)
+    if not req.rsc_required:
+        return _nothing_required(req, start, as_of)
+    in_window = sorted((e for e in entries if start <= e.date <= as_of), key=_entry_sort_key)
+    screening = _screen(req, in_window)
+    sources = _cap_sources(req, screening.qualifying)
+    counted = [e for _, e in sources.counted]
+    counted_minutes = sum(e.minutes for e in counted)
+    span = months_spanned(counted[0].date, counted[-1].date) if counted else 0
+    failures = [
+        failure
+        for failure in (
+            _minutes_rule(req, counted_minutes),
+            _majority_rule(req, sources),
+            _span_rule(req, span, bool(counted)),
+        )
+        if failure is not None
+    ]
+    # Explanations (not rules themselves) of why hours in the window were left out.
+    explanations = screening.explanations + sources.explanations if failures else []
+    excluded = screening.excluded | sources.left_out
+    return Eligibility(
+        category=req.category,
+        eligible=not failures,
         counted_minutes=counted_minutes,
         required_minutes=req.required_minutes,
         window_start=start,
         window_end=as_of,
-        reasons=tuple(reasons),
+        reasons=tuple(reason for _, reason in failures) + tuple(explanations),
         counted_entry_ids=tuple(e.id for e in counted),
         excluded=tuple((in_window[i].id, why) for i, why in sorted(excluded.items())),
-        failed_rules=tuple(failed),
+        failed_rules=tuple(rule for rule, _ in failures),
         span_months=span,
-        counted_sources=tuple((k or "", m) for k, m in ranked),
+        counted_sources=tuple(sources.ranked),
         rule_version=req.version,
     )
 
@@ -429,6 +573,7 @@ def assess_renewal(
 
 __all__ = [
     "ALL_FORMATS",
+    "DATES_NOT_RECORDED",
     "GROUP",
     "INDIVIDUAL",
     "RULE_MINUTES",
@@ -436,7 +581,9 @@ __all__ = [
     "RULE_SPAN",
     "Eligibility",
     "LedgerEntry",
+    "ProviderKey",
     "Requirement",
+    "StampedCredential",
     "assess_eligibility",
     "assess_renewal",
     "format_hours",

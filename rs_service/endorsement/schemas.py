@@ -66,6 +66,10 @@ class RevokeRequestSchema(StrictSchema):
     reason = text(500, required=True)
 
 
+class ConfirmRequestSchema(StrictSchema):
+    reason = text(500, required=True, metadata={"description": "why the certificate stands after the correction"})
+
+
 class CertificateSchema(ma.Schema):
     """What the issuing association sees."""
 
@@ -78,6 +82,8 @@ class CertificateSchema(ma.Schema):
     window_end = ma.fields.Date()
     issued_at = ma.fields.DateTime()
     status = ma.fields.String()
+    under_review = ma.fields.Boolean()
+    review_since = ma.fields.Date(allow_none=True)
     revoked_at = ma.fields.DateTime(allow_none=True)
     rule_version = ma.fields.Integer()
 
@@ -87,6 +93,10 @@ class PublicCertificateSchema(ma.Schema):
 
     code = ma.fields.String()
     status = ma.fields.String()
+    under_review = ma.fields.Boolean(
+        metadata={"description": "an entry it counted was corrected; true until staff confirm or revoke it"}
+    )
+    review_since = ma.fields.Date(allow_none=True, metadata={"description": "in the issuing association's zone"})
     person_name = ma.fields.String()
     category = ma.fields.String()
     category_name = ma.fields.String()

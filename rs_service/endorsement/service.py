@@ -31,7 +31,7 @@ from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.hours.ledger import standing_entries_query
-from rs_service.hours.models import HourEntry
+from rs_service.hours.models import EntryCredential, HourEntry
 from rs_service.urls import external_url
 
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
@@ -50,15 +50,15 @@ class NotEligible(Conflict):
 # ----------------------------------------------------------------------------- the ledger, as the rules see it
 
 
-def provider_key(entry: HourEntry) -> str | None:
+def provider_key(entry: HourEntry) -> rules.ProviderKey | None:
     """Who the hours came from, for the source rule: an account, else the external provider's details."""
     if entry.provider_id is not None:
-        return f"person:{entry.provider_id}"
+        return rules.ProviderKey.account(entry.provider_id)
     if not entry.provider_name:
         return None
     # Case and spacing differences in a typed name must not split one provider into two sources.
     parts = (entry.provider_name, entry.provider_category or "", entry.provider_credential_number or "")
-    return "external:" + "|".join(" ".join(part.split()).casefold() for part in parts)
+    return rules.ProviderKey.outside("|".join(" ".join(part.split()).casefold() for part in parts))
 
 
 def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
@@ -71,9 +71,7 @@ def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
         verified=entry.verified,
         provider_key=provider_key(entry),
         provider_name=entry.provider_name,
-        provider_category=entry.provider_category,
-        provider_valid_from=entry.provider_valid_from,
-        provider_valid_until=entry.provider_valid_until,
+        credentials=tuple(c.stamp for c in entry.credentials),
     )
 
 
@@ -404,11 +402,11 @@ def flag_certificates_for_entries(entry_ids, reason: str, actor: Person | None =
     return certificates
 
 
-def clear_review_flag(certificate: Certificate, actor: Person, note: str) -> Certificate:
-    """Staff reviewed a flagged certificate and it stands; the note says why."""
-    note = _reason("note", note)
-    if certificate.review_flagged_at is None:
-        raise Conflict("The certificate is not flagged for review.", "note")
+def clear_review_flag(certificate: Certificate, actor: Person, note: str, field: str = "note") -> Certificate:
+    """Staff reviewed a flagged certificate and it stands (they confirm it); the note says why."""
+    note = _reason(field, note)
+    if not certificate.under_review:
+        raise Conflict("The certificate is not under review.", field)
     record_event(
         certificate.organization_id,
         actor,
@@ -454,13 +452,18 @@ def session_label(session: Session | None) -> str | None:
 
 
 def credential_snapshot(entry: HourEntry) -> str:
-    """The provider credential recorded on the entry, as a reviewer reads it."""
-    if not entry.provider_category:
+    """The provider credentials stamped on the entry, as a reviewer reads them."""
+    if not entry.credentials:
         return "no credential recorded"
-    number = f" #{entry.provider_credential_number}" if entry.provider_credential_number else ""
-    since = entry.provider_valid_from.isoformat() if entry.provider_valid_from else "?"
-    until = entry.provider_valid_until.isoformat() if entry.provider_valid_until else "open-ended"
-    return f"{entry.provider_category}{number} (valid {since} to {until})"
+    return "; ".join(credential_text(c) for c in entry.credentials)
+
+
+def credential_text(credential: EntryCredential) -> str:
+    number = f" #{credential.number}" if credential.number else ""
+    if credential.valid_from is None:
+        return f"{credential.category}{number} (validity dates not recorded)"
+    until = credential.valid_until.isoformat() if credential.valid_until else "open-ended"
+    return f"{credential.category}{number} (valid {credential.valid_from.isoformat()} to {until})"
 
 
 def evidence_trail(person: Person, session_ids, limit: int = 500) -> list[AuditEvent]:
@@ -501,10 +504,11 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         )
         for e in entries
     )
+    issuer = issuer_of(certificate)
     return CertificateDocument(
         code=certificate.code,
         verify_url=verify_url,
-        association_name=issuer_of(certificate).name,
+        association_name=issuer.name,
         person_name=certificate.person.name,
         category=certificate.category,
         category_name=CATEGORY_NAMES[certificate.category],
@@ -516,11 +520,20 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         status=certificate.status,
         revoked_at=certificate.revoked_at,
         lines=lines,
+        timezone=issuer.timezone,
+        under_review_since=certificate.review_flagged_at if certificate.under_review else None,
     )
 
 
 def verify_url(certificate: Certificate) -> str:
     return external_url("endorsement.verify", code=certificate.code)
+
+
+def review_since(certificate: Certificate, zone: str) -> date | None:
+    """The association's date on which the certificate came under review, if it is."""
+    if certificate.review_flagged_at is None or not certificate.under_review:
+        return None
+    return clock.local_date(certificate.review_flagged_at, zone)
 
 
 def public_record(certificate: Certificate) -> dict:
@@ -530,6 +543,10 @@ def public_record(certificate: Certificate) -> dict:
     return {
         "code": certificate.code,
         "status": certificate.status,
+        "under_review": certificate.under_review,
+        "review_since": review_since(certificate, issuer.timezone),
+        "review_flagged_at": certificate.review_flagged_at if certificate.under_review else None,
+        "timezone": issuer.timezone,
         "person_name": certificate.person.name,
         "category": certificate.category,
         "category_name": CATEGORY_NAMES[certificate.category],
@@ -546,6 +563,8 @@ def public_record(certificate: Certificate) -> dict:
 def staff_record(certificate: Certificate) -> dict:
     zone = ZoneInfo(issuer_of(certificate).timezone)
     return {
+        "under_review": certificate.under_review,
+        "review_since": review_since(certificate, zone.key),
         "code": certificate.code,
         "verify_url": verify_url(certificate),
         "person_id": certificate.person_id,

@@ -73,6 +73,7 @@ def parse_dates(text: str) -> frozenset[date]:
 class GroupForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the group a name."), Length(max=200)])
     facilitator_ids = MultiCheckboxField("Facilitators", coerce=int)
+    provider_id = SelectField(lazy_gettext("Provider of record"), coerce=optional_int, validate_choice=False)
     timezone = StringField("Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)])
     first_date = DateField("First date", validators=[InputRequired("Give the first date.")])
     until = DateField("End date", validators=[InputRequired("Give the end date.")])
@@ -100,6 +101,10 @@ class GroupForm(FlaskForm):
     join_url = URLField(
         "Join link", validators=[Optional(), Length(max=500), URL(message="Give a full link starting with https://")]
     )
+
+    def validate_provider_id(self, field):
+        if field.data is not None and field.data not in (self.facilitator_ids.data or []):
+            raise ValidationError(lazy_gettext("Choose one of the group's facilitators, or leave the first one."))
 
     def validate_blackout_dates(self, field):
         try:

@@ -54,9 +54,15 @@ class Group(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     facilitators: Mapped[list[Person]] = relationship(secondary=group_facilitators, order_by=Person.name)
+    provider: Mapped[Person | None] = relationship(foreign_keys=[provider_id])
     blackout_dates: Mapped[list["BlackoutDate"]] = relationship(
         order_by="BlackoutDate.day", cascade="all, delete-orphan"
     )
+
+    @property
+    def provider_of_record(self) -> Person | None:
+        """Whose credentials sign-off stamps on the group's hours, whichever facilitator signs off."""
+        return self.provider or (self.facilitators[0] if self.facilitators else None)
 
 
 class BlackoutDate(db.Model):

@@ -48,6 +48,11 @@ class GroupCreateSchema(StrictSchema):
         load_default=None, allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
     )
     blackout_dates = ma.fields.List(Day(), load_default=list, validate=validate.Length(max=100))
+    provider_id = identifier(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the facilitator whose credentials stand behind the hours; default the first"},
+    )
 
     @ma.validates_schema
     def _range(self, data, **kwargs):
@@ -79,9 +84,14 @@ class GroupSchema(ma.Schema):
     join_url = ma.fields.String(allow_none=True)
     blackout_dates = ma.fields.Method("_blackout_dates")
     session_count = ma.fields.Integer()
+    provider_id = ma.fields.Method("_provider_id")
 
     def _facilitator_ids(self, group):
         return [f.id for f in group.facilitators]
+
+    def _provider_id(self, group):
+        provider = group.provider_of_record
+        return provider.id if provider else None
 
     def _blackout_dates(self, group):
         return [b.day.isoformat() for b in group.blackout_dates]

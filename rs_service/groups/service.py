@@ -45,6 +45,7 @@ class GroupPlan:
     location: str | None = None
     join_url: str | None = None
     blackout_dates: frozenset[date] = frozenset()
+    provider_id: int | None = None  # the provider of record; None: the first facilitator
 
     def series(self) -> Series:
         return Series(self.rrule, self.timezone, self.first_date, self.until, self.start_time, self.blackout_dates)
@@ -84,6 +85,7 @@ def create_group(organization_id: int, plan: GroupPlan) -> Group:
     if not plan.facilitator_ids:
         raise ScheduleError("facilitator_ids", "a group needs at least one facilitator")
     facilitators = facilitators_for(organization_id, plan.facilitator_ids)
+    provider_id = provider_of_record(plan)
     ensure_no_double_booking(facilitators, [(s, plan.duration_minutes) for s in starts])
     group = Group(
         organization_id=organization_id,
@@ -99,12 +101,22 @@ def create_group(organization_id: int, plan: GroupPlan) -> Group:
         location=plan.location,
         join_url=plan.join_url,
         facilitators=facilitators,
+        provider_id=provider_id,
         blackout_dates=[BlackoutDate(day=d) for d in sorted(plan.blackout_dates)],
     )
     db.session.add(group)
     db.session.flush()
     add_sessions(group, starts, plan.duration_minutes)
     return group
+
+
+def provider_of_record(plan: GroupPlan) -> int:
+    """The facilitator whose credentials stand behind the group's hours: the one chosen, else the first given."""
+    if plan.provider_id is None:
+        return plan.facilitator_ids[0]
+    if plan.provider_id not in plan.facilitator_ids:
+        raise ScheduleError("provider_id", "the provider of record must be one of the group's facilitators")
+    return plan.provider_id
 
 
 def add_sessions(group: Group, starts: list[datetime], duration_minutes: int) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rs_service import clock, policy
@@ -81,6 +82,7 @@ def new():
     policy.require_staff(current_user)
     form = GroupForm(timezone=current_user.organization.timezone)
     form.facilitator_ids.choices = facilitator_choices(current_user.organization)
+    form.provider_id.choices = [("", _("The first facilitator chosen")), *form.facilitator_ids.choices]
     preview = None
     if form.validate_on_submit():
         plan = plan_from(form)
@@ -112,6 +114,7 @@ def plan_from(form: GroupForm) -> service.GroupPlan:
         duration_minutes=form.duration_minutes.data,
         capacity=form.capacity.data,
         facilitator_ids=tuple(form.facilitator_ids.data),
+        provider_id=form.provider_id.data,
         kind=form.kind.data,
         location=(form.location.data or "").strip() or None,
         join_url=(form.join_url.data or "").strip() or None,
@@ -410,8 +413,7 @@ def facilitator_choices(organization: Organization) -> list[tuple[int, str]]:
     today = clock.today_in(organization.timezone)
     choices = []
     for person in service.possible_facilitators(organization.id):
-        credential = person.credential_on(today)
-        details = [person.role] + ([credential.category] if credential else [])
+        details = [person.role, *sorted(c.category for c in person.credentials if c.is_valid_on(today))]
         choices.append((person.id, f"{person.name} ({', '.join(details)})"))
     return choices
 

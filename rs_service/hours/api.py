@@ -3,8 +3,17 @@ from flask_smorest import Blueprint, abort
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
-from rs_service.hours import service
-from rs_service.hours.schemas import EntrySchema, HoursQuerySchema, HoursSchema, RscHoursSchema
+from rs_service.hours import corrections, service
+from rs_service.hours.schemas import (
+    EntrySchema,
+    HoursQuerySchema,
+    HoursSchema,
+    RestampRequestSchema,
+    RestampSchema,
+    RscCorrectionResultSchema,
+    RscCorrectionSchema,
+    RscHoursSchema,
+)
 
 blp = Blueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours received")
 
@@ -34,9 +43,37 @@ def record_rsc_hours(body, person_id):
     )
 
 
+@blp.route("/people/<int:person_id>/rsc-hours/<int:entry_id>/correct", methods=["POST"])
+@token_auth
+@blp.arguments(RscCorrectionSchema)
+@blp.response(200, RscCorrectionResultSchema)
+def correct_rsc_hours(body, person_id, entry_id):
+    """Correct (other minutes or date) or void an individual or external entry, with a reason."""
+    policy.require_staff(caller())
+    entry = corrections.entry_of(policy.visible_person(caller(), person_id), entry_id)
+    if entry is None:
+        abort(404, message=f"No hours entry {entry_id} for this person.")
+    elif body["void"]:
+        return corrections.void_rsc_hours(entry, caller(), body["reason"])
+    else:
+        return corrections.correct_rsc_hours(
+            entry, caller(), body["reason"], minutes=body["minutes"], entry_date=body["date"]
+        )
+
+
 @blp.route("/people/<int:person_id>/hours", methods=["GET"])
 @token_auth
 @blp.arguments(HoursQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, HoursSchema)
 def get_hours(person_id, from_=None, to=None):
     return service.hours_of(policy.visible_person(caller(), person_id), from_, to)
+
+
+@blp.route("/people/<int:person_id>/restamp", methods=["POST"])
+@token_auth
+@blp.arguments(RestampRequestSchema)
+@blp.response(200, RestampSchema)
+def restamp(body, person_id):
+    """Restamp the entries this person provided with the credentials now recorded for their dates."""
+    policy.require_staff(caller())
+    return {"restamped": len(corrections.restamp(policy.visible_person(caller(), person_id), caller(), body["reason"]))}

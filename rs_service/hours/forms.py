@@ -1,6 +1,7 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from rs_service.endorsement.categories import CATEGORY_CODES
 
@@ -24,3 +25,47 @@ class RscHoursForm(FlaskForm):
         "Their endorsement", choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES], validators=[Optional()]
     )
     external_number = StringField("Their endorsement number", validators=[Optional(), Length(max=50)])
+    external_valid_from = DateField(lazy_gettext("Their endorsement valid from"), validators=[Optional()])
+    external_valid_until = DateField(lazy_gettext("…and valid until (if it ends)"), validators=[Optional()])
+
+    def field_named(self, service_field: str | None):
+        """The form field a service error names."""
+        names = {
+            "date": self.entry_date,
+            "valid_from": self.external_valid_from,
+            "valid_until": self.external_valid_until,
+        }
+        return names.get(service_field or "", self.provider_id)
+
+
+def reason_field():
+    return TextAreaField(
+        lazy_gettext("Why"),
+        validators=[
+            DataRequired(lazy_gettext("Say why, in a few words; it stays in the audit trail.")),
+            Length(max=500),
+        ],
+    )
+
+
+class CorrectEntryForm(FlaskForm):
+    minutes = IntegerField(
+        lazy_gettext("Minutes"),
+        validators=[
+            InputRequired(lazy_gettext("Give the minutes.")),
+            NumberRange(1, 24 * 60, lazy_gettext("Give between 1 and 1440 minutes.")),
+        ],
+    )
+    entry_date = DateField(lazy_gettext("Date received"), validators=[InputRequired(lazy_gettext("Give the date."))])
+    reason = reason_field()
+
+    def field_named(self, service_field: str | None):
+        return {"minutes": self.minutes, "date": self.entry_date}.get(service_field or "", self.reason)
+
+
+class VoidEntryForm(FlaskForm):
+    reason = reason_field()
+
+
+class RestampForm(FlaskForm):
+    reason = reason_field()

@@ -1,7 +1,8 @@
 """The hours ledger: entries are appended, never edited; a correction reverses and replaces.
 
-Each entry carries a snapshot of its provider's credential as it stood on the entry's date, so
-eligibility never depends on credentials edited later.
+Each entry carries a stamp of its provider's credentials as they stood on the entry's date, so
+eligibility never depends on credentials edited later; a credential recorded late reaches past
+entries only through a restamp, itself a reversal and a new entry.
 """
 
 from dataclasses import dataclass
@@ -12,44 +13,62 @@ from sqlalchemy.orm import aliased
 
 from rs_service.accounts.models import Person
 from rs_service.extensions import db
-from rs_service.hours.models import HourEntry
+from rs_service.hours.models import EntryCredential, HourEntry
+
+
+@dataclass(frozen=True)
+class CredentialStamp:
+    category: str
+    number: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 @dataclass(frozen=True)
 class ProviderSnapshot:
     provider_id: int | None
     name: str | None
-    category: str | None = None
-    number: str | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    credentials: tuple[CredentialStamp, ...] = ()
+
+    @classmethod
+    def external(
+        cls,
+        name: str,
+        category: str | None,
+        number: str | None,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+    ) -> "ProviderSnapshot":
+        """A provider without an account, with the credential typed in for them."""
+        stamp = (CredentialStamp(category, number, valid_from, valid_until),) if category else ()
+        return cls(None, name, stamp)
 
 
-def provider_snapshot(provider: Person | None, on: date) -> ProviderSnapshot:
-    """The provider with their credential as of `on`: valid then, or lapsed (so eligibility can say so)."""
-    if provider is None:
-        return ProviderSnapshot(None, None)
-    credential = provider.credential_as_of(on)
-    if credential is None:
-        return ProviderSnapshot(provider.id, provider.name)
-    return ProviderSnapshot(
-        provider.id,
-        provider.name,
-        credential.category,
-        credential.number,
-        credential.valid_from,
-        credential.valid_until,
+def credentials_held(provider: Person, on: date) -> tuple[CredentialStamp, ...]:
+    """Every credential valid on `on`; if none, the latest one started before it (lapsed, so eligibility can say so)."""
+    valid = [c for c in provider.credentials if c.is_valid_on(on)]
+    if not valid:
+        lapsed = provider.credential_as_of(on)
+        valid = [lapsed] if lapsed else []
+    return tuple(
+        CredentialStamp(c.category, c.number, c.valid_from, c.valid_until)
+        for c in sorted(valid, key=lambda c: (c.valid_from, c.id))
     )
 
 
+def provider_snapshot(provider: Person | None, on: date) -> ProviderSnapshot:
+    """The provider with every credential they held on `on` (the session's date, not the sign-off's)."""
+    if provider is None:
+        return ProviderSnapshot(None, None)
+    return ProviderSnapshot(provider.id, provider.name, credentials_held(provider, on))
+
+
 def snapshot_of(entry: HourEntry) -> ProviderSnapshot:
+    """The entry's own stamp, for a reversal or a correction that keeps it."""
     return ProviderSnapshot(
         entry.provider_id,
         entry.provider_name,
-        entry.provider_category,
-        entry.provider_credential_number,
-        entry.provider_valid_from,
-        entry.provider_valid_until,
+        tuple(CredentialStamp(c.category, c.number, c.valid_from, c.valid_until) for c in entry.credentials),
     )
 
 
@@ -79,10 +98,10 @@ def record_entry(
         verified=verified,
         provider_id=provider.provider_id,
         provider_name=provider.name,
-        provider_category=provider.category,
-        provider_credential_number=provider.number,
-        provider_valid_from=provider.valid_from,
-        provider_valid_until=provider.valid_until,
+        credentials=[
+            EntryCredential(category=c.category, number=c.number, valid_from=c.valid_from, valid_until=c.valid_until)
+            for c in provider.credentials
+        ],
         reason=reason,
         reverses_id=reverses_id,
         recorded_by_id=recorded_by.id if recorded_by else None,

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.endorsement.schemas import day
 from rs_service.hours.models import FORMATS
 from rs_service.schemas import Day, StrictSchema, identifier, text
 
@@ -10,12 +11,19 @@ class ExternalProviderSchema(StrictSchema):
     name = text(200, required=True)
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = Day(load_default=None, allow_none=True)
-    valid_until = Day(load_default=None, allow_none=True)
+    valid_from = day(
+        load_default=None, allow_none=True, metadata={"description": "without it the entry is recorded but not counted"}
+    )
+    valid_until = day(load_default=None, allow_none=True)
+
+    @ma.validates_schema
+    def _period(self, data, **kwargs):
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            raise ma.ValidationError("must not be before valid_from", "valid_until")
 
 
 class RscHoursSchema(StrictSchema):
-    date = Day(required=True)
+    date = day(required=True, metadata={"description": "not after today in the association's time zone"})
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 24 * 60))
     format = ma.fields.String(required=True, validate=validate.OneOf(FORMATS))
     provider_id = identifier(load_default=None, allow_none=True)
@@ -25,6 +33,31 @@ class RscHoursSchema(StrictSchema):
     def _one_provider(self, data, **kwargs):
         if (data.get("provider_id") is None) == (data.get("provider") is None):
             raise ma.ValidationError("give either provider_id or provider (name, category, number)", "provider_id")
+
+
+class RscCorrectionSchema(StrictSchema):
+    """`{minutes?, date?, reason}` to correct, or `{void: true, reason}` to void."""
+
+    minutes = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 24 * 60))
+    date = day(load_default=None)
+    void = ma.fields.Boolean(load_default=False)
+    reason = text(500, required=True)
+
+    @ma.validates_schema
+    def _one_change(self, data, **kwargs):
+        changes = data.get("minutes") is not None or data.get("date") is not None
+        if data.get("void") and changes:
+            raise ma.ValidationError("a void takes no minutes or date", "void")
+        if not data.get("void") and not changes:
+            raise ma.ValidationError("give minutes, a date, or void: true", "minutes")
+
+
+class RestampRequestSchema(StrictSchema):
+    reason = text(500, required=True)
+
+
+class RestampSchema(ma.Schema):
+    restamped = ma.fields.Integer(metadata={"description": "entries reversed and added again with a new stamp"})
 
 
 class HoursQuerySchema(ma.Schema):
@@ -40,6 +73,13 @@ class HoursQuerySchema(ma.Schema):
             raise ma.ValidationError("must not be before from", "to")
 
 
+class StampedCredentialSchema(ma.Schema):
+    category = ma.fields.String()
+    number = ma.fields.String(allow_none=True)
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_until = ma.fields.Date(allow_none=True)
+
+
 class EntrySchema(ma.Schema):
     id = ma.fields.Integer()
     date = ma.fields.Date(attribute="entry_date")
@@ -53,7 +93,21 @@ class EntrySchema(ma.Schema):
     provider_credential_number = ma.fields.String(allow_none=True)
     provider_valid_from = ma.fields.Date(allow_none=True)
     provider_valid_until = ma.fields.Date(allow_none=True)
+    provider_categories = ma.fields.List(
+        ma.fields.String(), metadata={"description": "every credential the provider held on the entry's date"}
+    )
+    provider_credentials = ma.fields.List(
+        ma.fields.Nested(StampedCredentialSchema),
+        attribute="credentials",
+        metadata={"description": "the credentials stamped on the entry"},
+    )
     reason = ma.fields.String(allow_none=True)
+
+
+class RscCorrectionResultSchema(ma.Schema):
+    corrected_entry_id = ma.fields.Integer(attribute="corrected.id")
+    reversal_id = ma.fields.Integer(attribute="reversal.id")
+    entry = ma.fields.Nested(EntrySchema, attribute="replacement", allow_none=True)
 
 
 class HoursSchema(ma.Schema):
@@ -61,4 +115,7 @@ class HoursSchema(ma.Schema):
     total_minutes = ma.fields.Integer()
     group_minutes = ma.fields.Integer()
     individual_minutes = ma.fields.Integer()
+    peer_minutes = ma.fields.Integer(
+        metadata={"description": "peer supervision: part of total_minutes, never counted toward Endorsement"}
+    )
     entries = ma.fields.List(ma.fields.Nested(EntrySchema))

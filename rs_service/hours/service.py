@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.audit.service import record_event
 from rs_service.errors import InvalidInput
@@ -38,11 +40,19 @@ def record_rsc_hours(
         raise InvalidInput("provider_id", "give either provider_id or provider, not both and not neither")
     if provider is not None and provider.id == person.id:
         raise InvalidInput("provider_id", "nobody can provide their own reflective supervision")
+    refuse_future_date(person, entry_date)
+    if (
+        external is not None
+        and external.valid_from
+        and external.valid_until
+        and external.valid_until < external.valid_from
+    ):
+        raise InvalidInput("valid_until", _("The end of the endorsement must not be before its start."))
     snapshot = (
         ledger.provider_snapshot(provider, entry_date)
         if provider is not None
-        else ledger.ProviderSnapshot(
-            None, external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
+        else ledger.ProviderSnapshot.external(
+            external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
         )
     )
     entry = ledger.record_entry(
@@ -65,26 +75,56 @@ def record_rsc_hours(
             "minutes": minutes,
             "format": format,
             "provider": snapshot.name,
-            "category": snapshot.category,
+            "credentials": [c.category for c in snapshot.credentials],
         },
     )
     return entry
 
 
+def refuse_future_date(person: Person, entry_date: date) -> None:
+    """Hours are recorded once received: no date after today where the association works."""
+    today = clock.today_in(person.organization.timezone)
+    if entry_date > today:
+        raise InvalidInput(
+            "date",
+            _(
+                "%(date)s is after today (%(today)s in %(zone)s); record hours once they are received",
+                date=entry_date.isoformat(),
+                today=today.isoformat(),
+                zone=person.organization.timezone,
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class HoursSummary:
+    """A person's hours by kind: group and individual RSC can count; peer supervision never does."""
+
     person_id: int
-    total_minutes: int
-    group_minutes: int
+    group_minutes: int  # RSC groups only
     individual_minutes: int
+    peer_minutes: int
     entries: list[HourEntry]
+
+    @property
+    def countable_minutes(self) -> int:
+        return self.group_minutes + self.individual_minutes
+
+    @property
+    def total_minutes(self) -> int:
+        return self.countable_minutes + self.peer_minutes
+
+    @property
+    def countable_entries(self) -> list[HourEntry]:
+        return [e for e in self.entries if not e.peer]
 
 
 def hours_of(person: Person, start: date | None = None, end: date | None = None) -> HoursSummary:
     entries = ledger.standing_entries(person.organization_id, person.id, start, end)
-    group = sum(e.minutes for e in entries if e.format == "group")
-    individual = sum(e.minutes for e in entries if e.format == "individual")
-    return HoursSummary(person.id, group + individual, group, individual, entries)
+    group = sum(e.minutes for e in entries if e.format == "group" and not e.peer)
+    individual = sum(e.minutes for e in entries if e.format == "individual" and not e.peer)
+    peer = sum(e.minutes for e in entries if e.peer)
+    return HoursSummary(person.id, group, individual, peer, entries)
 
 
 @dataclass(frozen=True)
@@ -93,13 +133,19 @@ class ReportRow:
     name: str
     email: str
     pursuing_category: str | None
-    group_minutes: int
+    group_minutes: int  # RSC groups only
     individual_minutes: int
+    peer_minutes: int
     sessions: int
 
     @property
-    def total_minutes(self) -> int:
+    def counting_minutes(self) -> int:
+        """What can count toward Endorsement: everything but peer supervision."""
         return self.group_minutes + self.individual_minutes
+
+    @property
+    def total_minutes(self) -> int:
+        return self.counting_minutes + self.peer_minutes
 
 
 def hours_report(
@@ -107,7 +153,7 @@ def hours_report(
 ) -> list[ReportRow]:
     """One row per participant (of one group, if given) with totals in the range: one query."""
     entries = ledger.standing_entries_query(organization_id).with_only_columns(
-        HourEntry.person_id, HourEntry.format, HourEntry.minutes, HourEntry.session_id
+        HourEntry.person_id, HourEntry.format, HourEntry.peer, HourEntry.minutes, HourEntry.session_id
     )
     if start:
         entries = entries.where(HourEntry.entry_date >= start)
@@ -120,8 +166,9 @@ def hours_report(
             Person.name,
             Person.email,
             Person.pursuing_category,
-            func.coalesce(func.sum(case((entries.c.format == "group", entries.c.minutes), else_=0)), 0),
-            func.coalesce(func.sum(case((entries.c.format == "individual", entries.c.minutes), else_=0)), 0),
+            minutes_where(entries, and_(entries.c.format == "group", entries.c.peer.is_(False))),
+            minutes_where(entries, and_(entries.c.format == "individual", entries.c.peer.is_(False))),
+            minutes_where(entries, entries.c.peer.is_(True)),
             func.count(entries.c.session_id),
         )
         .outerjoin(entries, entries.c.person_id == Person.id)
@@ -136,6 +183,10 @@ def hours_report(
             )
         )
     return [ReportRow(*row) for row in db.session.execute(query)]
+
+
+def minutes_where(entries, condition):
+    return func.coalesce(func.sum(case((condition, entries.c.minutes), else_=0)), 0)
 
 
 def entry_sessions(entries: list[HourEntry]) -> dict[int, tuple[Session, Group]]:

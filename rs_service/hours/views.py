@@ -1,19 +1,24 @@
 import csv
 import io
+from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
-from rs_service.errors import InvalidInput
+from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.service import groups_of
-from rs_service.hours import service
+from rs_service.hours import corrections, service
 from rs_service.hours.chart import cumulative_chart
-from rs_service.hours.forms import ReportFilterForm, RscHoursForm
+from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RestampForm, RscHoursForm, VoidEntryForm
+from rs_service.hours.models import HourEntry
 
 blp = Blueprint("hours", __name__)
 
@@ -21,14 +26,50 @@ blp = Blueprint("hours", __name__)
 def hours_context(person: Person) -> dict:
     summary = service.hours_of(person)
     progress = progress_for(person)
-    target = progress.eligibility.required_minutes if progress.eligibility else None
+    counting = Counting.of(progress.eligibility)
     return {
         "person": person,
         "summary": summary,
         "progress": progress,
+        "counting": counting,
         "sessions": service.entry_sessions(summary.entries),
-        "chart": cumulative_chart([(e.entry_date, e.minutes) for e in summary.entries], target),
+        "chart": cumulative_chart(
+            [(e.entry_date, e.minutes) for e in counting.chartable(summary)],
+            counting.required_minutes,
+        ),
     }
+
+
+@dataclass(frozen=True)
+class Counting:
+    """Which entries count toward the category pursued, as the progress bar counts them."""
+
+    category: str | None
+    required_minutes: int | None
+    counted: frozenset[int]
+    why_not: dict[int, str]
+
+    @classmethod
+    def of(cls, eligibility: Eligibility | None) -> "Counting":
+        if eligibility is None or not eligibility.required_minutes:
+            return cls(None, None, frozenset(), {})
+        return cls(
+            eligibility.category,
+            eligibility.required_minutes,
+            frozenset(eligibility.counted_entry_ids),
+            dict(eligibility.excluded),
+        )
+
+    def chartable(self, summary: service.HoursSummary) -> list[HourEntry]:
+        """Only minutes that can count: those counted toward the category, else everything but peer supervision."""
+        if self.category is None:
+            return summary.countable_entries
+        return [e for e in summary.entries if e.id in self.counted]
+
+    def says(self, entry: HourEntry) -> str:
+        if entry.id in self.counted:
+            return _("counts")
+        return self.why_not.get(entry.id) or _("outside the window")
 
 
 @blp.route("/my/hours")
@@ -51,15 +92,108 @@ def person(person_id: int):
             flash("Hours recorded.")
             return redirect(url_for("hours.person", person_id=subject.id))
         except InvalidInput as error:
-            form.provider_id.errors = [error.message]
+            form.field_named(error.field).errors = [error.message]
             status = 422
     elif request.method == "POST":
         status = 422
+    return render_person(subject, form), status
+
+
+def render_person(subject: Person, form: RscHoursForm, restamp_form: RestampForm | None = None) -> str:
     return render_template(
         "hours/person.html",
         form=form,
         events=trail(current_user.organization_id, person_id=subject.id),
+        may_correct=True,
+        restamp_count=len(corrections.restamp_candidates(subject)),
+        restamp_form=restamp_form or RestampForm(formdata=None),
         **hours_context(subject),
+    )
+
+
+@blp.route("/people/<int:person_id>/restamp", methods=["POST"])
+@login_required
+def restamp(person_id: int):
+    """Staff restamp the entries this person provided with the credentials now recorded for their dates."""
+    policy.require(policy.is_staff(current_user))
+    subject = policy.authorized(current_user, Person, person_id)
+    form = RestampForm()
+    if form.validate_on_submit():
+        try:
+            changed = corrections.restamp(subject, current_user, form.reason.data)
+        except InvalidInput as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(
+                ngettext(
+                    "%(num)s entry restamped with the credentials now on record.",
+                    "%(num)s entries restamped with the credentials now on record.",
+                    len(changed),
+                )
+            )
+            return redirect(url_for("hours.person", person_id=subject.id))
+    return render_person(subject, rsc_form(), form), 422
+
+
+@blp.route("/people/<int:person_id>/hours/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct_entry(person_id: int, entry_id: int):
+    """Staff correct the minutes or date of individual or external RSC, or void it, with a reason."""
+    subject, entry = correctable_entry(person_id, entry_id)
+    form = CorrectEntryForm(data={"minutes": entry.minutes, "entry_date": entry.entry_date})
+    if form.validate_on_submit():
+        try:
+            corrections.correct_rsc_hours(
+                entry, current_user, form.reason.data, minutes=form.minutes.data, entry_date=form.entry_date.data
+            )
+        except (InvalidInput, Conflict) as error:
+            form.field_named(error.field).errors = [error.message]
+        else:
+            flash(_("Hours corrected; the old entry is reversed and kept in the ledger."))
+            return redirect(url_for("hours.person", person_id=subject.id))
+    return render_correction(subject, entry, form, VoidEntryForm(formdata=None))
+
+
+@blp.route("/people/<int:person_id>/hours/<int:entry_id>/void", methods=["POST"])
+@login_required
+def void_entry(person_id: int, entry_id: int):
+    subject, entry = correctable_entry(person_id, entry_id)
+    form = VoidEntryForm()
+    if form.validate_on_submit():
+        try:
+            corrections.void_rsc_hours(entry, current_user, form.reason.data)
+        except (InvalidInput, Conflict) as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(_("Hours voided; the entry is reversed and kept in the ledger."))
+            return redirect(url_for("hours.person", person_id=subject.id))
+    correct_form = CorrectEntryForm(formdata=None, data={"minutes": entry.minutes, "entry_date": entry.entry_date})
+    return render_correction(subject, entry, correct_form, form)
+
+
+def correctable_entry(person_id: int, entry_id: int):
+    policy.require(policy.is_staff(current_user))
+    subject = policy.authorized(current_user, Person, person_id)
+    entry = corrections.entry_of(subject, entry_id)
+    if entry is None:
+        abort(404)
+    return subject, entry
+
+
+def render_correction(subject: Person, entry: HourEntry, correct_form, void_form):
+    try:
+        corrections.check_correctable(entry)
+        refusal = None
+    except Conflict as error:
+        refusal = error.message
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "hours/correct.html",
+        person=subject,
+        entry=entry,
+        correct_form=correct_form,
+        void_form=void_form,
+        refusal=refusal,
     ), status
 
 
@@ -82,7 +216,11 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
         if not (form.external_category.data and form.external_number.data):
             raise InvalidInput("provider", "an external provider needs their endorsement and its number")
         external = service.ExternalProvider(
-            form.external_name.data, form.external_category.data, form.external_number.data
+            form.external_name.data,
+            form.external_category.data,
+            form.external_number.data,
+            form.external_valid_from.data,
+            form.external_valid_until.data,
         )
     service.record_rsc_hours(
         subject,
@@ -124,6 +262,8 @@ def csv_response(rows: list[service.ReportRow]) -> Response:
             "total_hours",
             "total_minutes",
             "sessions",
+            "peer_hours",
+            "counting_hours",
         ]
     )
     for row in rows:
@@ -138,6 +278,8 @@ def csv_response(rows: list[service.ReportRow]) -> Response:
                 f"{row.total_minutes / 60:.2f}",
                 row.total_minutes,
                 row.sessions,
+                f"{row.peer_minutes / 60:.2f}",
+                f"{row.counting_minutes / 60:.2f}",
             ]
         )
     return Response(

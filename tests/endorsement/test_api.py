@@ -113,7 +113,7 @@ def test_lapsed_provider_counts_only_while_the_credential_was_valid(api, staff_t
 
 
 def test_a_lapsed_credential_on_record_is_explained_in_plain_words(api, staff_token, participant):
-    lapsed_snapshot = ProviderSnapshot(None, "Jane Doe", "IMHS", "MI-1", date(2023, 7, 1), date(2025, 6, 30))
+    lapsed_snapshot = ProviderSnapshot.external("Jane Doe", "IMHS", "MI-1", date(2023, 7, 1), date(2025, 6, 30))
     add_hours(participant, lapsed_snapshot, monthly(date(2024, 10, 1), 12), 120)
     body = eligibility(api, staff_token, participant)
     assert not body["eligible"] and body["counted_minutes"] == 9 * 120
@@ -151,16 +151,30 @@ def test_two_sources_without_a_majority_are_not_eligible(api, staff_token, parti
 
 def test_a_third_source_is_left_out(api, staff_token, participant, imhs, org):
     ben = provider(org, "IMHS", name="Ben Brown")
-    cara = ProviderSnapshot(None, "Cara Cole", "IMHS", "X-1", date(2020, 1, 1), None)
+    cara = ProviderSnapshot.external("Cara Cole", "IMHS", "X-1", date(2020, 1, 1), None)
     add_hours(participant, imhs, monthly(date(2025, 1, 1), 12), 80)  # 16 h
-    left_out = add_hours(participant, ben, monthly(date(2025, 1, 1), 6, day=20), 60)  # 6 h
-    add_hours(participant, cara, monthly(date(2025, 7, 1), 6, day=22), 60)  # 6 h, an external provider
+    add_hours(participant, ben, monthly(date(2025, 1, 1), 6, day=20), 60)  # 6 h
+    left_out = add_hours(participant, cara, monthly(date(2025, 7, 1), 6, day=22), 60)  # 6 h, an external provider
     body = eligibility(api, staff_token, participant)
-    # Ben and Cara tie; ties go by provider key, "external:..." before "person:...": Ben is left out.
+    # Ben and Cara tie; providers with an account come before external ones: Cara is left out.
     assert body["counted_minutes"] == 960 + 360
     assert {x["entry_id"] for x in body["excluded"]} == {e.id for e in left_out}
-    assert "6.00 h from Ben Brown (a third source) do not count: at most 2 sources count" in body["reasons"]
+    assert "6.00 h from Cara Cole (a third source) do not count: at most 2 sources count" in body["reasons"]
     assert "needs 24.00 h of qualifying RSC, has 22.00 h" in body["reasons"]
+
+
+def test_tied_sources_go_to_the_lower_provider_id_as_a_number(api, staff_token, participant, imhs, org):
+    ben = provider(org, "IMHS", name="Ben Brown")
+    while (tia := provider(org, "IMHS", name="Tia Tran")).id < 10:
+        pass  # an id with more digits than Ben's, so that it sorts before his as text
+    assert tia.id > ben.id and str(tia.id) < str(ben.id)
+    add_hours(participant, imhs, monthly(date(2025, 6, 1), 7), 200)  # Jun..Dec, the majority
+    january = add_hours(participant, ben, [date(2025, 1, 10)], 120)  # gives the 12-month span
+    left_out = add_hours(participant, tia, [date(2025, 11, 20)], 120)  # ties with Ben
+    body = eligibility(api, staff_token, participant)
+    assert body["eligible"] is True, body["reasons"]
+    assert january[0].id in body["counted_entry_ids"]
+    assert [x["entry_id"] for x in body["excluded"]] == [left_out[0].id]
 
 
 def test_window_boundaries(api, staff_token, participant, imhs):
@@ -262,6 +276,8 @@ def test_issue_verify_and_revoke_a_certificate(api, staff_token, participant, im
     assert public.get_json() | {"issued_at": None} == {
         "code": issued["code"],
         "status": "valid",
+        "under_review": False,
+        "review_since": None,
         "person_name": "Jordan Avery",
         "category": "IFS",
         "category_name": "Infant Family Specialist",

@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from rs_service.endorsement import baseline
 from rs_service.endorsement.rules import (
+    DATES_NOT_RECORDED,
     RULE_MINUTES,
     RULE_SOURCES,
     RULE_SPAN,
     Eligibility,
     LedgerEntry,
+    ProviderKey,
     Requirement,
+    StampedCredential,
     assess_eligibility,
     assess_renewal,
     format_hours,
@@ -43,7 +46,7 @@ def entry(
     minutes: int = 90,
     *,
     id: int | None = None,
-    provider: str = "person:1",
+    provider: int | str | None = 1,
     name: str | None = "Alice Adams",
     category: str | None = "IMHS",
     valid_from: date | None = date(2020, 1, 1),
@@ -59,12 +62,21 @@ def entry(
         format=fmt,
         peer=peer,
         verified=verified,
-        provider_key=provider,
+        provider_key=key(provider),
         provider_name=name,
-        provider_category=category,
-        provider_valid_from=valid_from,
-        provider_valid_until=valid_until,
+        credentials=stamp(category, valid_from, valid_until),
     )
+
+
+def key(provider: int | str | None) -> ProviderKey | None:
+    """An account's numeric id, or an external provider's details."""
+    if provider is None:
+        return None
+    return ProviderKey.account(provider) if isinstance(provider, int) else ProviderKey.outside(provider)
+
+
+def stamp(category: str | None, valid_from: date | None, valid_until: date | None) -> tuple[StampedCredential, ...]:
+    return (StampedCredential(category, valid_from, valid_until),) if category else ()
 
 
 def monthly(first: date, months: int, minutes: int, **kw) -> list[LedgerEntry]:
@@ -167,7 +179,7 @@ def test_full_year_of_qualifying_hours_is_eligible():
     assert r.counted_entry_ids == tuple(e.id for e in sorted(entries, key=lambda e: (e.date, e.id)))
     assert r.excluded == ()
     assert r.span_months == 12
-    assert r.counted_sources == (("person:1", 1440),)
+    assert r.counted_sources == ((ProviderKey.account(1), 1440),)
 
 
 def test_group_and_individual_may_be_combined():
@@ -186,7 +198,7 @@ def test_short_span_fails_the_span_rule_only():
 
 def test_lapsed_provider_counts_only_while_the_credential_was_valid():
     jane = {
-        "provider": "person:7",
+        "provider": 7,
         "name": "Jane Doe",
         "category": "IMHS",
         "valid_from": date(2023, 7, 1),
@@ -234,7 +246,7 @@ def test_credential_not_valid_yet_and_wrong_or_missing_credential():
 def test_peer_group_entries_never_count():
     good = monthly(date(2025, 1, 1), 12, 120)
     # a peer group led by someone who is endorsed IMHM-C still never counts
-    peer = monthly(date(2025, 1, 1), 12, 120, provider="person:9", name="Pat Peer", category="IMHM-C", peer=True)
+    peer = monthly(date(2025, 1, 1), 12, 120, provider=9, name="Pat Peer", category="IMHM-C", peer=True)
     r = assess_eligibility(IFS, good + peer, AS_OF)
     assert r.eligible
     assert r.counted_minutes == 1440
@@ -253,8 +265,8 @@ def test_unverified_entries_do_not_count():
 
 
 def test_two_sources_without_a_majority_fail():
-    a = monthly(date(2025, 1, 1), 12, 60, provider="person:1", name="Alice Adams")
-    b = monthly(date(2025, 1, 1), 12, 60, provider="person:2", name="Ben Brown", category="IMHM-C")
+    a = monthly(date(2025, 1, 1), 12, 60, provider=1, name="Alice Adams")
+    b = monthly(date(2025, 1, 1), 12, 60, provider=2, name="Ben Brown", category="IMHM-C")
     r = assess_eligibility(IFS, a + b, AS_OF)
     assert not r.eligible
     assert r.counted_minutes == 1440
@@ -263,47 +275,105 @@ def test_two_sources_without_a_majority_fail():
         "the largest source provides 12.00 h, more than half of the required 24.00 h is needed from one source",
     )
     # exactly half is not a majority; one minute more is
-    b2 = [*b, entry(date(2025, 12, 20), 1, provider="person:2", category="IMHM-C")]
+    b2 = [*b, entry(date(2025, 12, 20), 1, provider=2, category="IMHM-C")]
     assert assess_eligibility(IFS, a + b2, AS_OF).eligible
 
 
 def test_majority_rule_can_be_switched_off():
-    a = monthly(date(2025, 1, 1), 12, 60, provider="person:1")
-    b = monthly(date(2025, 1, 1), 12, 60, provider="person:2")
+    a = monthly(date(2025, 1, 1), 12, 60, provider=1)
+    b = monthly(date(2025, 1, 1), 12, 60, provider=2)
     assert assess_eligibility(replace(IFS, majority_rule=False), a + b, AS_OF).eligible
 
 
-def test_a_third_source_is_left_out_ties_broken_by_provider_key():
-    a = monthly(date(2025, 1, 1), 12, 80, provider="person:1", name="Alice Adams")  # 16 h
-    b = monthly(date(2025, 1, 1), 6, 60, provider="person:2", name="Ben Brown")  # 6 h
-    c = monthly(date(2025, 7, 1), 6, 60, provider="external:cara|IMHS|1", name="Cara Cole")  # 6 h
+def test_a_third_source_is_left_out_ties_going_to_accounts_before_external_providers():
+    a = monthly(date(2025, 1, 1), 12, 80, provider=1, name="Alice Adams")  # 16 h
+    b = monthly(date(2025, 1, 1), 6, 60, provider=2, name="Ben Brown")  # 6 h
+    c = monthly(date(2025, 7, 1), 6, 60, provider="cara|imhs|1", name="Cara Cole")  # 6 h
     r = assess_eligibility(IFS, a + b + c, AS_OF)
-    # b and c tie at 6 h; "external:..." < "person:2", so Ben Brown is left out
-    assert r.counted_sources == (("person:1", 960), ("external:cara|IMHS|1", 360))
-    assert dict(r.excluded) == {e.id: "a third source (Ben Brown): at most 2 sources count" for e in b}
+    # b and c tie at 6 h; Ben Brown has an account, Cara Cole is external, so she is left out
+    assert r.counted_sources == ((ProviderKey.account(1), 960), (ProviderKey.account(2), 360))
+    assert dict(r.excluded) == {e.id: "a third source (Cara Cole): at most 2 sources count" for e in c}
     assert r.counted_minutes == 1320
     assert not r.eligible
     assert r.failed_rules == (RULE_MINUTES,)
     assert "needs 24.00 h of qualifying RSC, has 22.00 h" in r.reasons
-    assert "6.00 h from Ben Brown (a third source) do not count: at most 2 sources count" in r.reasons
+    assert "6.00 h from Cara Cole (a third source) do not count: at most 2 sources count" in r.reasons
     # the same with a fourth source, and with sources unlimited
-    d = [entry(date(2025, 3, 3), 30, provider="person:4", name="Dee")]
+    d = [entry(date(2025, 3, 3), 30, provider=4, name="Dee")]
     r4 = assess_eligibility(IFS, a + b + c + d, AS_OF)
     assert dict(r4.excluded)[d[0].id] == "a fourth source (Dee): at most 2 sources count"
     unlimited = assess_eligibility(replace(IFS, max_sources=None), a + b + c + d, AS_OF)
     assert unlimited.eligible and unlimited.counted_minutes == 960 + 360 + 360 + 30
 
 
+def test_equal_sources_go_to_the_lower_numeric_provider_id_not_the_lower_text():
+    # Provider 2's January hours give the 12-month span; provider 10 ties with them at 2 h.
+    # Compared as text, "10" sorts before "2" and would push provider 2 out.
+    a = monthly(date(2025, 6, 1), 7, 200, provider=1, name="Alice Adams")  # Jun..Dec, 23.33 h
+    two = [entry(date(2025, 1, 10), 120, provider=2, name="Ben Brown")]
+    ten = [entry(date(2025, 11, 10), 120, provider=10, name="Tia Tran")]
+    r = assess_eligibility(IFS, a + two + ten, AS_OF)
+    assert r.eligible, r.reasons
+    assert r.counted_sources == ((ProviderKey.account(1), 1400), (ProviderKey.account(2), 120))
+    assert dict(r.excluded) == {ten[0].id: "a third source (Tia Tran): at most 2 sources count"}
+    assert r.span_months == 12
+
+
+def test_any_stamped_credential_that_qualifies_makes_the_entry_count():
+    # A mentor endorsed IMHM-C since 2015 and ECMHS since 2023: IMHS applicants need the IMHM-C.
+    dual = (StampedCredential("ECMHS", date(2023, 1, 1), None), StampedCredential("IMHM-C", date(2015, 1, 1), None))
+    entries = [replace(e, credentials=dual) for e in monthly(date(2025, 1, 1), 12, 250)]
+    assert assess_eligibility(IMHS, entries, AS_OF).eligible
+    only_ecmhs = [replace(e, credentials=dual[:1]) for e in entries]
+    r = assess_eligibility(IMHS, only_ecmhs, AS_OF)
+    assert r.counted_minutes == 0
+    assert set(dict(r.excluded).values()) == {"provider Alice Adams's credential ECMHS does not qualify for IMHS"}
+    wrong_pair = (StampedCredential("IFS", date(2015, 1, 1), None), StampedCredential("ECFS", date(2015, 1, 1), None))
+    r = assess_eligibility(IMHS, [replace(entries[0], credentials=wrong_pair)], AS_OF)
+    assert dict(r.excluded)[entries[0].id] == "provider Alice Adams's credentials ECFS and IFS do not qualify for IMHS"
+
+
+def test_a_qualifying_credential_counts_only_when_it_was_valid_on_the_day():
+    # IMHM-C lapsed before the session; the ECMHS held that day does not qualify for IMHS.
+    held = (
+        StampedCredential("IMHM-C", date(2015, 1, 1), date(2024, 12, 31)),
+        StampedCredential("ECMHS", date(2023, 1, 1), None),
+    )
+    e = replace(entry(date(2025, 3, 10), 120), credentials=held)
+    r = assess_eligibility(IMHS, [e], AS_OF)
+    assert dict(r.excluded) == {
+        e.id: "provider Alice Adams's IMHM-C credential was not valid on 2025-03-10 (valid 2015-01-01 to 2024-12-31)"
+    }
+    assert (
+        "1 session with Alice Adams after 2024-12-31 does not count: "
+        "Alice Adams's IMHM-C credential lapsed on 2024-12-31"
+    ) in r.reasons
+
+
+def test_an_external_provider_without_a_recorded_start_does_not_count():
+    undated = monthly(date(2025, 1, 1), 12, 120, provider="dr lee|imhs|wa-1", name="Dr. Lee", valid_from=None)
+    r = assess_eligibility(IFS, undated, AS_OF)
+    assert not r.eligible and r.counted_minutes == 0
+    assert set(dict(r.excluded).values()) == {DATES_NOT_RECORDED}
+    assert f"12 sessions with Dr. Lee do not count: {DATES_NOT_RECORDED}" in r.reasons
+    ended = [entry(date(2025, 3, 3), 60, provider="x|imhs|1", name="X", valid_from=None, valid_until=date(2025, 1, 1))]
+    assert dict(assess_eligibility(IFS, ended, AS_OF).excluded)[ended[0].id] == (
+        "provider X's IMHS credential was not valid on 2025-03-03 (valid until 2025-01-01)"
+    )
+    dated = [replace(e, credentials=stamp("IMHS", date(2020, 1, 1), None)) for e in undated]
+    assert assess_eligibility(IFS, dated, AS_OF).eligible
+
+
 def test_a_new_larger_source_can_push_out_the_source_that_gave_the_span():
     # The only way an added qualifying entry can make someone ineligible: the source cap.
-    a = monthly(date(2025, 6, 1), 7, 172, provider="person:1", name="Alice Adams")  # Jun-Dec
+    a = monthly(date(2025, 6, 1), 7, 172, provider=1, name="Alice Adams")  # Jun-Dec
     b = [
-        entry(date(2025, 1, 10), 120, provider="person:2", name="Ben Brown"),
-        entry(date(2025, 2, 10), 120, provider="person:2", name="Ben Brown"),
+        entry(date(2025, 1, 10), 120, provider=2, name="Ben Brown"),
+        entry(date(2025, 2, 10), 120, provider=2, name="Ben Brown"),
     ]
     before = assess_eligibility(IFS, a + b, AS_OF)
     assert before.eligible and before.span_months == 12
-    c = [entry(date(2025, 12, 20), 300, provider="person:3", name="Cara Cole")]
+    c = [entry(date(2025, 12, 20), 300, provider=3, name="Cara Cole")]
     after = assess_eligibility(IFS, a + b + c, AS_OF)
     assert not after.eligible
     assert after.counted_minutes > before.counted_minutes
@@ -379,7 +449,7 @@ def test_renewal_needs_12_hours_in_the_last_12_months():
 
 def test_renewal_has_no_source_or_span_rule_but_checks_credentials():
     as_of = date(2025, 12, 15)
-    entries = [entry(date(2025, 11, d), 240, provider=f"person:{d}") for d in (1, 2, 3)]
+    entries = [entry(date(2025, 11, d), 240, provider=d) for d in (1, 2, 3)]
     r = assess_renewal(720, RENEWAL_PROVIDERS, entries, as_of)
     assert r.eligible and len(r.counted_entry_ids) == 3
     bad = [entry(date(2025, 11, 1), 720, category="IFS")]
@@ -406,10 +476,10 @@ W_START = window_start(PROP_AS_OF, PROP_REQ.window_months)
 
 # (key, name, category, valid_from, valid_until)
 PROVIDERS = [
-    ("person:1", "Alice Adams", "IMHS", date(2020, 1, 1), None),
-    ("person:2", "Ben Brown", "IMHM-C", date(2020, 1, 1), date(2024, 12, 31)),
-    ("external:cara|IMHS|1", "Cara Cole", "IMHS", date(2024, 3, 1), None),
-    ("person:4", "Dee Dunn", "IFS", date(2020, 1, 1), None),
+    (key(1), "Alice Adams", "IMHS", date(2020, 1, 1), None),
+    (key(2), "Ben Brown", "IMHM-C", date(2020, 1, 1), date(2024, 12, 31)),
+    (key("cara|imhs|1"), "Cara Cole", "IMHS", date(2024, 3, 1), None),
+    (key(4), "Dee Dunn", "IFS", date(2020, 1, 1), None),
     (None, None, None, None, None),
 ]
 
@@ -431,9 +501,7 @@ def raw_entries(draw, dates=in_window_dates):
         "verified": draw(st.booleans()),
         "provider_key": key,
         "provider_name": name,
-        "provider_category": category,
-        "provider_valid_from": vf,
-        "provider_valid_until": vu,
+        "credentials": stamp(category, vf, vu),
     }
 
 
@@ -451,9 +519,7 @@ def qualifying_raw_entries(draw):
         "verified": True,
         "provider_key": key,
         "provider_name": name,
-        "provider_category": category,
-        "provider_valid_from": vf,
-        "provider_valid_until": vu,
+        "credentials": stamp(category, vf, vu),
     }
 
 
@@ -468,11 +534,9 @@ def _alice(day: date, minutes: int) -> dict:
         "format": "group",
         "peer": False,
         "verified": True,
-        "provider_key": "person:1",
+        "provider_key": key(1),
         "provider_name": "Alice Adams",
-        "provider_category": "IMHS",
-        "provider_valid_from": date(2020, 1, 1),
-        "provider_valid_until": None,
+        "credentials": stamp("IMHS", date(2020, 1, 1), None),
     }
 
 
@@ -563,4 +627,55 @@ def test_result_is_consistent(entries):
     assert len(r.counted_sources) <= 2
     for i in counted:
         e = by_id[i]
-        assert not e.peer and e.verified and e.provider_category in {"IMHS", "IMHM-C"}
+        assert not e.peer and e.verified
+        assert any(c.category in {"IMHS", "IMHM-C"} and c.valid_on(e.date) for c in e.credentials)
+
+
+# Providers with accounts whose ids compare differently as text ("10" < "9") and external ones;
+# minutes in whole hours so that sources often tie.
+ACCOUNT_IDS = [2, 9, 10, 11, 100]
+
+
+@st.composite
+def tie_prone_ledgers(draw):
+    raws = []
+    for _ in range(draw(st.integers(min_value=0, max_value=14))):
+        provider = draw(st.one_of(st.sampled_from(ACCOUNT_IDS), st.sampled_from(["ext|imhs|1", "ext|imhs|2"])))
+        raws.append(
+            {
+                "date": draw(in_window_dates),
+                "minutes": 60 * draw(st.integers(min_value=1, max_value=4)),
+                "format": "group",
+                "peer": False,
+                "verified": True,
+                "provider_key": key(provider),
+                "provider_name": f"Provider {provider}",
+                "credentials": stamp("IMHS", date(2020, 1, 1), None),
+            }
+        )
+    return with_ids(raws)
+
+
+def relabelled(entries, new_ids: dict[int, int]) -> list[LedgerEntry]:
+    return [
+        replace(e, provider_key=ProviderKey.account(new_ids[e.provider_key.account_id]))
+        if e.provider_key is not None and not e.provider_key.external
+        else e
+        for e in entries
+    ]
+
+
+@PROP_SETTINGS
+@given(tie_prone_ledgers(), st.lists(st.integers(min_value=1, max_value=10**6), min_size=5, max_size=5, unique=True))
+def test_relabelling_provider_ids_in_the_same_order_never_changes_eligibility(entries, new_ids):
+    relabel = dict(zip(ACCOUNT_IDS, sorted(new_ids), strict=True))  # order-preserving
+    for req in (PROP_REQ, replace(PROP_REQ, max_sources=1), replace(PROP_REQ, majority_rule=False)):
+        before = assess_eligibility(req, entries, PROP_AS_OF)
+        after = assess_eligibility(req, relabelled(entries, relabel), PROP_AS_OF)
+        assert after.eligible == before.eligible
+        assert after.counted_entry_ids == before.counted_entry_ids
+        assert (after.counted_minutes, after.reasons, after.excluded) == (
+            before.counted_minutes,
+            before.reasons,
+            before.excluded,
+        )

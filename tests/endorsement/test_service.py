@@ -8,12 +8,12 @@ from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
-from rs_service.endorsement import requirements, service
+from rs_service.endorsement import requirements, rules, service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.hours.ledger import ProviderSnapshot
-from rs_service.hours.models import HourEntry
+from rs_service.hours.models import EntryCredential, HourEntry
 from tests.endorsement.helpers import AS_OF, add_hours, full_year, make_session, monthly, provider
 from tests.factories import give_credential, make_org, make_person
 
@@ -134,16 +134,16 @@ def test_an_association_without_any_set_gets_a_clear_conflict(org):
 def test_provider_keys_identify_sources(org, imhs):
     person = make_person(org, "participant")
     by_account = add_hours(person, imhs, [date(2025, 1, 10)])[0]
-    external = add_hours(person, ProviderSnapshot(None, "  Cara   COLE ", "IMHS", "x-1"), [date(2025, 1, 11)])[0]
-    same_external = add_hours(person, ProviderSnapshot(None, "cara cole", "IMHS", "X-1"), [date(2025, 1, 12)])[0]
+    external = add_hours(person, ProviderSnapshot.external("  Cara   COLE ", "IMHS", "x-1"), [date(2025, 1, 11)])[0]
+    same_external = add_hours(person, ProviderSnapshot.external("cara cole", "IMHS", "X-1"), [date(2025, 1, 12)])[0]
     unnamed = add_hours(person, ProviderSnapshot(None, None), [date(2025, 1, 13)])[0]
-    assert service.provider_key(by_account) == f"person:{imhs.id}"
-    assert service.provider_key(external) == "external:cara cole|imhs|x-1" == service.provider_key(same_external)
+    assert service.provider_key(by_account) == rules.ProviderKey.account(imhs.id)
+    assert service.provider_key(external) == rules.ProviderKey.outside("cara cole|imhs|x-1")
+    assert service.provider_key(external) == service.provider_key(same_external)
     assert service.provider_key(unnamed) is None
     converted = service.ledger_entry(by_account)
-    assert (converted.provider_category, converted.provider_valid_from, converted.peer, converted.verified) == (
-        "IMHS",
-        date(2020, 1, 1),
+    assert (converted.credentials, converted.peer, converted.verified) == (
+        (rules.StampedCredential("IMHS", date(2020, 1, 1), None),),
         False,
         True,
     )
@@ -166,7 +166,7 @@ def test_other_associations_entries_never_count(org, imhs):
         minutes=600,
         format="group",
         provider_id=imhs.id,
-        provider_category="IMHS",
+        credentials=[EntryCredential(category="IMHS", valid_from=date(2020, 1, 1))],
     )
     db.session.add(stray)
     db.session.commit()

@@ -108,7 +108,7 @@ def test_hours_are_private_to_the_person_and_their_staff(api, people):
 def test_the_ledger_and_audit_trail_refuse_edits_and_deletions(api, people):
     from rs_service.audit.models import AuditEvent
     from rs_service.extensions import db
-    from rs_service.hours.models import AppendOnly, HourEntry
+    from rs_service.hours.models import AppendOnly, EntryCredential, HourEntry
 
     _, staff_token, supervisor, ana = people
     api.post(
@@ -118,14 +118,18 @@ def test_the_ledger_and_audit_trail_refuse_edits_and_deletions(api, people):
     )
     entry = db.session.scalar(db.select(HourEntry))
     event = db.session.scalar(db.select(AuditEvent))
+    stamp = db.session.scalar(db.select(EntryCredential))
     for change in (
         lambda: setattr(entry, "minutes", 600),
         lambda: db.session.delete(entry),
         lambda: setattr(event, "reason", "rewritten"),
         lambda: db.session.delete(event),
+        lambda: setattr(stamp, "category", "IMHM-C"),
+        lambda: db.session.delete(stamp),
     ):
         change()
         with pytest.raises(AppendOnly):
             db.session.flush()
         db.session.rollback()
     assert db.session.scalar(db.select(HourEntry.minutes)) == 60
+    assert db.session.scalar(db.select(EntryCredential.category)) == "IMHS"
