@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
@@ -67,9 +67,26 @@ certificate_entries = Table(
 )
 
 
+ONE_VALID_PER_WINDOW = "uq_certificates_one_valid_per_window"
+
+
 class Certificate(db.Model):
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),
+        # One valid certificate per person, category and window: the database settles a race the
+        # service's own check cannot see (two requests that both looked before either wrote).
+        Index(
+            ONE_VALID_PER_WINDOW,
+            "person_id",
+            "category",
+            "window_start",
+            "window_end",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)

@@ -11,6 +11,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from rs_service import clock
@@ -37,6 +38,19 @@ from rs_service.urls import external_url
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
 RENEWAL_WINDOW_MONTHS = 12
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_certificate_code makes; others are never looked up
+
+
+class AlreadyCertified(Conflict):
+    """Refused because a valid certificate already certifies this judgement: `certificate` is that one."""
+
+    def __init__(self, certificate: Certificate):
+        super().__init__(
+            f"{certificate.person.name} already holds a valid {certificate.category} certificate for the window "
+            f"{certificate.window_start.isoformat()} to {certificate.window_end.isoformat()}; "
+            "revoke it first to issue another.",
+            "category",
+        )
+        self.certificate = certificate
 
 
 class NotEligible(Conflict):
@@ -235,6 +249,7 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
     as_of = as_of or today
     if as_of > today:
         raise InvalidInput("as_of", "hours cannot be certified as of a future date")
+    hold_person(person)
     assessment = assess(person, category, as_of)
     if not assessment.requirement.rsc_required:
         raise Conflict(
@@ -242,8 +257,8 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         )
     if not assessment.result.eligible:
         raise NotEligible(category, assessment.result.reasons)
-    _refuse_duplicate(person, category, as_of)
     result = assessment.result
+    _refuse_duplicate(person, category, result.window_start, result.window_end)
     certificate = Certificate(
         organization_id=person.organization_id,
         code=new_certificate_code(),
@@ -255,8 +270,7 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         window_end=result.window_end,
         issued_by_id=actor.id,
     )
-    db.session.add(certificate)
-    db.session.flush()
+    _add_certificate(certificate)
     db.session.execute(
         certificate_entries.insert(),
         [{"certificate_id": certificate.id, "hour_entry_id": i} for i in result.counted_entry_ids],
@@ -279,22 +293,53 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
     return certificate
 
 
-def _refuse_duplicate(person: Person, category: str, as_of: date) -> None:
-    """A second click on Issue must not make a second certificate for the same judgement."""
-    existing = db.session.scalar(
-        db.select(Certificate.id).where(
-            Certificate.person_id == person.id,
+def hold_person(person: Person) -> None:
+    """Lock the person's row until the request ends, so two requests issuing to them take turns.
+
+    The second one waits here for the first to commit, then finds its certificate and is refused.
+    SQLite has no row locks; there the unique index on valid certificates settles the race.
+    """
+    db.session.execute(db.select(Person.id).where(Person.id == person.id).with_for_update())
+
+
+def _add_certificate(certificate: Certificate) -> None:
+    """Insert, turning a lost race (the database's one-valid-certificate index) into AlreadyCertified.
+
+    The failed insert spoils the transaction, so it is rolled back here: nothing else of this
+    request may be committed after a refusal anyway.
+    """
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _valid_certificate(
+            certificate.person_id, certificate.category, certificate.window_start, certificate.window_end
+        )
+        if existing is None:
+            raise
+        raise AlreadyCertified(existing) from None
+
+
+def _valid_certificate(person_id: int, category: str, window_start: date, window_end: date) -> Certificate | None:
+    return db.session.scalar(
+        db.select(Certificate)
+        .options(joinedload(Certificate.person))
+        .where(
+            Certificate.person_id == person_id,
             Certificate.category == category,
-            Certificate.window_end == as_of,
+            Certificate.window_start == window_start,
+            Certificate.window_end == window_end,
             Certificate.revoked_at.is_(None),
         )
     )
+
+
+def _refuse_duplicate(person: Person, category: str, window_start: date, window_end: date) -> None:
+    """A second click on Issue must not make a second certificate for the same judgement."""
+    existing = _valid_certificate(person.id, category, window_start, window_end)
     if existing is not None:
-        raise Conflict(
-            f"{person.name} already holds a valid {category} certificate judged as of "
-            f"{as_of.isoformat()}; revoke it first to issue another.",
-            "category",
-        )
+        raise AlreadyCertified(existing)
 
 
 def certificate_by_code(code: str) -> Certificate | None:

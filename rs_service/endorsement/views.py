@@ -5,6 +5,7 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rs_service import policy
@@ -114,6 +115,13 @@ def issue(person_id: int):
     category, as_of = form.category.data, form.as_of.data
     try:
         certificate = service.issue_certificate(person, category, current_user, as_of=as_of)
+    except service.AlreadyCertified as refusal:
+        # A second click (or a colleague a moment earlier): show the certificate that stands.
+        flash(
+            _("This certificate was already issued to %(name)s for %(category)s; nothing new was issued.")
+            % {"name": person.name, "category": category}
+        )
+        return redirect(url_for(".certificate", code=refusal.certificate.code))
     except (InvalidInput, Conflict) as refusal:
         query = EvidenceQueryForm(formdata=None, data={"category": category, "as_of": as_of})
         return render_evidence(person, query, category, as_of, refusal=refusal), refusal.status
@@ -126,8 +134,16 @@ def render_evidence(person, query, category: str, as_of: date, refusal=None):
     entries = list(assessment.entries.values())
     counted_sessions = {e.session_id for e in assessment.counted_entries if e.session_id is not None}
     certificates = service.certificates_of(person)
+    result = assessment.result
     already_certified = next(
-        (c for c in certificates if c.category == category and c.window_end == as_of and c.status == "valid"), None
+        (
+            c
+            for c in certificates
+            if c.category == category
+            and (c.window_start, c.window_end) == (result.window_start, result.window_end)
+            and c.status == "valid"
+        ),
+        None,
     )
     packet = {
         "assessment": assessment,
