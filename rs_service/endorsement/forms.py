@@ -88,6 +88,11 @@ class RequirementForm(Form):
         validators=[Optional(), NumberRange(min=0.01, max=500)],
         description="Leave empty when renewal asks no RSC.",
     )
+    renewal_due = StringField(
+        "Renewal due every year on (MM-DD)",
+        validators=[InputRequired(), Length(min=5, max=5)],
+        description="For example 12-31 for December 31.",
+    )
 
     def values(self) -> dict:
         return {
@@ -99,6 +104,7 @@ class RequirementForm(Form):
             "max_sources": self.max_sources.data,
             "majority_rule": self.majority_rule.data,
             "renewal_minutes": hours_to_minutes(self.renewal_hours.data),
+            "renewal_due": (self.renewal_due.data or "").strip(),
         }
 
     @staticmethod

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.database import UTCDateTime, one_of
+from rs_service.endorsement.baseline import DEFAULT_RENEWAL_DUE
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 
@@ -55,6 +56,8 @@ class Requirement(db.Model):
     max_sources: Mapped[int | None]
     majority_rule: Mapped[bool]
     renewal_minutes: Mapped[int | None]
+    # The yearly date renewal RSC is due, MM-DD (renewal.DueDate): associations differ.
+    renewal_due: Mapped[str] = mapped_column(String(5), default=DEFAULT_RENEWAL_DUE, server_default=DEFAULT_RENEWAL_DUE)
 
     requirement_set: Mapped[RequirementSet] = relationship(back_populates="requirements")
 

@@ -18,7 +18,7 @@ from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
-from rs_service.endorsement import rules
+from rs_service.endorsement import renewal, rules
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, certificate_entries
 from rs_service.endorsement.pdf import CertificateDocument, TranscriptLine, format_hours
@@ -36,7 +36,6 @@ from rs_service.hours.models import HourEntry
 from rs_service.urls import external_url
 
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
-RENEWAL_WINDOW_MONTHS = 12
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_certificate_code makes; others are never looked up
 
 
@@ -139,29 +138,15 @@ def eligibility_for(person: Person, category: str, as_of: date) -> rules.Eligibi
     return assess(person, category, as_of).result
 
 
-def renewal_for(person: Person, as_of: date) -> rules.Eligibility | None:
-    """Yearly renewal progress for someone holding a credential whose category asks renewal RSC."""
-    credential = person.credential_on(as_of)
-    if credential is None:
-        return None
-    requirement_set = requirement_set_in_force(person.organization_id, as_of)
-    row = (
-        next((r for r in requirement_set.requirements if r.category == credential.category), None)
-        if requirement_set
-        else None
-    )
-    if row is None or not row.renewal_minutes:
-        return None
-    start = rules.window_start(as_of, RENEWAL_WINDOW_MONTHS)
-    entries = _standing_entries(person.organization_id, start, as_of, [person.id])
-    return rules.assess_renewal(
-        row.renewal_minutes,
-        frozenset(row.provider_categories),
-        [ledger_entry(e) for e in entries],
-        as_of,
-        category=credential.category,
-        window_months=RENEWAL_WINDOW_MONTHS,
-    )
+def renewal_for(person: Person, as_of: date) -> renewal.Renewal | None:
+    """Renewal of the endorsement the person holds, if they hold one (renewal_service has the rule)."""
+    from rs_service.endorsement import renewal_service  # it builds on this module's ledger view
+
+    try:
+        answer = renewal_service.renewal_of(person, as_of)
+    except Conflict:
+        return None  # no rule set in force: nothing to measure renewal against
+    return None if answer.status == renewal.NOT_ENDORSED else answer
 
 
 @dataclass(frozen=True)
@@ -169,7 +154,7 @@ class Progress:
     """What templates/endorsement/_progress.html shows on a participant's own pages."""
 
     eligibility: rules.Eligibility | None  # toward the category the person pursues
-    renewal: rules.Eligibility | None  # for a credential already held
+    renewal: renewal.Renewal | None  # for a credential already held
     certificates: list[Certificate]
 
 
@@ -290,6 +275,9 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
             "counted_entry_ids": list(result.counted_entry_ids),
         },
     )
+    from rs_service.notifications.endorsement_notices import notify_holder  # it composes from this module
+
+    notify_holder(certificate)
     return certificate
 
 
@@ -562,6 +550,16 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         revoked_at=certificate.revoked_at,
         lines=lines,
     )
+
+
+def document_name(certificate: Certificate, kind: str, extension: str) -> str:
+    """A file name that says whose and what it is: "Zoë Lindqvist - IFS RSC certificate.pdf".
+
+    Only letters, digits, spaces and a few marks survive from the name, so no path, quote or
+    control character reaches a Content-Disposition header or an attachment.
+    """
+    holder = " ".join(re.sub(r"[^\w .'-]", " ", certificate.person.name).split()) or "holder"
+    return f"{holder} - {certificate.category} RSC {kind}.{extension}"
 
 
 def verify_url(certificate: Certificate) -> str:
