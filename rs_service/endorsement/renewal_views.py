@@ -8,7 +8,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from rs_service.endorsement import renewal, renewal_service
-from rs_service.endorsement.csv_export import csv_response
+from rs_service.endorsement.downloads import CSV, attachment, csv_text
 from rs_service.endorsement.forms import CATEGORY_CHOICES, within_date_bounds
 from rs_service.endorsement.requirements import today_for
 from rs_service.endorsement.views import staff_page
@@ -62,7 +62,7 @@ def index():
         if not form.category.data or endorsed.renewal.category == form.category.data
     ]
     if request.args.get("format") == "csv":
-        return csv_response(f"renewals-{as_of.isoformat()}.csv", CSV_HEADER, (csv_row(e) for e in people))
+        return attachment(csv_text(CSV_HEADER, (csv_row(e) for e in people)), CSV, f"renewals-{as_of.isoformat()}.csv")
     return render_template("endorsement/renewals.html", form=form, people=people, as_of=as_of)
 
 

@@ -553,13 +553,14 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
 
 
 def document_name(certificate: Certificate, kind: str, extension: str) -> str:
-    """A file name that says whose and what it is: "Zoë Lindqvist - IFS RSC certificate.pdf".
+    """A file name that says whose and what it is: "Zoë Lindqvist - IFS RSC certificate.pdf"."""
+    return f"{safe_file_part(certificate.person.name)} - {certificate.category} RSC {kind}.{extension}"
 
-    Only letters, digits, spaces and a few marks survive from the name, so no path, quote or
-    control character reaches a Content-Disposition header or an attachment.
-    """
-    holder = " ".join(re.sub(r"[^\w .'-]", " ", certificate.person.name).split()) or "holder"
-    return f"{holder} - {certificate.category} RSC {kind}.{extension}"
+
+def safe_file_part(name: str) -> str:
+    """Only letters, digits, spaces and a few marks of a name: no path, quote or control character
+    reaches a Content-Disposition header or an attachment."""
+    return " ".join(re.sub(r"[^\w .'-]", " ", name).split()) or "holder"
 
 
 def verify_url(certificate: Certificate) -> str:
