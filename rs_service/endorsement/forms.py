@@ -50,6 +50,7 @@ class EvidenceQueryForm(FlaskForm):
 class IssueCertificateForm(FlaskForm):
     category = HiddenField(validators=[AnyOf(CATEGORY_CODES)])
     as_of = DateField(widget=HiddenInput(), validators=[DataRequired(), within_date_bounds])
+    evidence = HiddenField(validators=[Optional(), Length(max=64)])  # what the confirmation page showed
 
 
 class RevokeForm(FlaskForm):

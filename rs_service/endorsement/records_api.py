@@ -1,15 +1,18 @@
 """/api/v1 records beyond a single certificate: the application transcript and the certificate register."""
 
+import marshmallow as ma
 from flask_smorest import Blueprint, abort
-from marshmallow import RAISE
+from marshmallow import RAISE, validate
 
-from rs_service.accounts.api import visible_person
-from rs_service.accounts.auth import token_auth
-from rs_service.endorsement import transcript
+from rs_service.accounts.api import require_staff, visible_person
+from rs_service.accounts.auth import caller, token_auth
+from rs_service.accounts.schemas import StrictSchema
+from rs_service.endorsement import register, transcript
 from rs_service.endorsement.downloads import CSV, PDF, attachment
 from rs_service.endorsement.requirements import today_for
-from rs_service.endorsement.schemas import EligibilityQuerySchema
+from rs_service.endorsement.schemas import EligibilityQuerySchema, category
 from rs_service.endorsement.transcript_pdf import render_transcript_pdf
+from rs_service.policy import MAX_ID
 
 blp = Blueprint(
     "records_api", __name__, url_prefix="/api/v1", description="Application transcripts and the certificate register"
@@ -45,3 +48,57 @@ def transcript_pdf(query, person_id):
     """The same transcript as a PDF, for an Endorsement application."""
     found = transcript_of(visible_person(person_id), query)
     return attachment(render_transcript_pdf(found), PDF, found.file_name("pdf"))
+
+
+class RegisterQuerySchema(StrictSchema):
+    person_id = ma.fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
+    category = category(load_default=None)
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(register.STATUSES))
+    under_review = ma.fields.Boolean(load_default=None)
+    holder = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    sort = ma.fields.String(load_default=register.DEFAULT_SORT, validate=validate.OneOf(register.SORT_CHOICES))
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class RegisterEntrySchema(ma.Schema):
+    code = ma.fields.String()
+    verify_url = ma.fields.String()
+    person_id = ma.fields.Integer()
+    holder = ma.fields.String()
+    holder_email = ma.fields.String()
+    category = ma.fields.String()
+    counted_minutes = ma.fields.Integer()
+    hours = ma.fields.String(metadata={"description": "clock hours with two decimals"})
+    window_start = ma.fields.Date()
+    window_end = ma.fields.Date()
+    issued_at = ma.fields.DateTime()
+    status = ma.fields.String(metadata={"description": "valid or revoked"})
+    revoked_at = ma.fields.DateTime(allow_none=True)
+    under_review = ma.fields.Boolean()
+    review_since = ma.fields.Date(allow_none=True)
+    rule_version = ma.fields.Integer()
+
+
+class RegisterSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RegisterEntrySchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+
+
+@blp.route("/certificates", methods=["GET"])
+@token_auth
+@blp.arguments(RegisterQuerySchema, location="query", unknown=RAISE)
+@blp.response(200, RegisterSchema)
+def list_certificates(query):
+    """Staff: the association's certificate register, filtered, sorted and paged."""
+    require_staff()
+    organization = caller().organization
+    found = register.register_page(organization.id, register.RegisterQuery(**query))
+    return {
+        "items": [register.register_record(c, organization) for c in found.items],
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+    }

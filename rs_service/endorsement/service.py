@@ -4,6 +4,7 @@ Plain functions that flush and never commit. The rules themselves are pure (rule
 module loads what they need in a fixed number of queries and records what was decided.
 """
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -228,8 +229,26 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(24)  # 192 random bits: unguessable, and altering it finds nothing
 
 
-def issue_certificate(person: Person, category: str, actor: Person, as_of: date | None = None) -> Certificate:
-    """Certify the hours counted toward `category` as of `as_of` (default today), or refuse with the reasons."""
+class EvidenceChanged(Conflict):
+    """The evidence staff confirmed is no longer what the rules count (an entry was added or corrected since)."""
+
+    def __init__(self):
+        super().__init__("The evidence changed since it was shown: review it again before issuing.", "evidence")
+
+
+def evidence_fingerprint(assessment: Assessment) -> str:
+    """Names what a confirmation page showed: the requirement and the entries counted."""
+    shown = f"{assessment.requirement.id}:{','.join(map(str, assessment.result.counted_entry_ids))}"
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+def issue_certificate(
+    person: Person, category: str, actor: Person, as_of: date | None = None, evidence: str | None = None
+) -> Certificate:
+    """Certify the hours counted toward `category` as of `as_of` (default today), or refuse with the reasons.
+
+    `evidence`, from the confirmation page, must still name what the rules count now.
+    """
     today = today_for(person.organization)
     as_of = as_of or today
     if as_of > today:
@@ -242,6 +261,8 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         )
     if not assessment.result.eligible:
         raise NotEligible(category, assessment.result.reasons)
+    if evidence is not None and evidence != evidence_fingerprint(assessment):
+        raise EvidenceChanged()
     result = assessment.result
     _refuse_duplicate(person, category, result.window_start, result.window_end)
     certificate = Certificate(
