@@ -2,6 +2,7 @@
 category, status or review flag, sorted and paged in two queries whatever the page holds."""
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -122,6 +123,11 @@ def under_review(certificate: Certificate) -> bool:
     return certificate.review_flagged_at is not None and certificate.revoked_at is None
 
 
+def review_since(certificate: Certificate, zone: ZoneInfo) -> date | None:
+    flagged = certificate.review_flagged_at
+    return flagged.astimezone(zone).date() if flagged is not None and under_review(certificate) else None
+
+
 def register_record(certificate: Certificate, organization: Organization) -> dict:
     zone = ZoneInfo(organization.timezone)
     return {
@@ -139,7 +145,7 @@ def register_record(certificate: Certificate, organization: Organization) -> dic
         "status": certificate.status,
         "revoked_at": certificate.revoked_at.astimezone(zone) if certificate.revoked_at else None,
         "under_review": under_review(certificate),
-        "review_since": certificate.review_flagged_at.astimezone(zone).date() if under_review(certificate) else None,
+        "review_since": review_since(certificate, zone),
         "rule_version": certificate.requirement.requirement_set.version,
     }
 

@@ -100,8 +100,15 @@ def test_the_register_filters_sorts_and_pages(api, staff, issued):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("status=lost", "status"), ("sort=colour", "sort"), ("per_page=500", "per_page"), ("page=0", "page")]
-    + [("person_id=99999999999", "person_id"), ("category=NOPE", "category"), ("colour=red", "colour")],
+    [
+        ("status=lost", "status"),
+        ("sort=colour", "sort"),
+        ("per_page=500", "per_page"),
+        ("page=0", "page"),
+        ("person_id=99999999999", "person_id"),
+        ("category=NOPE", "category"),
+        ("colour=red", "colour"),
+    ],
 )
 def test_bad_register_queries_are_422(api, staff, query, field):
     response = api.get(f"/certificates?{query}", token_for(staff))
