@@ -38,6 +38,10 @@ class Config:
     OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
     # Public base URL used in emails, certificates and calendar feeds when there is no request.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # The Ed25519 key that signs Open Badges credentials: RS_SIGNING_KEY (PEM or JWK), else this
+    # file, generated on first use and readable by its owner only. Never commit either.
+    RS_SIGNING_KEY = None
+    SIGNING_KEY_FILE = str(INSTANCE_DIR / "signing-key.pem")
     TESTING = False
 
 
@@ -68,7 +72,17 @@ ENVIRONMENTS = {
 }
 
 # Variables taken from the environment as they are, and the ones that are numbers or switches.
-_PLAIN = ("SECRET_KEY", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "PUBLIC_URL", "OUTBOX_DIR")
+_PLAIN = (
+    "SECRET_KEY",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+    "OUTBOX_DIR",
+    "RS_SIGNING_KEY",
+    "SIGNING_KEY_FILE",
+)
 _INTEGERS = ("SMTP_PORT",)
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")
 

@@ -89,6 +89,8 @@ class Certificate(db.Model):
             postgresql_where=text("revoked_at IS NULL"),
             sqlite_where=text("revoked_at IS NULL"),
         ),
+        UniqueConstraint("organization_id", "status_index"),
+        CheckConstraint("status_index >= 0 AND status_index < 131072", name="status_index_in_list"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,8 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_reason: Mapped[str | None] = mapped_column(String(500))
+    # Its position in the association's revocation status list (openbadges.py, status_list.py).
+    status_index: Mapped[int]
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     requirement = relationship("Requirement")

@@ -1,13 +1,16 @@
 """/api/v1 records beyond a single certificate: the application transcript and the certificate register."""
 
 import marshmallow as ma
+from flask import Response
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, validate
+from werkzeug.exceptions import NotFound
 
+from rs_service import policy
 from rs_service.accounts.api import require_staff, visible_person
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.schemas import StrictSchema
-from rs_service.endorsement import register, transcript
+from rs_service.endorsement import badges, register, service, transcript
 from rs_service.endorsement.downloads import CSV, PDF, attachment
 from rs_service.endorsement.requirements import today_for
 from rs_service.endorsement.schemas import EligibilityQuerySchema, category
@@ -102,3 +105,16 @@ def list_certificates(query):
         "page": found.page,
         "per_page": found.per_page,
     }
+
+
+@blp.route("/certificates/<code>/ob3", methods=["GET"])
+@token_auth
+@blp.response(200, content_type="application/jwt")
+def open_badge(code):
+    """Staff of the issuing association, or the holder: the certificate as a signed Open Badges 3.0
+    credential (a VC-JWT, EdDSA). Verify it with the key at /.well-known/jwks.json; its
+    credentialStatus names the revocation list to check."""
+    certificate = service.certificate_by_code(code)
+    if certificate is None or not policy.may_see_certificate_transcript(caller(), certificate):
+        raise NotFound("No such certificate.")
+    return Response(badges.open_badge_jwt(certificate), mimetype="application/jwt")

@@ -29,6 +29,7 @@ from rs_service.endorsement.requirements import (
     rules_requirement,
     today_for,
 )
+from rs_service.endorsement.status_list import free_status_index
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
@@ -275,6 +276,7 @@ def issue_certificate(
         window_start=result.window_start,
         window_end=result.window_end,
         issued_by_id=actor.id,
+        status_index=free_status_index(person.organization_id),
     )
     _add_certificate(certificate)
     db.session.execute(

@@ -107,6 +107,7 @@ def test_the_database_itself_refuses_a_second_valid_certificate_for_a_window(org
         counted_minutes=first.counted_minutes,
         window_start=first.window_start,
         window_end=first.window_end,
+        status_index=(first.status_index + 1) % 131_072,
     )
     db.session.add(twin)
     with pytest.raises(IntegrityError):
