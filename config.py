@@ -49,6 +49,10 @@ class Config:
     PASSWORD_LINKS_PER_EMAIL = "3 per hour"
     PASSWORD_LINKS_PER_ADDRESS = "20 per hour"
     API_TOKEN_DAYS = 90
+    # The Ed25519 key that signs Open Badges credentials: RS_SIGNING_KEY (PEM or JWK), else this
+    # file, generated on first use and readable by its owner only. Never commit either.
+    RS_SIGNING_KEY = None
+    SIGNING_KEY_FILE = str(INSTANCE_DIR / "signing-key.pem")
     TESTING = False
 
 
@@ -88,6 +92,8 @@ _PLAIN = (
     "PUBLIC_URL",
     "OUTBOX_DIR",
     "RATELIMIT_STORAGE_URI",
+    "RS_SIGNING_KEY",
+    "SIGNING_KEY_FILE",
 )
 _INTEGERS = ("SMTP_PORT", "API_TOKEN_DAYS")
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")

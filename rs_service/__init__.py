@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from rs_service.calendars import api as calendars_api
     from rs_service.calendars import views as calendars_views
     from rs_service.endorsement import api as endorsement_api
+    from rs_service.endorsement import badges_views, records_api, records_views, renewal_api, renewal_views
     from rs_service.endorsement import views as endorsement_views
     from rs_service.extensions import api, csrf
     from rs_service.groups import api as groups_api
@@ -67,6 +68,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_views.blp)
     app.register_blueprint(hours_views.blp)
     app.register_blueprint(endorsement_views.blp)
+    app.register_blueprint(renewal_views.blp)
+    app.register_blueprint(records_views.blp)
+    app.register_blueprint(badges_views.blp)
     for blueprint in (
         accounts_api.blp,
         groups_api.blp,
@@ -74,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
         attendance_api.blp,
         hours_api.blp,
         endorsement_api.blp,
+        renewal_api.blp,
+        records_api.blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -23,8 +23,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from rs_service import clock
 from rs_service.accounts import throttle
 from rs_service.accounts.models import ApiToken, Person
+from rs_service.database import MAX_ID
 from rs_service.extensions import db
-from rs_service.policy import MAX_ID
 
 # How stale `last_used_at` may be: writing it on every request would serialise every request
 # that shares a token on that token's row.

@@ -19,6 +19,8 @@ NAVIGATION = {
         ("groups.index", "Groups"),
         ("hours.report", "Hours report"),
         ("endorsement.queue", "Ready to certify"),
+        ("records.certificate_register", "Certificates"),
+        ("renewals.index", "Renewals"),
         ("endorsement.requirements", "Requirements"),
         ("profile.edit", "Profile"),
     ],

@@ -19,6 +19,7 @@ Choices where the published sources are silent or unconfirmed (all configurable)
   window/source keys for uniformity, with rsc_required False and required_minutes 0.
 * renewal_minutes: 12 clock hours a year for IFS, IFRS, IMHS, IMHM-C and their EC
   equivalents; None (no renewal RSC) for the rest.
+* renewal_due: December 31 (associations also use Dec 15 and Jan 31: configurable).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 _H24 = 24 * 60
 _H50 = 50 * 60
 _RENEWAL = 12 * 60
+DEFAULT_RENEWAL_DUE = "12-31"
 
 # category -> (required_minutes, provider categories); absent = RSC not required
 _RSC: dict[str, tuple[int, list[str]]] = {
@@ -58,6 +60,7 @@ def _row(code: str) -> dict:
         "max_sources": 2,
         "majority_rule": True,
         "renewal_minutes": _RENEWAL if code in _RENEWAL_CATEGORIES else None,
+        "renewal_due": DEFAULT_RENEWAL_DUE,
     }
 
 

@@ -50,6 +50,7 @@ class EvidenceQueryForm(FlaskForm):
 class IssueCertificateForm(FlaskForm):
     category = HiddenField(validators=[AnyOf(CATEGORY_CODES)])
     as_of = DateField(widget=HiddenInput(), validators=[DataRequired(), within_date_bounds])
+    evidence = HiddenField(validators=[Optional(), Length(max=64)])  # what the confirmation page showed
 
 
 class RevokeForm(FlaskForm):
@@ -88,6 +89,11 @@ class RequirementForm(Form):
         validators=[Optional(), NumberRange(min=0.01, max=500)],
         description="Leave empty when renewal asks no RSC.",
     )
+    renewal_due = StringField(
+        "Renewal due every year on (MM-DD)",
+        validators=[InputRequired(), Length(min=5, max=5)],
+        description="For example 12-31 for December 31.",
+    )
 
     def values(self) -> dict:
         return {
@@ -99,6 +105,7 @@ class RequirementForm(Form):
             "max_sources": self.max_sources.data,
             "majority_rule": self.majority_rule.data,
             "renewal_minutes": hours_to_minutes(self.renewal_hours.data),
+            "renewal_due": (self.renewal_due.data or "").strip(),
         }
 
     @staticmethod

@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.database import UTCDateTime, one_of
+from rs_service.endorsement.baseline import DEFAULT_RENEWAL_DUE
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 
@@ -55,6 +56,8 @@ class Requirement(db.Model):
     max_sources: Mapped[int | None]
     majority_rule: Mapped[bool]
     renewal_minutes: Mapped[int | None]
+    # The yearly date renewal RSC is due, MM-DD (renewal.DueDate): associations differ.
+    renewal_due: Mapped[str] = mapped_column(String(5), default=DEFAULT_RENEWAL_DUE, server_default=DEFAULT_RENEWAL_DUE)
 
     requirement_set: Mapped[RequirementSet] = relationship(back_populates="requirements")
 
@@ -67,9 +70,28 @@ certificate_entries = Table(
 )
 
 
+ONE_VALID_PER_WINDOW = "uq_certificates_one_valid_per_window"
+
+
 class Certificate(db.Model):
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),
+        # One valid certificate per person, category and window: the database settles a race the
+        # service's own check cannot see (two requests that both looked before either wrote).
+        Index(
+            ONE_VALID_PER_WINDOW,
+            "person_id",
+            "category",
+            "window_start",
+            "window_end",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+        UniqueConstraint("organization_id", "status_index"),
+        CheckConstraint("status_index >= 0 AND status_index < 131072", name="status_index_in_list"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -86,6 +108,8 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_reason: Mapped[str | None] = mapped_column(String(500))
+    # Its position in the association's revocation status list (openbadges.py, status_list.py).
+    status_index: Mapped[int]
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     requirement = relationship("Requirement")

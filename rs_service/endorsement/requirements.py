@@ -15,6 +15,7 @@ from rs_service.endorsement import rules
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.models import Requirement, RequirementSet
+from rs_service.endorsement.renewal import due_date_problem
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
@@ -32,6 +33,7 @@ REQUIREMENT_FIELDS = (
     "max_sources",
     "majority_rule",
     "renewal_minutes",
+    "renewal_due",
 )
 
 
@@ -262,6 +264,9 @@ def requirement_problems(values: dict):
         yield "max_sources", "must be empty (no limit) or a whole number from 1 to 20"
     if values["renewal_minutes"] is not None and not _whole(values["renewal_minutes"], 1, 500 * 60):
         yield "renewal_minutes", "must be empty (no renewal RSC) or a whole number of minutes from 1 to 30000"
+    due_problem = due_date_problem(values["renewal_due"])
+    if due_problem is not None:
+        yield "renewal_due", due_problem
 
 
 def _whole(value, low: int, high: int) -> bool:

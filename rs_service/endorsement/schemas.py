@@ -37,6 +37,7 @@ class RequirementSchema(ma.Schema):
     rsc_required = ma.fields.Boolean()
     majority_rule = ma.fields.Boolean()
     renewal_minutes = ma.fields.Integer(allow_none=True)
+    renewal_due = ma.fields.String(metadata={"description": "the yearly date renewal RSC is due, MM-DD"})
 
 
 class EligibilitySchema(ma.Schema):

@@ -4,6 +4,7 @@ Plain functions that flush and never commit. The rules themselves are pure (rule
 module loads what they need in a fixed number of queries and records what was decided.
 """
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -11,13 +12,14 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
-from rs_service.endorsement import rules
+from rs_service.endorsement import renewal, rules
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, certificate_entries
 from rs_service.endorsement.pdf import CertificateDocument, TranscriptLine, format_hours
@@ -27,6 +29,7 @@ from rs_service.endorsement.requirements import (
     rules_requirement,
     today_for,
 )
+from rs_service.endorsement.status_list import free_status_index
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
@@ -35,8 +38,20 @@ from rs_service.hours.models import EntryCredential, HourEntry
 from rs_service.urls import external_url
 
 NEAR_MINUTES = 6 * 60  # "within a few hours" of eligibility, for the ready-to-certify queue
-RENEWAL_WINDOW_MONTHS = 12
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_certificate_code makes; others are never looked up
+
+
+class AlreadyCertified(Conflict):
+    """Refused because a valid certificate already certifies this judgement: `certificate` is that one."""
+
+    def __init__(self, certificate: Certificate):
+        super().__init__(
+            f"{certificate.person.name} already holds a valid {certificate.category} certificate for the window "
+            f"{certificate.window_start.isoformat()} to {certificate.window_end.isoformat()}; "
+            "revoke it first to issue another.",
+            "category",
+        )
+        self.certificate = certificate
 
 
 class NotEligible(Conflict):
@@ -123,29 +138,15 @@ def eligibility_for(person: Person, category: str, as_of: date) -> rules.Eligibi
     return assess(person, category, as_of).result
 
 
-def renewal_for(person: Person, as_of: date) -> rules.Eligibility | None:
-    """Yearly renewal progress for someone holding a credential whose category asks renewal RSC."""
-    credential = person.credential_on(as_of)
-    if credential is None:
-        return None
-    requirement_set = requirement_set_in_force(person.organization_id, as_of)
-    row = (
-        next((r for r in requirement_set.requirements if r.category == credential.category), None)
-        if requirement_set
-        else None
-    )
-    if row is None or not row.renewal_minutes:
-        return None
-    start = rules.window_start(as_of, RENEWAL_WINDOW_MONTHS)
-    entries = _standing_entries(person.organization_id, start, as_of, [person.id])
-    return rules.assess_renewal(
-        row.renewal_minutes,
-        frozenset(row.provider_categories),
-        [ledger_entry(e) for e in entries],
-        as_of,
-        category=credential.category,
-        window_months=RENEWAL_WINDOW_MONTHS,
-    )
+def renewal_for(person: Person, as_of: date) -> renewal.Renewal | None:
+    """Renewal of the endorsement the person holds, if they hold one (renewal_service has the rule)."""
+    from rs_service.endorsement import renewal_service  # it builds on this module's ledger view
+
+    try:
+        answer = renewal_service.renewal_of(person, as_of)
+    except Conflict:
+        return None  # no rule set in force: nothing to measure renewal against
+    return None if answer.status == renewal.NOT_ENDORSED else answer
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Progress:
     """What templates/endorsement/_progress.html shows on a participant's own pages."""
 
     eligibility: rules.Eligibility | None  # toward the category the person pursues
-    renewal: rules.Eligibility | None  # for a credential already held
+    renewal: renewal.Renewal | None  # for a credential already held
     certificates: list[Certificate]
 
 
@@ -227,12 +228,31 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(24)  # 192 random bits: unguessable, and altering it finds nothing
 
 
-def issue_certificate(person: Person, category: str, actor: Person, as_of: date | None = None) -> Certificate:
-    """Certify the hours counted toward `category` as of `as_of` (default today), or refuse with the reasons."""
+class EvidenceChanged(Conflict):
+    """The evidence staff confirmed is no longer what the rules count (an entry was added or corrected since)."""
+
+    def __init__(self):
+        super().__init__("The evidence changed since it was shown: review it again before issuing.", "evidence")
+
+
+def evidence_fingerprint(assessment: Assessment) -> str:
+    """Names what a confirmation page showed: the requirement and the entries counted."""
+    shown = f"{assessment.requirement.id}:{','.join(map(str, assessment.result.counted_entry_ids))}"
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+def issue_certificate(
+    person: Person, category: str, actor: Person, as_of: date | None = None, evidence: str | None = None
+) -> Certificate:
+    """Certify the hours counted toward `category` as of `as_of` (default today), or refuse with the reasons.
+
+    `evidence`, from the confirmation page, must still name what the rules count now.
+    """
     today = today_for(person.organization)
     as_of = as_of or today
     if as_of > today:
         raise InvalidInput("as_of", "hours cannot be certified as of a future date")
+    hold_person(person)
     assessment = assess(person, category, as_of)
     if not assessment.requirement.rsc_required:
         raise Conflict(
@@ -240,8 +260,10 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         )
     if not assessment.result.eligible:
         raise NotEligible(category, assessment.result.reasons)
-    _refuse_duplicate(person, category, as_of)
+    if evidence is not None and evidence != evidence_fingerprint(assessment):
+        raise EvidenceChanged()
     result = assessment.result
+    _refuse_duplicate(person, category, result.window_start, result.window_end)
     certificate = Certificate(
         organization_id=person.organization_id,
         code=new_certificate_code(),
@@ -252,9 +274,9 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
         window_start=result.window_start,
         window_end=result.window_end,
         issued_by_id=actor.id,
+        status_index=free_status_index(person.organization_id),
     )
-    db.session.add(certificate)
-    db.session.flush()
+    _add_certificate(certificate)
     db.session.execute(
         certificate_entries.insert(),
         [{"certificate_id": certificate.id, "hour_entry_id": i} for i in result.counted_entry_ids],
@@ -274,25 +296,59 @@ def issue_certificate(person: Person, category: str, actor: Person, as_of: date 
             "counted_entry_ids": list(result.counted_entry_ids),
         },
     )
+    from rs_service.notifications.endorsement_notices import notify_holder  # it composes from this module
+
+    notify_holder(certificate)
     return certificate
 
 
-def _refuse_duplicate(person: Person, category: str, as_of: date) -> None:
-    """A second click on Issue must not make a second certificate for the same judgement."""
-    existing = db.session.scalar(
-        db.select(Certificate.id).where(
-            Certificate.person_id == person.id,
+def hold_person(person: Person) -> None:
+    """Lock the person's row until the request ends, so two requests issuing to them take turns.
+
+    The second one waits here for the first to commit, then finds its certificate and is refused.
+    SQLite has no row locks; there the unique index on valid certificates settles the race.
+    """
+    db.session.execute(db.select(Person.id).where(Person.id == person.id).with_for_update())
+
+
+def _add_certificate(certificate: Certificate) -> None:
+    """Insert, turning a lost race (the database's one-valid-certificate index) into AlreadyCertified.
+
+    The failed insert spoils the transaction, so it is rolled back here: nothing else of this
+    request may be committed after a refusal anyway.
+    """
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _valid_certificate(
+            certificate.person_id, certificate.category, certificate.window_start, certificate.window_end
+        )
+        if existing is None:
+            raise
+        raise AlreadyCertified(existing) from None
+
+
+def _valid_certificate(person_id: int, category: str, window_start: date, window_end: date) -> Certificate | None:
+    return db.session.scalar(
+        db.select(Certificate)
+        .options(joinedload(Certificate.person))
+        .where(
+            Certificate.person_id == person_id,
             Certificate.category == category,
-            Certificate.window_end == as_of,
+            Certificate.window_start == window_start,
+            Certificate.window_end == window_end,
             Certificate.revoked_at.is_(None),
         )
     )
+
+
+def _refuse_duplicate(person: Person, category: str, window_start: date, window_end: date) -> None:
+    """A second click on Issue must not make a second certificate for the same judgement."""
+    existing = _valid_certificate(person.id, category, window_start, window_end)
     if existing is not None:
-        raise Conflict(
-            f"{person.name} already holds a valid {category} certificate judged as of "
-            f"{as_of.isoformat()}; revoke it first to issue another.",
-            "category",
-        )
+        raise AlreadyCertified(existing)
 
 
 def certificate_by_code(code: str) -> Certificate | None:
@@ -523,6 +579,17 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
         timezone=issuer.timezone,
         under_review_since=certificate.review_flagged_at if certificate.under_review else None,
     )
+
+
+def document_name(certificate: Certificate, kind: str, extension: str) -> str:
+    """A file name that says whose and what it is: "Zoë Lindqvist - IFS RSC certificate.pdf"."""
+    return f"{safe_file_part(certificate.person.name)} - {certificate.category} RSC {kind}.{extension}"
+
+
+def safe_file_part(name: str) -> str:
+    """Only letters, digits, spaces and a few marks of a name: no path, quote or control character
+    reaches a Content-Disposition header or an attachment."""
+    return " ".join(re.sub(r"[^\w .'-]", " ", name).split()) or "holder"
 
 
 def verify_url(certificate: Certificate) -> str:

@@ -5,6 +5,7 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rs_service import policy
@@ -13,6 +14,7 @@ from rs_service.endorsement import requirements as rulesets
 from rs_service.endorsement import rules, service
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
+from rs_service.endorsement.downloads import PDF, attachment
 from rs_service.endorsement.forms import (
     ClearReviewForm,
     EvidenceQueryForm,
@@ -113,39 +115,75 @@ def issue(person_id: int):
         abort(422, description="The request named no valid category or date; reload the evidence packet.")
     category, as_of = form.category.data, form.as_of.data
     try:
-        certificate = service.issue_certificate(person, category, current_user, as_of=as_of)
+        certificate = service.issue_certificate(
+            person, category, current_user, as_of=as_of, evidence=form.evidence.data or None
+        )
+    except service.AlreadyCertified as refusal:
+        # A second click (or a colleague a moment earlier): show the certificate that stands.
+        flash(
+            _(
+                "This certificate was already issued to %(name)s for %(category)s; nothing new was issued.",
+                name=person.name,
+                category=category,
+            )
+        )
+        return redirect(url_for(".certificate", code=refusal.certificate.code))
     except (InvalidInput, Conflict) as refusal:
         query = EvidenceQueryForm(formdata=None, data={"category": category, "as_of": as_of})
         return render_evidence(person, query, category, as_of, refusal=refusal), refusal.status
-    flash(f"Certificate issued to {person.name} for {category}.")
+    flash(_("Certificate issued to %(name)s for %(category)s.", name=person.name, category=category))
     return redirect(url_for(".certificate", code=certificate.code))
 
 
+@blp.route("/endorsement/people/<int:person_id>/certificates/new")
+@staff_page
+def confirm_issue(person_id: int):
+    """Issuing asks first: the judgement and every entry it counts, then one button."""
+    person = person_or_404(person_id)
+    query = EvidenceQueryForm(formdata=request.args)
+    if not query.validate():
+        abort(422, description="Choose the category and date to certify from the evidence packet.")
+    category, as_of = query.category.data, query.as_of.data or today()
+    packet = evidence_packet(person, category, as_of)
+    issue_form = IssueCertificateForm(
+        formdata=None,
+        data={"category": category, "as_of": as_of, "evidence": service.evidence_fingerprint(packet["assessment"])},
+    )
+    return render_template("endorsement/confirm_issue.html", person=person, packet=packet, issue_form=issue_form)
+
+
 def render_evidence(person, query, category: str, as_of: date, refusal=None):
+    packet = evidence_packet(person, category, as_of)
+    return render_template("endorsement/evidence.html", person=person, query=query, packet=packet, refusal=refusal)
+
+
+def evidence_packet(person, category: str, as_of: date) -> dict:
     assessment = service.assess(person, category, as_of)
     entries = list(assessment.entries.values())
     counted_sessions = {e.session_id for e in assessment.counted_entries if e.session_id is not None}
     certificates = service.certificates_of(person)
+    result = assessment.result
     already_certified = next(
-        (c for c in certificates if c.category == category and c.window_end == as_of and c.status == "valid"), None
+        (
+            c
+            for c in certificates
+            if c.category == category
+            and (c.window_start, c.window_end) == (result.window_start, result.window_end)
+            and c.status == "valid"
+        ),
+        None,
     )
-    packet = {
+    return {
         "assessment": assessment,
+        "as_of": as_of,
         "sessions": service.sessions_by_id(entries),
         "trail": service.evidence_trail(person, counted_sessions),
         "certificates": certificates,
         "already_certified": already_certified,
         "may_issue": (
-            assessment.result.eligible
-            and assessment.requirement.rsc_required
-            and as_of <= today()
-            and already_certified is None
+            result.eligible and assessment.requirement.rsc_required and as_of <= today() and already_certified is None
         ),
     }
-    issue_form = IssueCertificateForm(formdata=None, data={"category": category, "as_of": as_of})
-    return render_template(
-        "endorsement/evidence.html", person=person, query=query, packet=packet, issue_form=issue_form, refusal=refusal
-    )
 
 
 # ----------------------------------------------------------------------------- certificates
@@ -183,15 +221,9 @@ def certificate_pdf(code: str):
 
 
 def pdf_response(certificate) -> Response:
+    """Named for the holder and category; never cached on the way (a transcript of someone's hours)."""
     document = service.certificate_document(certificate, service.verify_url(certificate))
-    return Response(
-        render_certificate_pdf(document),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="rsc-certificate-{certificate.category}.pdf"',
-            "Cache-Control": "private, no-store",  # a transcript of someone's hours
-        },
-    )
+    return attachment(render_certificate_pdf(document), PDF, service.document_name(certificate, "certificate", "pdf"))
 
 
 @blp.route("/endorsement/certificates/<code>/revoke", methods=["POST"])

@@ -115,7 +115,7 @@ def render_person(subject: Person, form: RscHoursForm, restamp_form: RestampForm
 @login_required
 def restamp(person_id: int):
     """Staff restamp the entries this person provided with the credentials now recorded for their dates."""
-    policy.require(policy.is_staff(current_user))
+    policy.require_staff(current_user)
     subject = policy.authorized(current_user, Person, person_id)
     form = RestampForm()
     if form.validate_on_submit():
@@ -172,7 +172,7 @@ def void_entry(person_id: int, entry_id: int):
 
 
 def correctable_entry(person_id: int, entry_id: int):
-    policy.require(policy.is_staff(current_user))
+    policy.require_staff(current_user)
     subject = policy.authorized(current_user, Person, person_id)
     entry = corrections.entry_of(subject, entry_id)
     if entry is None:

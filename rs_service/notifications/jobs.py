@@ -51,7 +51,8 @@ from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
 from rs_service.local_times import local_period, local_time
-from rs_service.notifications.mail import Invite, MailSettings, build_message
+from rs_service.notifications import endorsement_notices
+from rs_service.notifications.mail import Attachment, Invite, MailSettings, build_message
 from rs_service.notifications.models import Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
 from rs_service.urls import external_url
@@ -91,6 +92,8 @@ class JobSummary:
                 (CANCELLATION, "cancellations"),
                 (OVERDUE, "overdue-attendance notices"),
                 (CERTIFICATION, "certification notices"),
+                (endorsement_notices.RENEWAL, "renewal notices"),
+                (endorsement_notices.CERTIFICATE_ISSUED, "certificates sent"),
             )
         )
         text = f"Jobs due at {self.at:%Y-%m-%dT%H:%M:%SZ}: sent {counts}."
@@ -115,6 +118,7 @@ def run_due_jobs(at: datetime) -> JobSummary:
             plan_cancellations,
             plan_overdue_notices,
             plan_certification_notices,
+            endorsement_notices.plan_renewal_notices,
         ):
             try:
                 record_planned(plan(at))
@@ -303,6 +307,7 @@ def still_due(at: datetime):
         and_(Notification.kind == CANCELLATION, Session.starts_at > at),
         and_(Notification.kind == OVERDUE, Session.status == "scheduled", Session.signed_off_at.is_(None)),
         Notification.kind == CERTIFICATION,
+        Notification.kind.in_(endorsement_notices.KINDS),
     )
 
 
@@ -323,6 +328,8 @@ def profile_url() -> str:
 def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
     if notification.kind == CERTIFICATION:
         return certification_message(notification, settings)
+    if notification.kind in endorsement_notices.KINDS:
+        return endorsement_notices.compose(notification, settings)
     session = db.session.get(Session, notification.session_id)
     if notification.kind == OVERDUE:
         return overdue_message(notification, session, settings)
@@ -431,6 +438,7 @@ def message(
     template: str,
     context: dict,
     invite: Invite | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
     person = notification.recipient
     # The same key from another deployment is another message: the public URL tells them apart.
@@ -446,4 +454,5 @@ def message(
         invite=invite,
         mail_from=settings.mail_from,
         message_id_key=key,
+        attachments=attachments,
     )  # a resend after a crash keeps its Message-ID, so mail clients see one message

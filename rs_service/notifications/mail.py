@@ -40,6 +40,7 @@ from rs_service import clock
 
 __all__ = [
     "MESSAGE_ID_DOMAIN",
+    "Attachment",
     "Invite",
     "MailError",
     "MailSettings",
@@ -83,6 +84,16 @@ class MailSettings:
 class Invite:
     method: str  # "REQUEST" or "CANCEL"
     ics: bytes
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, such as a certificate's PDF."""
+
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
 
 
 # --------------------------------------------------------------------------
@@ -146,6 +157,7 @@ def build_message(
     invite: Invite | None = None,
     mail_from: str,
     message_id_key: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
     """Build a message ready for :func:`send_message`.
 
@@ -156,6 +168,7 @@ def build_message(
 
     *message_id_key* makes the Message-ID deterministic (see
     :func:`message_id_for`); otherwise a random one is generated.
+    *attachments* follow the body (and the invite) as files.
     """
     checked = _check_invite(invite) if invite is not None else None
 
@@ -186,6 +199,10 @@ def build_message(
             subtype="ics",
             filename=INVITE_FILENAME,
             params={"name": INVITE_FILENAME},
+        )
+    for attachment in attachments:
+        msg.add_attachment(
+            attachment.content, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
         )
 
     if msg.is_multipart():

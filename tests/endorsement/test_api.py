@@ -61,6 +61,7 @@ def test_requirements_list_the_alliance_baseline(api, staff_token):
         "rsc_required": True,
         "majority_rule": True,
         "renewal_minutes": 720,
+        "renewal_due": "12-31",
     }
     assert rows["IMHM-C"]["provider_categories"] == ["IMHM-C"] and rows["IMHM-C"]["required_minutes"] == 3000
     assert rows["IFA"]["rsc_required"] is False

@@ -95,6 +95,10 @@ def test_a_new_version_copies_changes_and_records_who_why_and_what(org, staff):
         ({"IFS": {"max_sources": 0}}, "IFS.max_sources"),
         ({"IFS": {"majority_rule": "yes"}}, "IFS.majority_rule"),
         ({"IFS": {"renewal_minutes": 0}}, "IFS.renewal_minutes"),
+        ({"IFS": {"renewal_due": "02-29"}}, "IFS.renewal_due"),
+        ({"IFS": {"renewal_due": "13-01"}}, "IFS.renewal_due"),
+        ({"IFS": {"renewal_due": "Dec 31"}}, "IFS.renewal_due"),
+        ({"IFS": {"renewal_due": None}}, "IFS.renewal_due"),
         ({"IFS": {"colour": "blue"}}, "IFS.colour"),
         ({"WIZARD": {"required_minutes": 60}}, "category"),
         ({"IFS": {"required_minutes": 1440}}, "requirements"),
@@ -181,22 +185,23 @@ def test_renewal_needs_12_hours_in_the_past_year_for_people_already_endorsed(org
     assert service.renewal_for(person, AS_OF) is None  # not endorsed yet
     give_credential(person, "IFS", date(2022, 5, 1))
     add_hours(person, imhs, monthly(date(2025, 7, 1), 6), 90)  # 9 h
-    renewal = service.renewal_for(person, AS_OF)
-    assert (renewal.category, renewal.eligible, renewal.required_minutes, renewal.counted_minutes) == (
+    renewal = service.renewal_for(person, AS_OF)  # 31 December: the day the renewal is due
+    assert (renewal.category, renewal.status, renewal.required_minutes, renewal.counted_minutes) == (
         "IFS",
-        False,
+        "due",
         720,
         540,
     )
-    assert renewal.window_start == date(2025, 1, 1)
+    assert (renewal.window_start, renewal.due_on, renewal.days_left) == (date(2025, 1, 1), AS_OF, 0)
     add_hours(person, imhs, [date(2025, 12, 1), date(2025, 12, 2)], 90)
-    assert service.renewal_for(person, AS_OF).eligible
+    assert service.renewal_for(person, AS_OF).status == "met"
 
 
-def test_credentials_without_renewal_rsc_show_no_renewal(org):
+def test_credentials_without_renewal_rsc_renew_without_hours(org):
     person = make_person(org, "participant")
     give_credential(person, "IFA", date(2022, 5, 1))
-    assert service.renewal_for(person, AS_OF) is None
+    renewal = service.renewal_for(person, AS_OF)
+    assert (renewal.category, renewal.status, renewal.required_minutes) == ("IFA", "met", 0)
 
 
 def test_progress_for_a_participant(org, imhs, staff):
