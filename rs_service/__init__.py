@@ -55,6 +55,8 @@ def register_blueprints(app: Flask) -> None:
     from rs_service.health import blp as health_blp
     from rs_service.hours import api as hours_api
     from rs_service.hours import views as hours_views
+    from rs_service.people import api as people_api
+    from rs_service.people import views as people_views
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
@@ -64,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_views.blp)
     app.register_blueprint(hours_views.blp)
     app.register_blueprint(endorsement_views.blp)
+    app.register_blueprint(people_views.blp)
     for blueprint in (
         accounts_api.blp,
         groups_api.blp,
@@ -71,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         attendance_api.blp,
         hours_api.blp,
         endorsement_api.blp,
+        people_api.blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -38,7 +38,7 @@ def authenticate(email: str, password: str) -> Person | None:
     """The person with this email and password; None without saying which of the two was wrong."""
     candidates = db.session.scalars(
         db.select(Person)
-        .where(Person.email == normalise_email(email), Person.password_hash.is_not(None))
+        .where(Person.email == normalise_email(email), Person.password_hash.is_not(None), Person.active.is_(True))
         .order_by(Person.id)
     ).all()
     for person in candidates:
@@ -55,7 +55,7 @@ def normalise_email(email: str) -> str:
 
 def person_for_token(token: str) -> Person | None:
     api_token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if api_token is None:
+    if api_token is None or not api_token.person.active:
         return None
     api_token.last_used_at = clock.now()
     return api_token.person

@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rs_service import clock
@@ -16,6 +17,7 @@ NAVIGATION = {
     "staff": [
         ("accounts.home", "Home"),
         ("groups.index", "Groups"),
+        ("people.index", lazy_gettext("People")),
         ("hours.report", "Hours report"),
         ("endorsement.queue", "Ready to certify"),
         ("endorsement.requirements", "Requirements"),
@@ -49,7 +51,8 @@ def navigation():
 
 @login_manager.user_loader
 def load_person(person_id: str) -> Person | None:
-    return db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    person = db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    return person if person is not None and person.active else None  # deactivation ends web sessions too
 
 
 @blp.route("/login", methods=["GET", "POST"])

@@ -52,7 +52,9 @@ def person_calendar(person: Person) -> bytes:
 
 
 def person_for_feed(token: str) -> Person | None:
-    return db.session.scalar(db.select(Person).where(Person.calendar_token == token)) if token else None
+    if not token:
+        return None
+    return db.session.scalar(db.select(Person).where(Person.calendar_token == token, Person.active.is_(True)))
 
 
 def feed_url(person: Person) -> str:
