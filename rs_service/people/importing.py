@@ -259,7 +259,9 @@ def check_against_association(organization: Organization, check: ImportCheck, lo
             db.select(Person.email, Person.name).where(
                 Person.organization_id == organization.id, Person.email.in_(list(first_row))
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     group_ids = sorted({r.group_id for r in check.rows if r.group_id is not None})
     check.groups = {
