@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -46,10 +47,6 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the time inpu
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def optional_int(value):
-    return int(value) if value not in (None, "") else None
 
 
 def parse_dates(text: str) -> frozenset[date]:
@@ -138,9 +135,14 @@ class GroupForm(FlaskForm):
 
 
 class EnrollForm(FlaskForm):
-    person_id = SelectField("Participant", coerce=optional_int, validators=[DataRequired("Choose a participant.")])
-    joined_on = DateField("Joins on", validators=[InputRequired("Give the date they join.")])
-    waitlist = BooleanField("Put on the waitlist if the group is full")
+    person_ids = MultiCheckboxField(
+        _l("Participants to add"),
+        coerce=int,
+        validate_choice=False,  # the page checks who may join, and says so in words
+        validators=[DataRequired(_l("Choose at least one participant."))],
+    )
+    joined_on = DateField(_l("Joins on"), validators=[InputRequired(_l("Give the date they join."))])
+    waitlist = BooleanField(_l("Put anyone beyond the free places on the waitlist"))
 
 
 class WithdrawForm(FlaskForm):

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import Select, func, or_
 
 from rs_service import clock
 from rs_service.accounts.models import Person
@@ -16,6 +18,7 @@ from rs_service.groups import schedule
 from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session, group_facilitators
 from rs_service.groups.schedule import ScheduleError, Series
 from rs_service.hours.models import HourEntry
+from rs_service.listing import contains
 from rs_service.local_times import local_time
 from rs_service.notifications.models import Notification
 
@@ -301,6 +304,54 @@ def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = Fa
     return enrollment
 
 
+def enroll_many(group: Group, people: list[Person], joined_on: date, *, waitlist: bool = False) -> list[Enrollment]:
+    """Several people at once, in the order given: all of them, or (if one cannot join) none.
+
+    Without `waitlist`, more people than free places is refused; with it, those beyond go on the waitlist.
+    """
+    lock_group(group)
+    inactive = [p.name for p in people if not p.active]
+    if inactive:
+        raise ScheduleError(
+            "person_ids", _("Deactivated people cannot join a group: %(names)s.", names=", ".join(inactive))
+        )
+    free = max(group.capacity - enrolled_count(group, joined_on), 0)
+    if len(people) > free and not waitlist:
+        if free == 0:
+            message = _(
+                "%(group)s is full (%(capacity)d places): put them on the waitlist or raise its capacity.",
+                group=group.name,
+                capacity=group.capacity,
+            )
+        else:
+            message = ngettext(
+                "%(group)s has room for %(num)d more: choose fewer people, raise its capacity, "
+                "or put the rest on the waitlist.",
+                "%(group)s has room for %(num)d more: choose fewer people, raise its capacity, "
+                "or put the rest on the waitlist.",
+                free,
+                group=group.name,
+            )
+        raise SchedulingConflict(message, "person_ids")
+    return [enroll(group, person, joined_on, waitlist=waitlist) for person in people]
+
+
+def enrollment_candidates(group: Group, search: str = "") -> Select:
+    """Active participants of the association who are neither in the group nor waiting for it, by name."""
+    taken = db.select(Enrollment.person_id).where(
+        Enrollment.group_id == group.id, or_(Enrollment.left_on.is_(None), Enrollment.waitlisted.is_(True))
+    )
+    query = db.select(Person).where(
+        Person.organization_id == group.organization_id,
+        Person.role == "participant",
+        Person.active.is_(True),
+        Person.id.not_in(taken),
+    )
+    if search.strip():
+        query = query.where(contains(search, Person.name, Person.email))
+    return query.order_by(Person.name, Person.id)
+
+
 def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
     enrollment = db.session.scalar(
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person_id)
@@ -360,16 +411,6 @@ def possible_facilitators(organization_id: int) -> list[Person]:
             db.select(Person)
             .where(Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
             .options(db.selectinload(Person.credentials))
-            .order_by(Person.name, Person.id)
-        )
-    )
-
-
-def participants_of(organization_id: int) -> list[Person]:
-    return list(
-        db.session.scalars(
-            db.select(Person)
-            .where(Person.organization_id == organization_id, Person.role == "participant")
             .order_by(Person.name, Person.id)
         )
     )
