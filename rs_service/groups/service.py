@@ -184,6 +184,7 @@ def reschedule_session(
         return session
     ensure_no_double_booking(session.group.facilitators, [(new_start, new_duration)], {session.id})
     session.starts_at, session.duration_minutes = new_start, new_duration
+    session.individually_changed = True
     touch(session)
     return session
 
@@ -191,6 +192,7 @@ def reschedule_session(
 def cancel_session(session: Session, reason: str) -> Session:
     ensure_open(session)
     session.status, session.cancel_reason = "cancelled", reason.strip()
+    session.individually_changed = True
     touch(session)
     return session
 
@@ -232,7 +234,7 @@ def change_series_from(
     starts = [start for start in check_plan(plan) if start >= cutoff]
     future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff and s.starts_at >= cutoff]
     in_use = sessions_in_use([s.id for s in future])
-    untouched = [s for s in future if s.sequence == 0 and s.id not in in_use]
+    untouched = [s for s in future if not s.individually_changed and s.id not in in_use]
     # A kept session still stands for its day: the new rule adds no second session that day.
     kept_days = {clock.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
     new_starts = [s for s in starts if clock.local_date(s, group.timezone) not in kept_days]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rs_service import clock, policy
@@ -20,10 +21,12 @@ from rs_service.clock import local_date
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups import service
+from rs_service.groups.editing import GroupEdit, edit_group
 from rs_service.groups.forms import (
     WEEKDAYS,
     CancelForm,
     EnrollForm,
+    GroupEditForm,
     GroupForm,
     RescheduleForm,
     RotateFeedForm,
@@ -273,6 +276,58 @@ def withdraw(group_id: int, person_id: int):
             )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, withdrawal=(person_id, form), status=422)
+
+
+@blp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(group_id: int):
+    """Name, places, facilitators, provider of record, location, join link and description."""
+    group = managed_group(group_id)
+    form = GroupEditForm(data=None if request.method == "POST" else editable_values(group))
+    form.facilitator_ids.choices = facilitator_choices(current_user.organization)
+    form.provider_id.choices = [(0, _("The first facilitator")), *form.facilitator_ids.choices]
+    if form.validate_on_submit():
+        try:
+            outcome = edit_group(group, form.changes(), me())
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form._fields.get(error.field or ""))
+        else:
+            for message in edit_messages(outcome):
+                flash(message)
+            return redirect(url_for(".detail", group_id=group.id))
+    return render_template("groups/edit.html", group=group, form=form), 422 if form.errors else 200
+
+
+def editable_values(group: Group) -> dict:
+    return {
+        "name": group.name,
+        "capacity": group.capacity,
+        "facilitator_ids": [f.id for f in group.facilitators],
+        "provider_id": group.provider_id or 0,
+        "location": group.location,
+        "join_url": group.join_url,
+        "description": group.description,
+    }
+
+
+def edit_messages(outcome: GroupEdit) -> list[str]:
+    if not outcome.changed:
+        return [_("Nothing changed.")]
+    messages = [_("Saved.")]
+    if outcome.sessions_updated:
+        messages.append(_("Subscribed calendars show the change at their next refresh."))
+    if outcome.people_to_update:
+        messages.append(
+            ngettext(
+                "%(num)d person already sent an invitation gets an updated one.",
+                "%(num)d people already sent an invitation get an updated one.",
+                outcome.people_to_update,
+            )
+        )
+    if outcome.off_the_waitlist:
+        names = ", ".join(e.person.name for e in outcome.off_the_waitlist)
+        messages.append(_("Off the waitlist and enrolled from today: %(names)s.", names=names))
+    return messages
 
 
 @blp.route("/groups/<int:group_id>/series", methods=["POST"])
