@@ -35,7 +35,7 @@ from rs_service.groups.forms import (
 )
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.groups.schedule import to_instant
-from rs_service.listing import page_of_query
+from rs_service.listing import page_number, page_of_query
 from rs_service.local_times import local_time, long_date, time_of_day
 
 blp = Blueprint("groups", __name__)
@@ -69,12 +69,18 @@ def me() -> Person:
 @login_required
 def index():
     policy.require(policy.may_manage_association(current_user))
-    groups = service.groups_of(current_user.organization_id)
-    ids = [g.id for g in groups]
+    search = request.args.get("q", "").strip()[:200]
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in service.GROUP_SORTS else "name"
+    page = service.group_directory(current_user.organization_id, search, sort, page_number(request.args.get("page")))
+    ids = [g.id for g in page.items]
     now = clock.now()
     return render_template(
         "groups/index.html",
-        groups=groups,
+        page=page,
+        groups=page.items,
+        search=search,
+        sort=sort,
         next_sessions=service.next_sessions(ids, now),
         filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
         waiting=service.waitlist_counts(ids),

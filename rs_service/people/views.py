@@ -16,7 +16,7 @@ from rs_service.endorsement.views import staff_page
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment
-from rs_service.groups.service import groups_of
+from rs_service.groups.service import group_choices
 from rs_service.groups.views import put_on_form
 from rs_service.listing import natural_key, page_number
 from rs_service.people import importing, service
@@ -256,9 +256,7 @@ def reactivate(person_id: int):
 def import_people():
     """Upload, preview every problem, then import all or nothing; the checked file rides along in the form."""
     form = ImportForm()
-    form.group_id.choices = [(0, _("No group"))] + [
-        (g.id, g.name) for g in sorted(groups_of(current_user.organization_id), key=lambda g: natural_key(g.name))
-    ]
+    form.group_id.choices = [(0, _("No group")), *group_choices(current_user.organization_id)]
     invitations = importing.invitation_sender() is not None
     if not form.validate_on_submit():
         return render_import(form, invitations, status=422 if form.errors else 200)
