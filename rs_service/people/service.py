@@ -72,6 +72,18 @@ def current_groups(person_ids: list[int], today: date) -> dict[int, list[tuple[G
     return groups
 
 
+def enrollments_of(person: Person) -> list[Enrollment]:
+    """Every group the person is, was or waits to be in, latest first."""
+    return list(
+        db.session.scalars(
+            db.select(Enrollment)
+            .where(Enrollment.person_id == person.id)
+            .options(db.joinedload(Enrollment.group))
+            .order_by(Enrollment.joined_on.desc(), Enrollment.id.desc())
+        )
+    )
+
+
 def facilitated_groups(person: Person) -> list[Group]:
     return list(
         db.session.scalars(

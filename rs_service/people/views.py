@@ -14,8 +14,6 @@ from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
 from rs_service.endorsement.views import staff_page
 from rs_service.errors import Conflict, InvalidInput
-from rs_service.extensions import db
-from rs_service.groups.models import Enrollment
 from rs_service.groups.service import group_choices
 from rs_service.groups.views import put_on_form
 from rs_service.listing import natural_key, page_number
@@ -110,12 +108,6 @@ def render_person(person: Person, *, edit_form=None, credential_form=None, endin
     }
     if ending is not None:
         end_forms[ending[0]] = ending[1]
-    enrollments = db.session.scalars(
-        db.select(Enrollment)
-        .where(Enrollment.person_id == person.id)
-        .options(db.joinedload(Enrollment.group))
-        .order_by(Enrollment.joined_on.desc(), Enrollment.id.desc())
-    ).all()
     default_status_form = DeactivateForm(formdata=None) if person.active else ReactivateForm(formdata=None)
     return render_template(
         "people/detail.html",
@@ -125,7 +117,7 @@ def render_person(person: Person, *, edit_form=None, credential_form=None, endin
         credential_form=credential_form or CredentialForm(formdata=None),
         end_forms=end_forms,
         status_form=status_form or default_status_form,
-        enrollments=enrollments,
+        enrollments=service.enrollments_of(person),
         facilitates=service.facilitated_groups(person),
         events=events,
         deactivation=next((e for e in events if e.action == "person.deactivated"), None),
