@@ -504,7 +504,7 @@ def group_directory(
             .where(contains(search, Person.name))
         )
         query = query.where(or_(contains(search, Group.name), Group.id.in_(led_by_match)))
-    rows = db.session.execute(query).all()
+    rows = list(db.session.execute(query))
     if sort == "next":
         upcoming = next_sessions([r.id for r in rows], clock.now())
         far = datetime.max.replace(tzinfo=UTC)  # groups with nothing ahead come last
