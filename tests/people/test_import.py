@@ -318,3 +318,22 @@ def test_invitations_are_offered_only_once_the_accounts_feature_sends_them(staff
         assert 'name="invite"' not in html and "Invitations to set a password are sent from" in html
     else:
         assert 'name="invite"' in html
+
+
+def test_a_file_near_the_limits_goes_from_the_preview_to_the_import(staff_client, org):
+    lines = ["email,name,role,pursuing,language"] + [
+        f"participant.{n}@home-visiting-program.example.org,Participant Number {n:04},participant,IFS,en"
+        for n in range(5000)
+    ]
+    data = csv_bytes(*lines)
+    assert 400_000 < len(data) < importing.MAX_BYTES
+    preview = upload(staff_client, data)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Import 5000 people" in html
+    response = staff_client.post(
+        "/people/import",
+        data={"csrf_token": csrf_token_from(html), "content": carried_content(html), "action": "import"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.status_code
+    assert people_count(org) == 5001
