@@ -25,7 +25,11 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # The people import carries the checked file (up to 2 MB, so 2.7 MB in base64) from its preview
+    # to the import in one form field, and a corrected file of up to 2 MB may come with it;
+    # Werkzeug's default limit for one field is 500 kB.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 3 * 1024 * 1024
     # werkzeug's scrypt: memory-hard, the modern default for stored passwords.
     PASSWORD_HASH_METHOD = "scrypt"
     SMTP_HOST = None

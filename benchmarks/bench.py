@@ -101,6 +101,17 @@ def run_benchmarks(app) -> None:
             "GET /api/v1/people/{id}/hours",
             lambda: client.get(f"/api/v1/people/{participant.id}/hours", headers=headers),
         )
+        measure("GET /api/v1/people?q=an (search)", lambda: client.get("/api/v1/people?q=an", headers=headers))
+        rows = "".join(f"new{n}@example.org,New Person {n},participant,IFS,en\r\n" for n in range(184))
+        spreadsheet = ("email,name,role,pursuing,language\r\n" + rows).encode()
+        measure(
+            "POST /api/v1/people/import?dry_run=true, 184 rows",
+            lambda: client.post(
+                "/api/v1/people/import?dry_run=true",
+                data=spreadsheet,
+                headers={**headers, "Content-Type": "text/csv"},
+            ),
+        )
 
 
 if __name__ == "__main__":

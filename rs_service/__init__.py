@@ -58,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     from rs_service.health import blp as health_blp
     from rs_service.hours import api as hours_api
     from rs_service.hours import views as hours_views
+    from rs_service.people import api as people_api
+    from rs_service.people import views as people_views
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
@@ -71,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(renewal_views.blp)
     app.register_blueprint(records_views.blp)
     app.register_blueprint(badges_views.blp)
+    app.register_blueprint(people_views.blp)
     for blueprint in (
         accounts_api.blp,
         groups_api.blp,
@@ -80,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         endorsement_api.blp,
         renewal_api.blp,
         records_api.blp,
+        people_api.blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -92,3 +92,10 @@ def may_see_certificate_transcript(actor: Person, certificate) -> bool:
     return actor.organization_id == certificate.organization_id and (
         is_staff(actor) or actor.id == certificate.person_id
     )
+
+
+def may_change_person(actor: Person, person: Person, fields) -> bool:
+    """Staff change anyone's record in their association; anyone else only their own name and language."""
+    if actor.organization_id != person.organization_id:
+        return False
+    return is_staff(actor) or (actor.id == person.id and set(fields) <= {"name", "language"})

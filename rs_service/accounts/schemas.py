@@ -42,6 +42,9 @@ class PersonSchema(ma.Schema):
     name = ma.fields.String()
     role = ma.fields.String()
     pursuing_category = ma.fields.String(allow_none=True)
+    pursuing = ma.fields.Function(lambda person: person.pursuing_category)
+    language = ma.fields.String()
+    active = ma.fields.Boolean()
 
 
 class CredentialCreateSchema(StrictSchema):

@@ -1,5 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from rs_service import clock
@@ -17,6 +18,7 @@ NAVIGATION = {
     "staff": [
         ("accounts.home", "Home"),
         ("groups.index", "Groups"),
+        ("people.index", lazy_gettext("People")),
         ("hours.report", "Hours report"),
         ("endorsement.queue", "Ready to certify"),
         ("records.certificate_register", "Certificates"),

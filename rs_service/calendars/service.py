@@ -27,7 +27,8 @@ def series_info(group: Group) -> SeriesInfo:
 def _description(group: Group) -> str:
     names = ", ".join(f.name for f in group.facilitators)
     kind = "Peer supervision group" if group.kind == "peer" else "Reflective supervision group"
-    return f"{kind}. Facilitated by {names}." if names else f"{kind}."
+    about = f"{kind}. Facilitated by {names}." if names else f"{kind}."
+    return f"{about}\n\n{group.description}" if group.description else about
 
 
 def occurrence(session: Session) -> SessionOccurrence:
@@ -52,7 +53,9 @@ def person_calendar(person: Person) -> bytes:
 
 
 def person_for_feed(token: str) -> Person | None:
-    return db.session.scalar(db.select(Person).where(Person.calendar_token == token)) if token else None
+    if not token:
+        return None
+    return db.session.scalar(db.select(Person).where(Person.calendar_token == token, Person.active.is_(True)))
 
 
 def feed_url(person: Person) -> str:

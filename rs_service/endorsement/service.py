@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from rs_service import clock
 from rs_service.accounts.models import Organization, Person
@@ -91,12 +91,14 @@ def ledger_entry(entry: HourEntry) -> rules.LedgerEntry:
 
 
 def _standing_entries(organization_id: int, start: date, end: date, people) -> list[HourEntry]:
-    """One query for any number of people: `people` is a list of ids or a subquery of them."""
+    """Two queries for any number of people (the entries, then every stamp of theirs, however many):
+    `people` is a list of ids or a subquery of them."""
     return list(
         db.session.scalars(
             standing_entries_query(organization_id)
             .where(HourEntry.person_id.in_(people), HourEntry.entry_date >= start, HourEntry.entry_date <= end)
             .order_by(HourEntry.person_id, HourEntry.entry_date, HourEntry.id)
+            .options(subqueryload(HourEntry.credentials))
         )
     )
 

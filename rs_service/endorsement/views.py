@@ -25,6 +25,7 @@ from rs_service.endorsement.forms import (
 )
 from rs_service.endorsement.pdf import render_certificate_pdf
 from rs_service.errors import Conflict, InvalidInput
+from rs_service.listing import matches, page_number, page_of_list
 
 blp = Blueprint("endorsement", __name__)
 
@@ -85,11 +86,35 @@ def today() -> date:
 def queue():
     within_hours = request.args.get("within_hours", default=service.NEAR_MINUTES // 60, type=int)
     within_hours = min(max(within_hours, 0), 100)
+    search = request.args.get("q", "").strip()[:200]
+    sort = request.args.get("sort", "ready")
+    sort = sort if sort in QUEUE_SORTS else "ready"
     candidates = service.ready_to_certify(current_user.organization, within_minutes=within_hours * 60)
+    found = [c for c in candidates if not search or matches(search, c.person.name, c.person.email)]
+    page = page_of_list(QUEUE_SORTS[sort](found), page_number(request.args.get("page")))
     flagged = service.certificates_for_review(current_user.organization_id)
     return render_template(
-        "endorsement/queue.html", candidates=candidates, flagged=flagged, within_hours=within_hours, as_of=today()
+        "endorsement/queue.html",
+        candidates=page.items,
+        page=page,
+        search=search,
+        sort=sort,
+        flagged=flagged,
+        within_hours=within_hours,
+        as_of=today(),
     )
+
+
+# The queue comes ready-first (eligible, then the fewest hours short); or by name or category.
+QUEUE_SORTS = {
+    "ready": lambda candidates: candidates,
+    "name": lambda candidates: sorted(candidates, key=lambda c: (c.person.name.casefold(), c.person.id)),
+    "-name": lambda candidates: sorted(candidates, key=lambda c: (c.person.name.casefold(), c.person.id), reverse=True),
+    "category": lambda candidates: sorted(candidates, key=lambda c: (c.result.category, c.shortfall_minutes)),
+    "-category": lambda candidates: sorted(
+        candidates, key=lambda c: (c.result.category, -c.shortfall_minutes), reverse=True
+    ),
+}
 
 
 @blp.route("/endorsement/people/<int:person_id>")

@@ -6,11 +6,13 @@ from rs_service import clock, policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
 from rs_service.groups import service
+from rs_service.groups.editing import edit_group
 from rs_service.groups.models import Group, Session
 from rs_service.groups.schemas import (
     CancelSchema,
     EnrollmentSchema,
     EnrollSchema,
+    GroupChangeSchema,
     GroupCreateSchema,
     GroupSchema,
     SeriesChangeSchema,
@@ -85,6 +87,17 @@ def list_groups():
 @blp.response(200, GroupSchema)
 def get_group(group_id):
     return with_count(visible_group(group_id))
+
+
+@blp.route("/groups/<int:group_id>", methods=["PATCH"])
+@token_auth
+@blp.arguments(GroupChangeSchema)
+@blp.response(200, GroupSchema)
+def change_group(body, group_id):
+    """Feeds show the change at their next fetch; people already sent an invite get an updated one."""
+    group = managed_group(group_id)
+    edit_group(group, body, caller())
+    return with_count(group)
 
 
 @blp.route("/groups/<int:group_id>/series", methods=["POST"])

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -150,9 +151,14 @@ class GroupForm(FlaskForm):
 
 
 class EnrollForm(FlaskForm):
-    person_id = SelectField("Participant", coerce=optional_int, validators=[DataRequired("Choose a participant.")])
-    joined_on = DateField("Joins on", validators=[InputRequired("Give the date they join.")])
-    waitlist = BooleanField("Put on the waitlist if the group is full")
+    person_ids = MultiCheckboxField(
+        _l("Participants to add"),
+        coerce=int,
+        validate_choice=False,  # the page checks who may join, and says so in words
+        validators=[DataRequired(_l("Choose at least one participant."))],
+    )
+    joined_on = DateField(_l("Joins on"), validators=[InputRequired(_l("Give the date they join."))])
+    waitlist = BooleanField(_l("Put anyone beyond the free places on the waitlist"))
 
 
 class WithdrawForm(FlaskForm):
@@ -196,3 +202,34 @@ class CancelForm(FlaskForm):
 
 class RotateFeedForm(FlaskForm):
     """Only the CSRF token: making a new link changes something, so it is a POST."""
+
+
+class GroupEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the group a name.")), Length(max=200)])
+    capacity = IntegerField(
+        _l("Places"),
+        validators=[
+            InputRequired(_l("Give the number of places.")),
+            NumberRange(1, 500, _l("Places must be 1 to 500.")),
+        ],
+    )
+    facilitator_ids = MultiCheckboxField(_l("Facilitators"), coerce=int)
+    provider_id = SelectField(_l("Provider of record"), coerce=int, default=0)
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
+    join_url = URLField(
+        _l("Join link"),
+        validators=[Optional(), Length(max=500), URL(message=_l("Give a full link starting with https://"))],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+    def changes(self) -> dict:
+        """The fields in API names, as the service takes them."""
+        return {
+            "name": self.name.data,
+            "capacity": self.capacity.data,
+            "facilitator_ids": list(self.facilitator_ids.data or []),
+            "provider_id": self.provider_id.data or None,
+            "location": self.location.data,
+            "join_url": self.join_url.data,
+            "description": self.description.data,
+        }

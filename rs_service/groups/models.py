@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
@@ -95,6 +96,8 @@ class Session(db.Model):
     duration_minutes: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(default=0)
+    # Moved, resized or cancelled on its own; a change to the whole group raises SEQUENCE without this.
+    individually_changed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

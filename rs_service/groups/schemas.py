@@ -68,6 +68,16 @@ class SeriesChangeSchema(StrictSchema):
     until = Day(load_default=None)
 
 
+class GroupChangeSchema(StrictSchema):
+    name = ma.fields.String(validate=validate.Length(min=1, max=200))
+    capacity = ma.fields.Integer(strict=True, validate=validate.Range(1, 500))
+    facilitator_ids = ma.fields.List(identifier(), validate=validate.Length(min=1, max=10))
+    provider_id = identifier(allow_none=True)
+    location = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
+    join_url = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    description = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
 class GroupSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
@@ -82,6 +92,8 @@ class GroupSchema(ma.Schema):
     kind = ma.fields.String()
     location = ma.fields.String(allow_none=True)
     join_url = ma.fields.String(allow_none=True)
+    description = ma.fields.String(allow_none=True)
+    provider_id = ma.fields.Integer(allow_none=True)
     blackout_dates = ma.fields.Method("_blackout_dates")
     session_count = ma.fields.Integer()
     provider_id = ma.fields.Method("_provider_id")

@@ -1,9 +1,11 @@
 """Groups, their sessions and enrollments: plain functions that flush and never commit."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import Select, func, or_
 
 from rs_service import clock
 from rs_service.accounts.models import Person
@@ -22,6 +24,7 @@ from rs_service.groups.models import (
 )
 from rs_service.groups.schedule import ScheduleError, Series
 from rs_service.hours.models import HourEntry
+from rs_service.listing import PER_PAGE, Page, contains, natural_key, page_of_list
 from rs_service.local_times import local_time
 from rs_service.notifications.models import Notification
 
@@ -197,6 +200,7 @@ def reschedule_session(
         return session
     ensure_no_double_booking(session.group.facilitators, [(new_start, new_duration)], {session.id})
     session.starts_at, session.duration_minutes = new_start, new_duration
+    session.individually_changed = True
     touch(session)
     return session
 
@@ -204,6 +208,7 @@ def reschedule_session(
 def cancel_session(session: Session, reason: str) -> Session:
     ensure_open(session)
     session.status, session.cancel_reason = "cancelled", reason.strip()
+    session.individually_changed = True
     touch(session)
     return session
 
@@ -245,7 +250,7 @@ def change_series_from(
     starts = [start for start in check_plan(plan) if start >= cutoff]
     future = [s for s in sessions_of(group) if s.original_starts_at >= cutoff and s.starts_at >= cutoff]
     in_use = sessions_in_use([s.id for s in future])
-    untouched = [s for s in future if s.sequence == 0 and s.id not in in_use]
+    untouched = [s for s in future if not s.individually_changed and s.id not in in_use]
     # A kept session still stands for its day: the new rule adds no second session that day.
     kept_days = {clock.local_date(s.original_starts_at, group.timezone) for s in future if s not in untouched}
     new_starts = [s for s in starts if clock.local_date(s, group.timezone) not in kept_days]
@@ -317,6 +322,54 @@ def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = Fa
     return enrollment
 
 
+def enroll_many(group: Group, people: list[Person], joined_on: date, *, waitlist: bool = False) -> list[Enrollment]:
+    """Several people at once, in the order given: all of them, or (if one cannot join) none.
+
+    Without `waitlist`, more people than free places is refused; with it, those beyond go on the waitlist.
+    """
+    lock_group(group)
+    inactive = [p.name for p in people if not p.active]
+    if inactive:
+        raise ScheduleError(
+            "person_ids", _("Deactivated people cannot join a group: %(names)s.", names=", ".join(inactive))
+        )
+    free = max(group.capacity - enrolled_count(group, joined_on), 0)
+    if len(people) > free and not waitlist:
+        if free == 0:
+            message = _(
+                "%(group)s is full (%(capacity)d places): put them on the waitlist or raise its capacity.",
+                group=group.name,
+                capacity=group.capacity,
+            )
+        else:
+            message = ngettext(
+                "%(group)s has room for %(num)d more: choose fewer people, raise its capacity, "
+                "or put the rest on the waitlist.",
+                "%(group)s has room for %(num)d more: choose fewer people, raise its capacity, "
+                "or put the rest on the waitlist.",
+                free,
+                group=group.name,
+            )
+        raise SchedulingConflict(message, "person_ids")
+    return [enroll(group, person, joined_on, waitlist=waitlist) for person in people]
+
+
+def enrollment_candidates(group: Group, search: str = "") -> Select:
+    """Active participants of the association who are neither in the group nor waiting for it, by name."""
+    taken = db.select(Enrollment.person_id).where(
+        Enrollment.group_id == group.id, or_(Enrollment.left_on.is_(None), Enrollment.waitlisted.is_(True))
+    )
+    query = db.select(Person).where(
+        Person.organization_id == group.organization_id,
+        Person.role == "participant",
+        Person.active.is_(True),
+        Person.id.not_in(taken),
+    )
+    if search.strip():
+        query = query.where(contains(search, Person.name, Person.email))
+    return query.order_by(Person.name, Person.id)
+
+
 def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
     enrollment = db.session.scalar(
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person_id)
@@ -376,16 +429,6 @@ def possible_facilitators(organization_id: int) -> list[Person]:
             db.select(Person)
             .where(Person.organization_id == organization_id, Person.role.in_(("facilitator", "staff")))
             .options(db.selectinload(Person.credentials))
-            .order_by(Person.name, Person.id)
-        )
-    )
-
-
-def participants_of(organization_id: int) -> list[Person]:
-    return list(
-        db.session.scalars(
-            db.select(Person)
-            .where(Person.organization_id == organization_id, Person.role == "participant")
             .order_by(Person.name, Person.id)
         )
     )
@@ -458,6 +501,50 @@ def groups_of(organization_id: int) -> list[Group]:
             .order_by(Group.name, Group.id)
         )
     )
+
+
+GROUP_SORTS = ("name", "-name", "next", "newest")
+
+
+def group_directory(
+    organization_id: int, search: str = "", sort: str = "name", number: int = 1, per_page: int = PER_PAGE
+) -> Page:
+    """One page of the association's groups, found by their name or a facilitator's, in a fixed number of
+    queries. Names sort naturally ("Group 2" before "Group 10"), which SQL cannot do, so the names are
+    sorted here and only the page's groups are loaded."""
+    query = db.select(Group.id, Group.name, Group.created_at).where(Group.organization_id == organization_id)
+    if search.strip():
+        led_by_match = (
+            db.select(group_facilitators.c.group_id)
+            .join(Person, Person.id == group_facilitators.c.person_id)
+            .where(contains(search, Person.name))
+        )
+        query = query.where(or_(contains(search, Group.name), Group.id.in_(led_by_match)))
+    rows = list(db.session.execute(query))
+    if sort == "next":
+        upcoming = next_sessions([r.id for r in rows], clock.now())
+        far = datetime.max.replace(tzinfo=UTC)  # groups with nothing ahead come last
+        rows.sort(key=lambda r: (upcoming[r.id].starts_at if r.id in upcoming else far, natural_key(r.name)))
+    elif sort == "newest":
+        rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    else:
+        rows.sort(key=lambda r: (natural_key(r.name), r.id), reverse=sort == "-name")
+    page = page_of_list([r.id for r in rows], number, per_page)
+    loaded = {
+        g.id: g
+        for g in db.session.scalars(
+            db.select(Group)
+            .where(Group.id.in_(page.items))
+            .options(db.selectinload(Group.facilitators), db.selectinload(Group.blackout_dates))
+        )
+    }
+    return Page([loaded[i] for i in page.items], page.total, page.number, page.per_page)
+
+
+def group_choices(organization_id: int) -> list[tuple[int, str]]:
+    """(id, name) of every group of the association, names in natural order: one query."""
+    rows = db.session.execute(db.select(Group.id, Group.name).where(Group.organization_id == organization_id))
+    return sorted(((r.id, r.name) for r in rows), key=lambda pair: (natural_key(pair[1]), pair[0]))
 
 
 def session_counts(group_ids: list[int]) -> dict[int, int]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rs_service import clock, policy
@@ -18,11 +19,14 @@ from rs_service.audit.service import trail
 from rs_service.calendars import service as calendars
 from rs_service.clock import local_date
 from rs_service.errors import Conflict, InvalidInput
+from rs_service.extensions import db
 from rs_service.groups import service
+from rs_service.groups.editing import GroupEdit, edit_group
 from rs_service.groups.forms import (
     WEEKDAYS,
     CancelForm,
     EnrollForm,
+    GroupEditForm,
     GroupForm,
     RescheduleForm,
     RotateFeedForm,
@@ -31,6 +35,7 @@ from rs_service.groups.forms import (
 )
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.groups.schedule import to_instant
+from rs_service.listing import page_number, page_of_query
 from rs_service.local_times import local_time, long_date, time_of_day
 
 blp = Blueprint("groups", __name__)
@@ -64,12 +69,18 @@ def me() -> Person:
 @login_required
 def index():
     policy.require_staff(current_user)
-    groups = service.groups_of(current_user.organization_id)
-    ids = [g.id for g in groups]
+    search = request.args.get("q", "").strip()[:200]
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in service.GROUP_SORTS else "name"
+    page = service.group_directory(current_user.organization_id, search, sort, page_number(request.args.get("page")))
+    ids = [g.id for g in page.items]
     now = clock.now()
     return render_template(
         "groups/index.html",
-        groups=groups,
+        page=page,
+        groups=page.items,
+        search=search,
+        sort=sort,
         next_sessions=service.next_sessions(ids, now),
         filled=service.fill_counts(ids, local_date(now, current_user.organization.timezone)),
         waiting=service.waitlist_counts(ids),
@@ -170,7 +181,8 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
     if context["may_manage"]:
         if enroll_form is None:
             enroll_form = EnrollForm(formdata=None, joined_on=today)
-            enroll_form.person_id.choices = participant_choices(group, enrollments)
+            enroll_form.person_ids.choices = []
+        context.update(candidates_for(group, enroll_form))
         withdraw_forms = {
             e.person_id: WithdrawForm(formdata=None, prefix=f"withdraw-{e.person_id}", left_on=today)
             for e in enrollments
@@ -189,23 +201,66 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
 @blp.route("/groups/<int:group_id>/enrollments", methods=["POST"])
 @login_required
 def enroll(group_id: int):
+    """Several participants at once, picked from a search of the association's people."""
     group = managed_group(group_id)
     form = EnrollForm()
-    form.person_id.choices = participant_choices(group, service.enrollments_of(group))
+    chosen = chosen_candidates(group, request.form.getlist(form.person_ids.name))
+    form.person_ids.choices = [(p.id, p.name) for p in chosen]
     if form.validate_on_submit():
-        person = policy.find_in_association(Person, form.person_id.data, current_user.organization_id)
+        if len(chosen) != len(set(form.person_ids.data)):
+            form.person_ids.errors.append(
+                _("Someone chosen is already in the group, deactivated or no longer here: reload the page.")
+            )
+            return render_group(group, enroll_form=form, status=422)
         try:
-            enrollment = service.enroll(group, person, form.joined_on.data, waitlist=form.waitlist.data)
+            enrollments = service.enroll_many(group, chosen, form.joined_on.data, waitlist=form.waitlist.data)
         except (InvalidInput, Conflict) as error:
             put_on_form(form, error, form._fields.get(error.field or ""))
         else:
-            flash(
-                f"{person.name} is on the waitlist."
-                if enrollment.waitlisted
-                else f"{person.name} is enrolled from {long_date(enrollment.joined_on)}."
-            )
+            flash(enrolled_message(enrollments))
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, enroll_form=form, status=422)
+
+
+CANDIDATES_SHOWN = 50  # participants listed to pick from; a search narrows the rest
+
+
+def candidates_for(group: Group, form: EnrollForm) -> dict:
+    """Who the page offers to add: those matching the search (`q`), and any already ticked."""
+    search = request.values.get("q", "").strip()[:200]
+    found = page_of_query(service.enrollment_candidates(group, search), 1, CANDIDATES_SHOWN)
+    ticked = set(form.person_ids.data or [])
+    offered = [p for p in found.items if p.id not in ticked]
+    return {
+        "search": search,
+        "candidates": [(p, True) for p in chosen_candidates(group, ticked)] + [(p, False) for p in offered],
+        "candidates_total": found.total,
+    }
+
+
+def chosen_candidates(group: Group, ids) -> list[Person]:
+    """The people with these ids who may still join the group, by name: anything else is not a choice."""
+    wanted = {int(i) for i in ids if str(i).isdigit() and 0 < int(i) <= policy.MAX_ID}
+    if not wanted:
+        return []
+    return list(db.session.scalars(service.enrollment_candidates(group).where(Person.id.in_(wanted))))
+
+
+def enrolled_message(enrollments: list[Enrollment]) -> str:
+    enrolled = [e for e in enrollments if not e.waitlisted]
+    waiting = [e for e in enrollments if e.waitlisted]
+    parts = []
+    if enrolled:
+        parts.append(
+            _(
+                "%(names)s enrolled from %(day)s.",
+                names=", ".join(e.person.name for e in enrolled),
+                day=long_date(enrolled[0].joined_on),
+            )
+        )
+    if waiting:
+        parts.append(_("%(names)s on the waitlist.", names=", ".join(e.person.name for e in waiting)))
+    return " ".join(parts)
 
 
 @blp.route("/groups/<int:group_id>/enrollments/<int:person_id>/withdraw", methods=["POST"])
@@ -229,6 +284,58 @@ def withdraw(group_id: int, person_id: int):
             )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, withdrawal=(person_id, form), status=422)
+
+
+@blp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(group_id: int):
+    """Name, places, facilitators, provider of record, location, join link and description."""
+    group = managed_group(group_id)
+    form = GroupEditForm(data=None if request.method == "POST" else editable_values(group))
+    form.facilitator_ids.choices = facilitator_choices(current_user.organization)
+    form.provider_id.choices = [(0, _("The first facilitator")), *form.facilitator_ids.choices]
+    if form.validate_on_submit():
+        try:
+            outcome = edit_group(group, form.changes(), me())
+        except (InvalidInput, Conflict) as error:
+            put_on_form(form, error, form._fields.get(error.field or ""))
+        else:
+            for message in edit_messages(outcome):
+                flash(message)
+            return redirect(url_for(".detail", group_id=group.id))
+    return render_template("groups/edit.html", group=group, form=form), 422 if form.errors else 200
+
+
+def editable_values(group: Group) -> dict:
+    return {
+        "name": group.name,
+        "capacity": group.capacity,
+        "facilitator_ids": [f.id for f in group.facilitators],
+        "provider_id": group.provider_id or 0,
+        "location": group.location,
+        "join_url": group.join_url,
+        "description": group.description,
+    }
+
+
+def edit_messages(outcome: GroupEdit) -> list[str]:
+    if not outcome.changed:
+        return [_("Nothing changed.")]
+    messages = [_("Saved.")]
+    if outcome.sessions_updated:
+        messages.append(_("Subscribed calendars show the change at their next refresh."))
+    if outcome.people_to_update:
+        messages.append(
+            ngettext(
+                "%(num)d person already sent an invitation gets an updated one.",
+                "%(num)d people already sent an invitation get an updated one.",
+                outcome.people_to_update,
+            )
+        )
+    if outcome.off_the_waitlist:
+        names = ", ".join(e.person.name for e in outcome.off_the_waitlist)
+        messages.append(_("Off the waitlist and enrolled from today: %(names)s.", names=names))
+    return messages
 
 
 @blp.route("/groups/<int:group_id>/series", methods=["POST"])
@@ -416,13 +523,6 @@ def facilitator_choices(organization: Organization) -> list[tuple[int, str]]:
         details = [person.role, *sorted(c.category for c in person.credentials if c.is_valid_on(today))]
         choices.append((person.id, f"{person.name} ({', '.join(details)})"))
     return choices
-
-
-def participant_choices(group: Group, enrollments: list[Enrollment]) -> list[tuple]:
-    """Participants of the association not already in (or waiting for) the group."""
-    taken = {e.person_id for e in enrollments if e.left_on is None or e.waitlisted}
-    people = service.participants_of(group.organization_id)
-    return [("", "Choose a participant")] + [(p.id, p.name) for p in people if p.id not in taken]
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from rs_service.endorsement.categories import CATEGORY_CODES
 
@@ -13,6 +14,11 @@ class ReportFilterForm(FlaskForm):
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
     group = SelectField("Group", coerce=int, validators=[Optional()])
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("“To” is before “From”: choose a To date on or after the From date."))
 
 
 class RscHoursForm(FlaskForm):

@@ -14,6 +14,7 @@ from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.hours import ledger
 from rs_service.hours.models import HourEntry
+from rs_service.listing import Page, contains, page_of_query
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,43 @@ class ReportRow:
         return self.counting_minutes + self.peer_minutes
 
 
+REPORT_SORTS = tuple(
+    f"{direction}{key}"
+    for key in ("name", "group", "individual", "peer", "total", "sessions")
+    for direction in ("", "-")
+)
+
+
 def hours_report(
-    organization_id: int, start: date | None, end: date | None, group_id: int | None = None
+    organization_id: int,
+    start: date | None,
+    end: date | None,
+    group_id: int | None = None,
+    search: str = "",
+    sort: str = "name",
 ) -> list[ReportRow]:
     """One row per participant (of one group, if given) with totals in the range: one query."""
+    query = report_query(organization_id, start, end, group_id, search, sort)
+    return [ReportRow(*row) for row in db.session.execute(query)]
+
+
+def hours_report_page(
+    organization_id: int,
+    start: date | None,
+    end: date | None,
+    group_id: int | None = None,
+    search: str = "",
+    sort: str = "name",
+    number: int = 1,
+) -> Page[ReportRow]:
+    """One page of the report: a count and the page's rows, two queries whatever the number of people."""
+    page = page_of_query(report_query(organization_id, start, end, group_id, search, sort), number)
+    return Page([ReportRow(*row) for row in page.items], page.total, page.number, page.per_page)
+
+
+def report_query(
+    organization_id: int, start: date | None, end: date | None, group_id: int | None, search: str, sort: str
+):
     entries = ledger.standing_entries_query(organization_id).with_only_columns(
         HourEntry.person_id, HourEntry.format, HourEntry.peer, HourEntry.minutes, HourEntry.session_id
     )
@@ -160,21 +194,24 @@ def hours_report(
     if end:
         entries = entries.where(HourEntry.entry_date <= end)
     entries = entries.subquery()
+    group_minutes = minutes_where(entries, and_(entries.c.format == "group", entries.c.peer.is_(False)))
+    individual_minutes = minutes_where(entries, and_(entries.c.format == "individual", entries.c.peer.is_(False)))
+    peer_minutes = minutes_where(entries, entries.c.peer.is_(True))
+    sessions = func.count(entries.c.session_id)
     query = (
         db.select(
             Person.id,
             Person.name,
             Person.email,
             Person.pursuing_category,
-            minutes_where(entries, and_(entries.c.format == "group", entries.c.peer.is_(False))),
-            minutes_where(entries, and_(entries.c.format == "individual", entries.c.peer.is_(False))),
-            minutes_where(entries, entries.c.peer.is_(True)),
-            func.count(entries.c.session_id),
+            group_minutes,
+            individual_minutes,
+            peer_minutes,
+            sessions,
         )
         .outerjoin(entries, entries.c.person_id == Person.id)
         .where(Person.organization_id == organization_id, Person.role == "participant")
         .group_by(Person.id, Person.name, Person.email, Person.pursuing_category)
-        .order_by(Person.name, Person.id)
     )
     if group_id is not None:
         query = query.where(
@@ -182,7 +219,19 @@ def hours_report(
                 db.select(Enrollment.person_id).where(Enrollment.group_id == group_id, Enrollment.waitlisted.is_(False))
             )
         )
-    return [ReportRow(*row) for row in db.session.execute(query)]
+    if search.strip():
+        query = query.where(contains(search, Person.name, Person.email))
+    orders = {
+        "name": Person.name,
+        "group": group_minutes,
+        "individual": individual_minutes,
+        "peer": peer_minutes,
+        "total": group_minutes + individual_minutes + peer_minutes,
+        "sessions": sessions,
+    }
+    key = sort.removeprefix("-")
+    order = orders.get(key, Person.name)
+    return query.order_by(order.desc() if sort.startswith("-") else order, Person.name, Person.id)
 
 
 def minutes_where(entries, condition):

@@ -14,11 +14,12 @@ from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
 from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
-from rs_service.groups.service import groups_of
+from rs_service.groups.service import group_choices
 from rs_service.hours import corrections, service
 from rs_service.hours.chart import cumulative_chart
 from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RestampForm, RscHoursForm, VoidEntryForm
 from rs_service.hours.models import HourEntry
+from rs_service.listing import page_number
 
 blp = Blueprint("hours", __name__)
 
@@ -238,14 +239,16 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
 def report():
     policy.require_staff(current_user)
     form = ReportFilterForm(request.args)
-    groups = groups_of(current_user.organization_id)
-    form.group.choices = [(0, "All participants")] + [(g.id, g.name) for g in groups]
+    form.group.choices = [(0, "All participants"), *group_choices(current_user.organization_id)]
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in service.REPORT_SORTS else "name"
     if request.args and not form.validate():
-        return render_template("hours/report.html", form=form, rows=[]), 422
-    rows = service.hours_report(current_user.organization_id, form.start.data, form.end.data, form.group.data or None)
+        return render_template("hours/report.html", form=form, page=None, rows=[], sort=sort), 422
+    chosen = (current_user.organization_id, form.start.data, form.end.data, form.group.data or None, form.q.data or "")
     if request.args.get("format") == "csv":
-        return csv_response(rows)
-    return render_template("hours/report.html", form=form, rows=rows)
+        return csv_response(service.hours_report(*chosen, sort))
+    page = service.hours_report_page(*chosen, sort, page_number(request.args.get("page")))
+    return render_template("hours/report.html", form=form, page=page, rows=page.items, sort=sort)
 
 
 def csv_response(rows: list[service.ReportRow]) -> Response:

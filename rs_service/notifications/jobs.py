@@ -159,10 +159,10 @@ def taking_turns_on_sqlite():
 
 
 def recipients(session: Session) -> list[Person]:
-    """Everyone on the session's roster and its facilitators, once each."""
+    """Everyone on the session's roster and its facilitators, once each; deactivated people get no mail."""
     people = {p.id: p for p in roster(session)}
     people.update((f.id, f) for f in session.group.facilitators)
-    return sorted(people.values(), key=lambda p: p.id)
+    return sorted((p for p in people.values() if p.active), key=lambda p: p.id)
 
 
 def planned(kind: str, session: Session, person: Person) -> Planned:
@@ -289,7 +289,7 @@ def staff_of(organization_id: int) -> list[Person]:
     return list(
         db.session.scalars(
             db.select(Person)
-            .where(Person.organization_id == organization_id, Person.role == "staff")
+            .where(Person.organization_id == organization_id, Person.role == "staff", Person.active.is_(True))
             .order_by(Person.id)
         )
     )

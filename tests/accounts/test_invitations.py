@@ -131,14 +131,14 @@ def test_passwords_must_be_long_uncommon_and_typed_twice_the_same(api, client, s
 
 def test_the_staff_person_page_sends_an_invitation(client, staff, newcomer, mailbox):
     log_in(client, staff)
-    page = client.get(f"/people/{newcomer.id}/hours").get_data(as_text=True)
+    page = client.get(f"/people/{newcomer.id}").get_data(as_text=True)
     assert "Priya Raman has not set a password yet." in page
     assert "Email an invitation to set a password" in page
     response = client.post(
         f"/people/{newcomer.id}/invite",
-        data={"csrf_token": csrf_token_from(page), "next": f"/people/{newcomer.id}/hours"},
+        data={"csrf_token": csrf_token_from(page), "next": f"/people/{newcomer.id}"},
     )
-    assert response.status_code == 302 and response.headers["Location"] == f"/people/{newcomer.id}/hours"
+    assert response.status_code == 302 and response.headers["Location"] == f"/people/{newcomer.id}"
     assert f"Invitation sent to {newcomer.email}" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app_client(client) as browser:
         assert set_password_from(browser, link_in(wait_for_mail(mailbox, newcomer)[0])).status_code == 302

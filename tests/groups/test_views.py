@@ -190,7 +190,7 @@ def test_staff_enrolls_and_withdraws_through_the_group_page(client, staff, facil
     page = f"/groups/{group.id}"
     log_in(client, staff)
 
-    response = submit(client, page, f"{page}/enrollments", {"person_id": participant.id, "joined_on": "2026-03-01"})
+    response = submit(client, page, f"{page}/enrollments", {"person_ids": participant.id, "joined_on": "2026-03-01"})
     assert response.status_code == 302, response.get_data(as_text=True)
     enrollment = db.session.scalar(db.select(Enrollment))
     assert (enrollment.person_id, enrollment.joined_on, enrollment.waitlisted) == (
@@ -199,7 +199,7 @@ def test_staff_enrolls_and_withdraws_through_the_group_page(client, staff, facil
         False,
     )
     html = client.get(page).get_data(as_text=True)
-    assert "Priya Raman is enrolled from Sun 1 Mar 2026" in html and "Last day for Priya Raman" in html
+    assert "Priya Raman enrolled from Sun 1 Mar 2026." in html and "Last day for Priya Raman" in html
 
     too_early = submit(
         client,
@@ -228,12 +228,13 @@ def test_a_full_group_says_so_and_offers_the_waitlist(client, staff, facilitator
     page = f"/groups/{group.id}"
     log_in(client, staff)
 
-    full = submit(client, page, f"{page}/enrollments", {"person_id": late.id, "joined_on": "2026-01-01"})
+    full = submit(client, page, f"{page}/enrollments", {"person_ids": late.id, "joined_on": "2026-01-01"})
     assert full.status_code == 422
-    assert "is full (1 places)" in full.get_data(as_text=True) and 'id="person_id-error"' in full.get_data(as_text=True)
+    html = full.get_data(as_text=True)
+    assert "RS Group 1 is full (1 places)" in html and 'id="person_ids-error"' in html
 
     waiting = submit(
-        client, page, f"{page}/enrollments", {"person_id": late.id, "joined_on": "2026-01-01", "waitlist": "y"}
+        client, page, f"{page}/enrollments", {"person_ids": late.id, "joined_on": "2026-01-01", "waitlist": "y"}
     )
     assert waiting.status_code == 302
     assert db.session.scalar(db.select(Enrollment).where(Enrollment.person_id == late.id)).waitlisted

@@ -1,0 +1,3 @@
+"""The real SMTP server of the notification tests, for invitations sent by an import."""
+
+from tests.notifications.conftest import mailbox  # noqa: F401  (the fixture, shared)
