@@ -13,7 +13,9 @@ class ConfigError(RuntimeError):
 
 
 class Config:
-    SECRET_KEY = "development-only-secret-key"
+    # Never a constant: without SECRET_KEY, development makes a random key once in instance/ and
+    # production refuses to start (rs_service.secret_key, load_config).
+    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -48,13 +50,11 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
-    SECRET_KEY = "testing-secret-key"
     # Hashing is most of the suite's time; tests check behaviour, not the hash's strength.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):
-    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

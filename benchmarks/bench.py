@@ -4,6 +4,7 @@ Run with `make bench`. Each figure is the median of several runs, with the numbe
 statements the operation sent, so a change that adds queries per row shows up here too.
 """
 
+import secrets
 import statistics
 import sys
 import tempfile
@@ -42,7 +43,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="rs-bench-"))
     app = create_app(
         "testing",
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}", "OUTBOX_DIR": str(workdir / "outbox")},
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}",
+            "OUTBOX_DIR": str(workdir / "outbox"),
+            "SECRET_KEY": secrets.token_hex(32),
+        },
     )
     with app.app_context():
         flask_migrate.upgrade()

@@ -7,6 +7,7 @@ from flask import Flask
 
 from config import INSTANCE_DIR, load_config
 from rs_service.i18n import register_languages
+from rs_service.secret_key import ensure_secret_key
 from rs_service.templating import register_template_helpers
 
 
@@ -14,6 +15,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates")
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(overrides or {})
+    ensure_secret_key(app)
     register_extensions(app)
     register_languages(app)
     register_blueprints(app)

@@ -96,8 +96,14 @@ def create_token(email, slug):
 @committing
 def demo():
     """Seed a demo association (idempotent) and print how to log in."""
+    from flask import current_app
+
     from rs_service.demo import seed_demo
 
+    if current_app.config["RS_ENV"] == "production":
+        raise click.ClickException(
+            "rs demo creates people with a published password; it refuses to run in production (RS_ENV=production)"
+        )
     for line in seed_demo():
         click.echo(line)
 

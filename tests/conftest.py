@@ -5,6 +5,7 @@ Tests commit for real (requests do); each test ends by emptying every table.
 """
 
 import os
+import secrets
 
 import flask_migrate
 import pytest
@@ -38,6 +39,7 @@ def session_app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
             "PUBLIC_URL": "http://rs.test",
+            "SECRET_KEY": secrets.token_hex(32),
         },
     )
     with app.app_context():
