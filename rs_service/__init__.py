@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from rs_service.health import blp as health_blp
     from rs_service.hours import api as hours_api
     from rs_service.hours import views as hours_views
+    from rs_service.notifications import views as notifications_views
 
     app.register_blueprint(health_blp)
     app.register_blueprint(accounts_views.blp)
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_views.blp)
     app.register_blueprint(hours_views.blp)
     app.register_blueprint(endorsement_views.blp)
+    app.register_blueprint(notifications_views.blp)
     for blueprint in (
         accounts_api.blp,
         groups_api.blp,

@@ -147,7 +147,7 @@ def run_jobs(at):
     if not summary.ok:
         raise click.ClickException(
             "not everything due was sent (see the summary above and the log); "
-            "messages not given up are retried on the next run"
+            "messages not given up are retried with growing pauses for 48 hours"
         )
 
 
