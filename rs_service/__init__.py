@@ -7,6 +7,7 @@ from flask import Flask
 
 from config import INSTANCE_DIR, load_config
 from rs_service.i18n import register_languages
+from rs_service.request_limits import register_request_limits
 from rs_service.secret_key import ensure_secret_key
 from rs_service.templating import register_template_helpers
 
@@ -17,6 +18,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app.config.from_mapping(overrides or {})
     ensure_secret_key(app)
     register_extensions(app)
+    register_request_limits(app)
     register_languages(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -103,14 +105,23 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_boundary(app: Flask) -> None:
     """One transaction per request: services flush, the boundary commits or rolls back."""
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+    from rs_service.errors import handle_database_unavailable, handle_integrity_error
     from rs_service.extensions import db
 
     @app.after_request
     def commit_or_roll_back(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:  # the view's answer would be a lie: nothing was saved
+            db.session.rollback()
+            if isinstance(error, IntegrityError):
+                return app.make_response(handle_integrity_error(error))
+            return app.make_response(handle_database_unavailable(error))
         return response
 
 

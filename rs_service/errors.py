@@ -7,7 +7,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_smorest import Api
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity
 
@@ -97,9 +97,9 @@ def handle_data_error(error: DataError):
     return handle_domain_error(InvalidInput("_value", "A value is out of the range this service accepts."))
 
 
-def handle_database_unavailable(error: OperationalError):
+def handle_database_unavailable(error: SQLAlchemyError):
     """A locked or unreachable database is a moment to wait, not a bug: 503 and nothing changed."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, getattr(error, "orig", error))
     busy = ServiceUnavailable(description="The database is busy or unreachable; try again in a moment.")
     if is_api_request():
         return jsonify(error_payload(busy)), 503

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
+from rs_service.date_bounds import day
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.policy import MAX_ID
 
@@ -49,8 +50,8 @@ class PersonSchema(ma.Schema):
 class CredentialCreateSchema(StrictSchema):
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = ma.fields.Date(required=True)
-    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+    valid_from = day(required=True)
+    valid_until = day(load_default=None, allow_none=True)
 
     @ma.validates_schema
     def _period(self, data, **kwargs):

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.accounts.schemas import StrictSchema, identifier, text
+from rs_service.date_bounds import BoundedInstant, day
 from rs_service.groups.models import GROUP_KINDS
 
 
@@ -19,7 +20,7 @@ class LocalTime(ma.fields.Time):
         return value.strftime("%H:%M") if value else None
 
 
-class Instant(ma.fields.AwareDateTime):
+class Instant(BoundedInstant):
     """ISO 8601 with a UTC offset; answers are written in the group's time zone."""
 
     def __init__(self, **kwargs):
@@ -37,8 +38,8 @@ class GroupCreateSchema(StrictSchema):
     name = text(200, required=True)
     facilitator_ids = ma.fields.List(identifier(), required=True, validate=validate.Length(min=1, max=10))
     timezone = text(64, required=True)
-    first_date = ma.fields.Date(required=True)
-    until = ma.fields.Date(required=True)
+    first_date = day(required=True)
+    until = day(required=True)
     start_time = LocalTime(required=True)
     duration_minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 720))
     rrule = text(500, required=True)
@@ -48,7 +49,7 @@ class GroupCreateSchema(StrictSchema):
     join_url = ma.fields.Url(
         load_default=None, allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500)
     )
-    blackout_dates = ma.fields.List(ma.fields.Date(), load_default=list, validate=validate.Length(max=100))
+    blackout_dates = ma.fields.List(day(), load_default=list, validate=validate.Length(max=100))
 
     @ma.validates_schema
     def _range(self, data, **kwargs):
@@ -57,11 +58,11 @@ class GroupCreateSchema(StrictSchema):
 
 
 class SeriesChangeSchema(StrictSchema):
-    from_date = ma.fields.Date(required=True)
+    from_date = day(required=True)
     start_time = LocalTime(load_default=None)
     duration_minutes = ma.fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 720))
     rrule = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=500))
-    until = ma.fields.Date(load_default=None)
+    until = day(load_default=None)
 
 
 class GroupSchema(ma.Schema):
@@ -123,12 +124,12 @@ class CancelSchema(StrictSchema):
 
 class EnrollSchema(StrictSchema):
     person_id = identifier(required=True)
-    joined_on = ma.fields.Date(load_default=None)
+    joined_on = day(load_default=None)
     waitlist = ma.fields.Boolean(load_default=False)
 
 
 class WithdrawSchema(StrictSchema):
-    left_on = ma.fields.Date(required=True)
+    left_on = day(required=True)
 
 
 class EnrollmentSchema(ma.Schema):

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.accounts.schemas import StrictSchema, identifier, text
+from rs_service.date_bounds import day
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.hours.models import FORMATS
 
@@ -10,12 +11,12 @@ class ExternalProviderSchema(StrictSchema):
     name = text(200, required=True)
     category = ma.fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     number = text(50, required=True)
-    valid_from = ma.fields.Date(load_default=None, allow_none=True)
-    valid_until = ma.fields.Date(load_default=None, allow_none=True)
+    valid_from = day(load_default=None, allow_none=True)
+    valid_until = day(load_default=None, allow_none=True)
 
 
 class RscHoursSchema(StrictSchema):
-    date = ma.fields.Date(required=True)
+    date = day(required=True)
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1, 24 * 60))
     format = ma.fields.String(required=True, validate=validate.OneOf(FORMATS))
     provider_id = identifier(load_default=None, allow_none=True)
@@ -31,8 +32,8 @@ class HoursQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    from_ = ma.fields.Date(data_key="from", load_default=None)
-    to = ma.fields.Date(load_default=None)
+    from_ = day(data_key="from", load_default=None)
+    to = day(load_default=None)
 
     @ma.validates_schema
     def _order(self, data, **kwargs):
