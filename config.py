@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -38,8 +39,16 @@ class Config:
     SMTP_SSL = False
     MAIL_FROM = "rs_service <no-reply@localhost>"
     OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
-    # Public base URL used in emails, certificates and calendar feeds when there is no request.
+    # Public base URL of every absolute link (emails, certificates, calendar feeds), never the Host header.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Host names requests may carry (others answer 400); None accepts any. See trusted_hosts().
+    TRUSTED_HOSTS: ClassVar[list[str] | None] = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Lookups by a secret in the URL (calendar feeds, certificate codes), per client address.
+    LOOKUP_RATE_LIMIT = "60 per minute"
+    # Proxies in front of the service that set X-Forwarded-For/-Proto (0: clients connect directly).
+    PROXY_COUNT = 0
     TESTING = False
 
 
@@ -68,8 +77,18 @@ ENVIRONMENTS = {
 }
 
 # Variables taken from the environment as they are, and the ones that are numbers or switches.
-_PLAIN = ("SECRET_KEY", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "PUBLIC_URL", "OUTBOX_DIR")
-_INTEGERS = ("SMTP_PORT",)
+_PLAIN = (
+    "SECRET_KEY",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+    "OUTBOX_DIR",
+    "RATELIMIT_STORAGE_URI",
+    "LOOKUP_RATE_LIMIT",
+)
+_INTEGERS = ("SMTP_PORT", "PROXY_COUNT")
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")
 
 
@@ -95,6 +114,7 @@ def load_config(env: str | None = None, environ=os.environ) -> dict:
             settings[key] = environ[key].strip().lower() in ("1", "true", "yes", "on")
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    settings["TRUSTED_HOSTS"] = trusted_hosts(env, environ)
     if env == "production":
         missing = [
             name
@@ -104,6 +124,16 @@ def load_config(env: str | None = None, environ=os.environ) -> dict:
         if missing:
             raise ConfigError(f"production (RS_ENV=production) refuses to start without {' and '.join(missing)}")
     return settings
+
+
+def trusted_hosts(env: str, environ) -> list[str] | None:
+    """TRUSTED_HOSTS (comma-separated) as given; in production, by default PUBLIC_URL's host and the
+    machine itself (for health checks)."""
+    if environ.get("TRUSTED_HOSTS"):
+        return [host.strip() for host in environ["TRUSTED_HOSTS"].split(",") if host.strip()]
+    if env == "production" and environ.get("PUBLIC_URL"):
+        return [urlsplit(environ["PUBLIC_URL"]).hostname or "", "localhost", "127.0.0.1"]
+    return None
 
 
 def normalise_database_url(url: str) -> str:

@@ -7,8 +7,10 @@ from flask import Flask
 
 from config import INSTANCE_DIR, load_config
 from rs_service.i18n import register_languages
+from rs_service.rate_limits import register_rate_limits
 from rs_service.request_limits import register_request_limits
 from rs_service.secret_key import ensure_secret_key
+from rs_service.security_headers import register_security_headers
 from rs_service.templating import register_template_helpers
 
 
@@ -21,9 +23,11 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     register_request_limits(app)
     register_languages(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_request_boundary(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -32,7 +36,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from rs_service import models  # noqa: F401  (every table known before migrate binds)
-    from rs_service.extensions import api, csrf, db, login_manager, migrate
+    from rs_service.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -41,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please log in to see that page.")
     api.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ No handler touches the database: the request boundary rolls back every response 
 import logging
 
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_smorest import Api
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
@@ -75,12 +76,19 @@ class ServiceApi(Api):
         if not is_api_request():
             return render_error_page(error)
         payload = error_payload(error)
-        headers = (getattr(error, "data", None) or {}).get("headers", {})
+        headers = {**((getattr(error, "data", None) or {}).get("headers") or {}), **protocol_headers(error)}
         return payload, error.code, headers
 
 
+def protocol_headers(error: HTTPException) -> dict:
+    """Headers HTTP asks of the error itself: Allow on a 405, Retry-After on a 429 or 503."""
+    return {name: value for name, value in error.get_headers() if name in ("Allow", "Retry-After")}
+
+
 def render_error_page(error: HTTPException):
-    return render_template("error.html", error=error), error.code
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built, so no page
+        return f"{error.code} {error.name}", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("error.html", error=error), error.code, protocol_headers(error)
 
 
 def handle_integrity_error(error: IntegrityError):

@@ -1,6 +1,8 @@
 """Extension objects, created without an app and bound in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,3 +25,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 api = ServiceApi()
 babel = Babel()
+# Counts in memory by default (per process); RATELIMIT_STORAGE_URI=redis://... shares them between workers.
+limiter = Limiter(get_remote_address)

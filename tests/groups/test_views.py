@@ -353,7 +353,7 @@ def test_my_schedule_lists_only_their_sessions_from_the_day_they_joined(client, 
     assert "Tue 17 Feb 2026" not in html and "Someone else" not in html
     assert html.count("RS Group 1<span") == 8  # March to June, 1st and 3rd Tuesdays
     token = db.session.get(type(participant), participant.id).calendar_token
-    assert token and f"/calendar/{token}.ics" in html and f"webcal://localhost/calendar/{token}.ics" in html
+    assert token and f"/calendar/{token}.ics" in html and f"webcal://rs.test/calendar/{token}.ics" in html
     assert "Settings › Add calendar › From URL" in html and "Subscribe from web" in html
     assert "New Calendar Subscription" in html
 
