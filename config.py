@@ -47,6 +47,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Lookups by a secret in the URL (calendar feeds, certificate codes), per client address.
     LOOKUP_RATE_LIMIT = "60 per minute"
+    # "json": one JSON object per log line (production's default); "text" for a person at a terminal.
+    LOG_FORMAT = "text"
     # Proxies in front of the service that set X-Forwarded-For/-Proto (0: clients connect directly).
     PROXY_COUNT = 0
     TESTING = False
@@ -64,6 +66,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = "json"
     SQLALCHEMY_DATABASE_URI = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -87,6 +90,7 @@ _PLAIN = (
     "OUTBOX_DIR",
     "RATELIMIT_STORAGE_URI",
     "LOOKUP_RATE_LIMIT",
+    "LOG_FORMAT",
 )
 _INTEGERS = ("SMTP_PORT", "PROXY_COUNT")
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")

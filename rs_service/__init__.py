@@ -1,6 +1,5 @@
 """rs_service: reflective supervision groups and the Endorsement hours earned in them."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +8,7 @@ from config import INSTANCE_DIR, load_config
 from rs_service.i18n import register_languages
 from rs_service.rate_limits import register_rate_limits
 from rs_service.request_limits import register_request_limits
+from rs_service.request_log import register_logging
 from rs_service.secret_key import ensure_secret_key
 from rs_service.security_headers import register_security_headers
 from rs_service.templating import register_template_helpers
@@ -18,6 +18,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates")
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(overrides or {})
+    register_logging(app)  # first: its after-request step then runs last and logs the final status
     ensure_secret_key(app)
     register_extensions(app)
     register_request_limits(app)
@@ -134,4 +135,3 @@ def register_commands(app: Flask) -> None:
     from rs_service.cli import rs
 
     app.cli.add_command(rs)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
