@@ -12,7 +12,9 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from flask_login import AnonymousUserMixin
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 log = logging.getLogger("rs_service.requests")
 
@@ -80,6 +82,13 @@ def route() -> str:
 
 
 def person_id() -> int | None:
-    """Whoever the request was made by, if it already looked them up (no query just for the log)."""
+    """Whoever the request was made by, if it already looked them up.
+
+    Read from the identity map: after the request's commit the person's attributes are expired,
+    and reading `person.id` would cost a query just for the log.
+    """
     person = g.get("caller") or g.get("_login_user")
-    return getattr(person, "id", None) if getattr(person, "is_authenticated", False) else None
+    if person is None or isinstance(person, AnonymousUserMixin):
+        return None
+    identity = sa_inspect(person).identity
+    return identity[0] if identity else None

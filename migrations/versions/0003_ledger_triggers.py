@@ -7,6 +7,10 @@ edit. On PostgreSQL the triggers are row triggers, so TRUNCATE (which only a tab
 run, and which the test suite uses to empty tables) is not affected. The error is an integrity
 violation on both databases, so the service answers 409 rather than 500 if code ever tries.
 
+On SQLite, batch mode rebuilds a table and its triggers go with the old copy: a later migration
+that alters hour_entries, audit_events or certificates in batch mode must create them again
+(tests/test_ledger_triggers.py fails on SQLite if it does not).
+
 Revision ID: ledger_triggers
 Revises: 0002
 """

@@ -149,3 +149,31 @@ def test_a_crash_between_sending_and_recording_sends_again_with_the_same_message
     assert len(copies) == 1 and copies[0].message["Message-ID"] == first.message["Message-ID"]
     assert len({r.message["Message-ID"] for r in mailbox.received}) == 3
     assert all(r.sent_at is not None for r in rows())
+
+
+def test_the_undelivered_page_costs_the_same_queries_for_2_and_8_messages(client, org, staff):
+    from tests.factories import QueryCounter
+
+    def fail_messages_to(count):
+        for _ in range(count):
+            person = make_person(org)
+            db.session.add(
+                Notification(
+                    organization_id=org.id,
+                    kind="certification",
+                    subject_key=f"eligible:{person.id}:IFS",
+                    recipient_id=person.id,
+                    attempts=1,
+                    last_error="SMTP 127.0.0.1:25: connection refused",
+                )
+            )
+        db.session.commit()
+
+    log_in(client, staff)
+    fail_messages_to(2)
+    with QueryCounter() as few:
+        assert client.get("/undelivered").get_data(as_text=True).count('id="message-') == 2
+    fail_messages_to(6)
+    with QueryCounter() as many:
+        assert client.get("/undelivered").get_data(as_text=True).count('id="message-') == 8
+    assert few.count == many.count
