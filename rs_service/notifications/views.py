@@ -69,7 +69,7 @@ def still_due_ids(ids: list[int]) -> set[int]:
 @login_required
 def send_again(notification_id: int):
     notification = policy.authorized(
-        current_user, Notification, notification_id, lambda actor, _: policy.may_manage_association(actor)
+        current_user, Notification, notification_id, lambda actor, _message: policy.may_manage_association(actor)
     )
     if not SendAgainForm().validate_on_submit():
         abort(400)
