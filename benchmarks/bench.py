@@ -81,6 +81,7 @@ def run_benchmarks(app) -> None:
         "eligibility of one participant (IFS)", lambda: eligibility_for(participant, "IFS", datetime.now(UTC).date())
     )
     measure("ready-to-certify queue, all participants", lambda: ready_to_certify(organization))
+    measure("a recurrence rule that never matches, refused", refuse_impossible_rule)
     measure(
         "background jobs, one run (mail to .eml files)",
         lambda: run_due_jobs(datetime.now(UTC) + timedelta(minutes=1)),
@@ -106,6 +107,17 @@ def run_benchmarks(app) -> None:
             "GET /api/v1/people/{id}/hours",
             lambda: client.get(f"/api/v1/people/{participant.id}/hours", headers=headers),
         )
+
+
+def refuse_impossible_rule() -> None:
+    from datetime import date, time
+
+    from rs_service.groups.schedule import Series, local_starts
+
+    impossible = Series(
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "America/Detroit", date(2026, 1, 1), date(2026, 12, 31), time(10)
+    )
+    assert local_starts(impossible) == []
 
 
 if __name__ == "__main__":
