@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint bench install install-dev install-js install-browser install-faketime db clean translations
+.PHONY: run serve test lint bench install install-dev install-js install-browser install-faketime db clean translations
 TRANSLATIONS := rs_service/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
@@ -15,6 +15,14 @@ run: install db
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with background jobs (mail in instance/outbox/). Ctrl-C stops both."
 	@$(FLASK) rs scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production: RS_ENV=production (SECRET_KEY and DATABASE_URL must be set), migrations first, then the
+# scheduler as its own process and gunicorn (WEB_CONCURRENCY processes x WEB_THREADS threads) on $$PORT.
+serve: export RS_ENV = production
+serve: install
+	@$(FLASK) db upgrade
+	@$(FLASK) rs scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		PORT=$${PORT:-8000} $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 install: $(VENV)/.installed-run $(CATALOGS:.po=.mo)
 install-dev: $(VENV)/.installed-dev $(CATALOGS:.po=.mo)

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -13,7 +14,9 @@ class ConfigError(RuntimeError):
 
 
 class Config:
-    SECRET_KEY = "development-only-secret-key"
+    # Never a constant: without SECRET_KEY, development makes a random key once in instance/ and
+    # production refuses to start (rs_service.secret_key, load_config).
+    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -40,11 +43,10 @@ class Config:
     SMTP_SSL = False
     MAIL_FROM = "rs_service <no-reply@localhost>"
     OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
-    # Public base URL used in emails, certificates and calendar feeds when there is no request.
+    # Public base URL of every absolute link (emails, certificates, calendar feeds), never the Host header.
     PUBLIC_URL = "http://127.0.0.1:5000"
     # Flask-Limiter's counters: memory:// is per process; with several workers name a shared
     # redis://host:6379/N so every worker counts the same login failures.
-    RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STORAGE_OPTIONS: ClassVar[dict] = {"wrap_exceptions": True}
     # Failed logins per email (then that email is refused for the same period) and per address.
     LOGIN_FAILURES_PER_EMAIL = "10 per 15 minutes"
@@ -57,6 +59,16 @@ class Config:
     # file, generated on first use and readable by its owner only. Never commit either.
     RS_SIGNING_KEY = None
     SIGNING_KEY_FILE = str(INSTANCE_DIR / "signing-key.pem")
+    # Host names requests may carry (others answer 400); None accepts any. See trusted_hosts().
+    TRUSTED_HOSTS: ClassVar[list[str] | None] = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Lookups by a secret in the URL (calendar feeds, certificate codes), per client address.
+    LOOKUP_RATE_LIMIT = "60 per minute"
+    # "json": one JSON object per log line (production's default); "text" for a person at a terminal.
+    LOG_FORMAT = "text"
+    # Proxies in front of the service that set X-Forwarded-For/-Proto (0: clients connect directly).
+    PROXY_COUNT = 0
     TESTING = False
 
 
@@ -67,13 +79,12 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
-    SECRET_KEY = "testing-secret-key"
     # Hashing is most of the suite's time; tests check behaviour, not the hash's strength.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):
-    SECRET_KEY = None
+    LOG_FORMAT = "json"
     SQLALCHEMY_DATABASE_URI = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -98,8 +109,10 @@ _PLAIN = (
     "RATELIMIT_STORAGE_URI",
     "RS_SIGNING_KEY",
     "SIGNING_KEY_FILE",
+    "LOOKUP_RATE_LIMIT",
+    "LOG_FORMAT",
 )
-_INTEGERS = ("SMTP_PORT", "API_TOKEN_DAYS")
+_INTEGERS = ("SMTP_PORT", "API_TOKEN_DAYS", "PROXY_COUNT")
 _SWITCHES = ("SMTP_STARTTLS", "SMTP_SSL")
 
 
@@ -125,6 +138,7 @@ def load_config(env: str | None = None, environ=os.environ) -> dict:
             settings[key] = environ[key].strip().lower() in ("1", "true", "yes", "on")
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    settings["TRUSTED_HOSTS"] = trusted_hosts(env, environ)
     if env == "production":
         missing = [
             name
@@ -134,6 +148,16 @@ def load_config(env: str | None = None, environ=os.environ) -> dict:
         if missing:
             raise ConfigError(f"production (RS_ENV=production) refuses to start without {' and '.join(missing)}")
     return settings
+
+
+def trusted_hosts(env: str, environ) -> list[str] | None:
+    """TRUSTED_HOSTS (comma-separated) as given; in production, by default PUBLIC_URL's host and the
+    machine itself (for health checks)."""
+    if environ.get("TRUSTED_HOSTS"):
+        return [host.strip() for host in environ["TRUSTED_HOSTS"].split(",") if host.strip()]
+    if env == "production" and environ.get("PUBLIC_URL"):
+        return [urlsplit(environ["PUBLIC_URL"]).hostname or "", "localhost", "127.0.0.1"]
+    return None
 
 
 def normalise_database_url(url: str) -> str:

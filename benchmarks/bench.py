@@ -4,6 +4,7 @@ Run with `make bench`. Each figure is the median of several runs, with the numbe
 statements the operation sent, so a change that adds queries per row shows up here too.
 """
 
+import secrets
 import statistics
 import sys
 import tempfile
@@ -42,7 +43,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="rs-bench-"))
     app = create_app(
         "testing",
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}", "OUTBOX_DIR": str(workdir / "outbox")},
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}",
+            "OUTBOX_DIR": str(workdir / "outbox"),
+            "SECRET_KEY": secrets.token_hex(32),
+        },
     )
     with app.app_context():
         flask_migrate.upgrade()
@@ -76,6 +81,7 @@ def run_benchmarks(app) -> None:
         "eligibility of one participant (IFS)", lambda: eligibility_for(participant, "IFS", datetime.now(UTC).date())
     )
     measure("ready-to-certify queue, all participants", lambda: ready_to_certify(organization))
+    measure("a recurrence rule that never matches, refused", refuse_impossible_rule)
     measure(
         "background jobs, one run (mail to .eml files)",
         lambda: run_due_jobs(datetime.now(UTC) + timedelta(minutes=1)),
@@ -112,6 +118,17 @@ def run_benchmarks(app) -> None:
                 headers={**headers, "Content-Type": "text/csv"},
             ),
         )
+
+
+def refuse_impossible_rule() -> None:
+    from datetime import date, time
+
+    from rs_service.groups.schedule import Series, local_starts
+
+    impossible = Series(
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "America/Detroit", date(2026, 1, 1), date(2026, 12, 31), time(10)
+    )
+    assert local_starts(impossible) == []
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """rs_service: reflective supervision groups and the Endorsement hours earned in them."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
 
 from config import INSTANCE_DIR, load_config
 from rs_service.i18n import register_languages
+from rs_service.rate_limits import register_rate_limits
+from rs_service.request_limits import register_request_limits
+from rs_service.request_log import register_logging
+from rs_service.secret_key import ensure_secret_key
+from rs_service.security_headers import register_security_headers
 from rs_service.templating import register_template_helpers
 
 
@@ -14,12 +18,17 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates")
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(overrides or {})
+    register_logging(app)  # first: its after-request step then runs last and logs the final status
+    ensure_secret_key(app)
     register_extensions(app)
+    register_request_limits(app)
     register_languages(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_request_boundary(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -58,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from rs_service.health import blp as health_blp
     from rs_service.hours import api as hours_api
     from rs_service.hours import views as hours_views
+    from rs_service.notifications import views as notifications_views
     from rs_service.people import api as people_api
     from rs_service.people import views as people_views
 
@@ -74,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_views.blp)
     app.register_blueprint(badges_views.blp)
     app.register_blueprint(people_views.blp)
+    app.register_blueprint(notifications_views.blp)
     for blueprint in (
         accounts_api.blp,
         groups_api.blp,
@@ -112,14 +123,23 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_boundary(app: Flask) -> None:
     """One transaction per request: services flush, the boundary commits or rolls back."""
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+    from rs_service.errors import handle_database_unavailable, handle_integrity_error
     from rs_service.extensions import db
 
     @app.after_request
     def commit_or_roll_back(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:  # the view's answer would be a lie: nothing was saved
+            db.session.rollback()
+            if isinstance(error, IntegrityError):
+                return app.make_response(handle_integrity_error(error))
+            return app.make_response(handle_database_unavailable(error))
         return response
 
 
@@ -127,4 +147,3 @@ def register_commands(app: Flask) -> None:
     from rs_service.cli import rs
 
     app.cli.add_command(rs)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

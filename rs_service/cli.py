@@ -115,8 +115,14 @@ def person_or_fail(email: str, slug: str | None):
 @committing
 def demo():
     """Seed a demo association (idempotent) and print how to log in."""
+    from flask import current_app
+
     from rs_service.demo import seed_demo
 
+    if current_app.config["RS_ENV"] == "production":
+        raise click.ClickException(
+            "rs demo creates people with a published password; it refuses to run in production (RS_ENV=production)"
+        )
     for line in seed_demo():
         click.echo(line)
 
@@ -160,7 +166,7 @@ def run_jobs(at):
     if not summary.ok:
         raise click.ClickException(
             "not everything due was sent (see the summary above and the log); "
-            "messages not given up are retried on the next run"
+            "messages not given up are retried with growing pauses for 48 hours"
         )
 
 

@@ -6,8 +6,9 @@ No handler touches the database: the request boundary rolls back every response 
 import logging
 
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_smorest import Api
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity
 
@@ -75,12 +76,19 @@ class ServiceApi(Api):
         if not is_api_request():
             return render_error_page(error)
         payload = error_payload(error)
-        headers = (getattr(error, "data", None) or {}).get("headers", {})
+        headers = {**((getattr(error, "data", None) or {}).get("headers") or {}), **protocol_headers(error)}
         return payload, error.code, headers
 
 
+def protocol_headers(error: HTTPException) -> dict:
+    """Headers HTTP asks of the error itself: Allow on a 405, Retry-After on a 429 or 503."""
+    return {name: value for name, value in error.get_headers() if name in ("Allow", "Retry-After")}
+
+
 def render_error_page(error: HTTPException):
-    return render_template("error.html", error=error), error.code
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built, so no page
+        return f"{error.code} {error.name}", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("error.html", error=error), error.code, protocol_headers(error)
 
 
 def handle_integrity_error(error: IntegrityError):
@@ -97,9 +105,9 @@ def handle_data_error(error: DataError):
     return handle_domain_error(InvalidInput("_value", "A value is out of the range this service accepts."))
 
 
-def handle_database_unavailable(error: OperationalError):
+def handle_database_unavailable(error: SQLAlchemyError):
     """A locked or unreachable database is a moment to wait, not a bug: 503 and nothing changed."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, getattr(error, "orig", error))
     busy = ServiceUnavailable(description="The database is busy or unreachable; try again in a moment.")
     if is_api_request():
         return jsonify(error_payload(busy)), 503

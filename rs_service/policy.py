@@ -2,6 +2,7 @@
 
 from flask import abort
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.database import MAX_ID
 from rs_service.extensions import db
@@ -21,16 +22,19 @@ def facilitates(actor: Person, group) -> bool:
 
 
 def may_view_group(actor: Person, group) -> bool:
+    """Staff, the group's facilitators and its current members; not the waitlist, nor members who left."""
     if actor.organization_id != group.organization_id:
         return False
     if is_staff(actor) or facilitates(actor, group):
         return True
-    return (
-        db.session.scalar(
-            db.select(Enrollment.id).where(Enrollment.group_id == group.id, Enrollment.person_id == actor.id)
-        )
-        is not None
+    enrollment = db.session.scalar(
+        db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == actor.id)
     )
+    return enrollment is not None and is_current_member(enrollment, clock.today_in(group.timezone))
+
+
+def is_current_member(enrollment: Enrollment, today) -> bool:
+    return not enrollment.waitlisted and (enrollment.left_on is None or enrollment.left_on >= today)
 
 
 def may_see_enrollments(actor: Person, group) -> bool:

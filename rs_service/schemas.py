@@ -8,7 +8,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from rs_service.database import MAX_ID
-from rs_service.text import EARLIEST_DAY, LATEST_DAY, day_problem, single_line_problem
+from rs_service.date_bounds import OUT_OF_RANGE, day_problem
+from rs_service.text import single_line_problem
 
 
 class StrictSchema(ma.Schema):
@@ -54,7 +55,7 @@ class Day(ma.fields.Date):
 
 
 class BoundedInstant(ma.fields.AwareDateTime):
-    """ISO 8601 with a UTC offset, between 1900 and 2200."""
+    """ISO 8601 with a UTC offset, between 1900 and 2200 (checked without arithmetic that could overflow)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="iso", **kwargs)
@@ -65,7 +66,7 @@ class BoundedInstant(ma.fields.AwareDateTime):
             utc_day = instant.astimezone(UTC).date()
         except OverflowError:
             utc_day = None
-        problem = day_problem(utc_day) if utc_day else f"must be between {EARLIEST_DAY} and {LATEST_DAY}"
+        problem = day_problem(utc_day) if utc_day else OUT_OF_RANGE
         if problem:
             raise ma.ValidationError(problem)
         return instant

@@ -1,3 +1,5 @@
+import secrets
+
 from rs_service import create_app
 
 
@@ -13,6 +15,7 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         {
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+            "SECRET_KEY": secrets.token_hex(32),
         },
     )
     response = app.test_client().get("/healthz")
@@ -26,6 +29,7 @@ def test_an_unreachable_database_is_a_503_in_the_error_shape_not_a_500():
         {
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+            "SECRET_KEY": secrets.token_hex(32),
         },
     )
     response = app.test_client().post("/api/v1/auth/tokens", json={"email": "a@example.org", "password": "x"})

@@ -23,7 +23,7 @@ from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.notifications.after_commit import send_after_commit
 from rs_service.notifications.mail import build_message
-from rs_service.urls import public_url
+from rs_service.urls import external_url
 
 INVITATION_VALID = timedelta(days=7)
 RESET_VALID = timedelta(hours=1)
@@ -82,7 +82,7 @@ def link_message(person: Person, subject: str, template: str, token: str):
     context = {
         "person": person,
         "association": person.organization.name,
-        "url": public_url("passwords.set_password", token=token),
+        "url": external_url("passwords.set_password", token=token),
     }
     return build_message(
         to=str(Address(display_name=person.name, addr_spec=person.email)),

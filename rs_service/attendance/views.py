@@ -34,7 +34,9 @@ def typed_marks(people) -> list[service.Mark]:
     for person in people:
         status = request.form.get(f"status-{person.id}", "")
         minutes = request.form.get(f"minutes-{person.id}", "").strip()
-        marks.append(service.Mark(person.id, status, int(minutes) if minutes.isdigit() else None))
+        # isdigit() alone lets through digits int() refuses, like "²"; such minutes count as not given.
+        given = minutes.isascii() and minutes.isdigit()
+        marks.append(service.Mark(person.id, status, int(minutes) if given else None))
     return marks
 
 

@@ -16,19 +16,19 @@ from rs_service.endorsement import openbadges, signing, status_list
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate
 from rs_service.extensions import db
-from rs_service.urls import public_url
+from rs_service.urls import external_url
 
 
 def issuer_of(organization: Organization) -> openbadges.Issuer:
     return openbadges.Issuer(
-        id=public_url("badges.issuer_profile", slug=organization.slug),
+        id=external_url("badges.issuer_profile", slug=organization.slug),
         name=organization.name,
         url=current_app.config["PUBLIC_URL"],
     )
 
 
 def status_list_url(organization: Organization) -> str:
-    return public_url("badges.status_list", slug=organization.slug)
+    return external_url("badges.status_list", slug=organization.slug)
 
 
 def certificate_facts(certificate: Certificate) -> openbadges.CertificateFacts:
@@ -39,7 +39,7 @@ def certificate_facts(certificate: Certificate) -> openbadges.CertificateFacts:
     version = requirement.requirement_set.version
     holder = certificate.person
     return openbadges.CertificateFacts(
-        credential_id=public_url("endorsement.verify", code=certificate.code),
+        credential_id=external_url("endorsement.verify", code=certificate.code),
         issuer=issuer,
         achievement_id=f"{issuer.id}/achievements/{certificate.category}/v{version}",
         category=certificate.category,

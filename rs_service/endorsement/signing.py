@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import OKPKey
 
-from rs_service.urls import public_url
+from rs_service.urls import external_url
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _generate(path: Path) -> None:
 
 def key_id(key: OKPKey) -> str:
     """A URI that dereferences to the key: the JWKS, with the key's RFC 7638 thumbprint as fragment."""
-    return f"{public_url('badges.jwks')}#{key.thumbprint()}"
+    return f"{external_url('badges.jwks')}#{key.thumbprint()}"
 
 
 def public_jwk(key: OKPKey) -> dict:

@@ -29,7 +29,7 @@ from rs_service.groups.service import (
 )
 from rs_service.notifications.jobs import INVITES
 from rs_service.notifications.models import Notification
-from rs_service.people.validation import single_line_problem
+from rs_service.text import single_line_problem
 
 CALENDAR_FIELDS = ("name", "location", "join_url", "description", "facilitator_ids")
 EDITABLE = ("name", "capacity", "provider_id", *CALENDAR_FIELDS[1:])

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from rs_service.date_bounds import OUT_OF_RANGE, day_within_bounds, within_bounds
 from rs_service.groups.models import GROUP_KINDS, LONGEST_SESSION_MINUTES
 
 SESSION_LENGTH = NumberRange(
@@ -65,9 +66,12 @@ def parse_dates(text: str) -> frozenset[date]:
     days = set()
     for piece in text.replace(",", " ").split():
         try:
-            days.add(date.fromisoformat(piece))
+            day = date.fromisoformat(piece)
         except ValueError:
             raise ValueError(f"“{piece}” is not a date; write dates as YYYY-MM-DD, e.g. 2026-07-04") from None
+        if not within_bounds(day):
+            raise ValueError(f"“{piece}”: a date {OUT_OF_RANGE}")
+        days.add(day)
     return frozenset(days)
 
 
@@ -76,8 +80,8 @@ class GroupForm(FlaskForm):
     facilitator_ids = MultiCheckboxField("Facilitators", coerce=int)
     provider_id = SelectField(lazy_gettext("Provider of record"), coerce=optional_int, validate_choice=False)
     timezone = StringField("Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)])
-    first_date = DateField("First date", validators=[InputRequired("Give the first date.")])
-    until = DateField("End date", validators=[InputRequired("Give the end date.")])
+    first_date = DateField("First date", validators=[InputRequired("Give the first date."), day_within_bounds])
+    until = DateField("End date", validators=[InputRequired("Give the end date."), day_within_bounds])
     start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
     duration_minutes = IntegerField(
         "Length in minutes",
@@ -157,16 +161,16 @@ class EnrollForm(FlaskForm):
         validate_choice=False,  # the page checks who may join, and says so in words
         validators=[DataRequired(_l("Choose at least one participant."))],
     )
-    joined_on = DateField(_l("Joins on"), validators=[InputRequired(_l("Give the date they join."))])
+    joined_on = DateField(_l("Joins on"), validators=[InputRequired(_l("Give the date they join.")), day_within_bounds])
     waitlist = BooleanField(_l("Put anyone beyond the free places on the waitlist"))
 
 
 class WithdrawForm(FlaskForm):
-    left_on = DateField("Last day in the group", validators=[InputRequired("Give their last day.")])
+    left_on = DateField("Last day in the group", validators=[InputRequired("Give their last day."), day_within_bounds])
 
 
 class SeriesChangeForm(FlaskForm):
-    from_date = DateField("From", validators=[InputRequired("Give the date the change starts.")])
+    from_date = DateField("From", validators=[InputRequired("Give the date the change starts."), day_within_bounds])
     start_time = TimeField("New start time", format=TIME_FORMATS, validators=[Optional()])
     duration_minutes = IntegerField(
         "New length in minutes",
@@ -183,7 +187,7 @@ class SeriesChangeForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    day = DateField("Date", validators=[InputRequired("Give the date.")])
+    day = DateField("Date", validators=[InputRequired("Give the date."), day_within_bounds])
     start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
     duration_minutes = IntegerField(
         "Length in minutes",

@@ -1,7 +1,8 @@
 """Session times from a group's rule: pure functions, wall-clock time in the group's zone."""
 
+import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrulestr
@@ -9,7 +10,9 @@ from dateutil.rrule import DAILY, rrulestr
 from rs_service.errors import InvalidInput
 
 MAX_SESSIONS = 400  # a group meeting daily for a year; anything more is a mistake in the rule
+MAX_SPAN_YEARS = 10  # from a group's first date to its end date
 _FORBIDDEN_PARTS = ("DTSTART", "UNTIL", "COUNT")
+_NOT_RFC_5545 = ("BYEASTER",)  # python-dateutil's own extension: no calendar client understands it
 
 
 class ScheduleError(InvalidInput):
@@ -35,6 +38,9 @@ def validate_rule(rrule: str) -> str:
     for forbidden in _FORBIDDEN_PARTS:
         if forbidden in parts:
             raise ScheduleError("rrule", f"leave {forbidden} out of the rule: first_date and until set the range")
+    for extension in _NOT_RFC_5545:
+        if extension in parts:
+            raise ScheduleError("rrule", f"{extension} is not part of RFC 5545; calendar apps would not understand it")
     try:
         parsed = rrulestr(f"RRULE:{rule}", dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError) as error:
@@ -45,20 +51,46 @@ def validate_rule(rrule: str) -> str:
 
 
 def local_starts(series: Series) -> list[datetime]:
-    """Naive local start times the rule produces between first_date and until, minus blackout dates."""
-    rule = rrulestr(
-        f"RRULE:{validate_rule(series.rrule)}", dtstart=datetime.combine(series.first_date, series.start_time)
-    )
-    last = datetime.combine(series.until, time.max)
-    starts = []
-    for start in rule.xafter(datetime.combine(series.first_date, series.start_time), inc=True):
-        if start > last:
+    """Naive local start times the rule produces between first_date and until, minus blackout dates.
+
+    Bounded by count (MAX_SESSIONS) and by time span: python-dateutil looks for the next occurrence
+    until the year 9999 when none comes (a rule like FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 never
+    matches), ignoring any UNTIL, and that took seconds of CPU. So the rule is expanded in the
+    latest years before 9999 that have the same calendar as the group's years, where that search
+    ends within a few decades, and the results are moved back.
+    """
+    shift = calendar_twin_shift(series.first_date.year, series.until.year)
+    first = _years_later(datetime.combine(series.first_date, series.start_time), shift)
+    last = _years_later(datetime.combine(series.until, time.max), shift)
+    rule = rrulestr(f"RRULE:{validate_rule(series.rrule)}", dtstart=first)
+    starts: list[datetime] = []
+    for twin in rule.xafter(first, inc=True):
+        if twin > last:  # compared among the twins: past `last` the calendars may differ
             break
+        start = _years_later(twin, -shift)
         if start.date() not in series.blackout_dates:
             starts.append(start)
         if len(starts) > MAX_SESSIONS:
             raise ScheduleError("until", f"the rule gives more than {MAX_SESSIONS} sessions; shorten the range")
     return starts
+
+
+def calendar_twin_shift(first_year: int, last_year: int) -> int:
+    """How many years later the latest run of years before 9999 lies whose calendar (leap years and
+    weekdays) is the same as first_year-1 .. last_year+1: every rule gives the same dates there."""
+    wanted = [_calendar_of(year) for year in range(first_year - 1, last_year + 2)]
+    for start in range(MAXYEAR - len(wanted) + 1, first_year - 1, -1):
+        if [_calendar_of(year) for year in range(start, start + len(wanted))] == wanted:
+            return start - (first_year - 1)
+    return 0
+
+
+def _calendar_of(year: int) -> tuple[bool, int]:
+    return calendar.isleap(year), date(year, 1, 1).weekday()
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    return moment.replace(year=moment.year + years)
 
 
 def to_instant(local: datetime, zone: str) -> datetime:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, func, or_
@@ -11,6 +12,7 @@ from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.attendance.models import AttendanceRecord
 from rs_service.audit.models import AuditEvent
+from rs_service.date_bounds import check_day
 from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.groups import schedule
@@ -58,8 +60,12 @@ def check_plan(plan: GroupPlan) -> list[datetime]:
     """The plan's session starts, or ScheduleError naming the field at fault."""
     if not clock.is_time_zone(plan.timezone):
         raise ScheduleError("timezone", f"{plan.timezone!r} is not an IANA time zone such as America/Detroit")
+    check_day(plan.first_date, "first_date")
+    check_day(plan.until, "until")
     if plan.until < plan.first_date:
         raise ScheduleError("until", "the end date is before the first date")
+    if plan.until > plan.first_date + relativedelta(years=schedule.MAX_SPAN_YEARS):
+        raise ScheduleError("until", f"a group's sessions span at most {schedule.MAX_SPAN_YEARS} years")
     if not 0 < plan.duration_minutes <= LONGEST_SESSION_MINUTES:
         raise ScheduleError("duration_minutes", f"a session lasts between 1 and {LONGEST_SESSION_MINUTES} minutes")
     if plan.capacity < 1:

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from rs_service.date_bounds import day_within_bounds
 from rs_service.endorsement.categories import CATEGORY_CODES
 
 
@@ -11,8 +12,8 @@ class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = DateField("From", validators=[Optional(), day_within_bounds])
+    end = DateField("To", validators=[Optional(), day_within_bounds])
     group = SelectField("Group", coerce=int, validators=[Optional()])
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
 
@@ -22,7 +23,7 @@ class ReportFilterForm(FlaskForm):
 
 
 class RscHoursForm(FlaskForm):
-    entry_date = DateField("Date received", validators=[DataRequired()])
+    entry_date = DateField("Date received", validators=[DataRequired(), day_within_bounds])
     minutes = IntegerField("Minutes", validators=[DataRequired(), NumberRange(min=1, max=24 * 60)])
     format = SelectField("Format", choices=[("individual", "Individual"), ("group", "Group")])
     provider_id = SelectField("Provider with an account", coerce=int, validators=[Optional()])

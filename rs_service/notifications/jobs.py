@@ -128,7 +128,7 @@ def run_due_jobs(at: datetime) -> JobSummary:
                 summary.errors.append(plan.__name__)
         settings = mail_settings()
         try:
-            delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings), settings)
+            delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings), settings, at)
         except Exception:
             db.session.rollback()
             log.exception("sending notifications failed at %s", at.isoformat())

@@ -1,4 +1,4 @@
-"""Every message the service sends, keyed so that nothing is ever sent twice."""
+"""Every message the service sends, keyed so that no job plans it twice."""
 
 from datetime import datetime
 
@@ -26,5 +26,10 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Retrying: a failed message waits until next_attempt_at, for up to a time span from its first failure.
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    given_up_reason: Mapped[str | None] = mapped_column(Text)
 
     recipient: Mapped[Person] = relationship()

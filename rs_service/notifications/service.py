@@ -6,16 +6,24 @@ one. Rows are claimed one at a time with a row lock (SKIP LOCKED on PostgreSQL),
 runners never send the same row twice. The job runner is its own transaction boundary: it commits
 after each batch of new rows and after each delivery, so a crash loses nothing and the next run
 resumes where this one stopped.
+
+Delivery is at least once. A message is recorded as sent only after the mail server accepted it;
+a crash between the two sends it again on the next run, with the same Message-ID, so mail clients
+show one message. A message that fails is retried with growing pauses (1, 2, 4 ... minutes, then
+hourly) for RETRY_SPAN after its first failure, so an outage shorter than that loses nothing; only
+then is it given up, with the reason recorded, and staff can send it again from the undelivered
+messages page.
 """
 
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rs_service import clock
@@ -27,7 +35,9 @@ from rs_service.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+RETRY_SPAN = timedelta(hours=48)  # how long a failing message is retried before it is given up
+FIRST_PAUSE = timedelta(minutes=1)
+LONGEST_PAUSE = timedelta(hours=1)
 UNIQUE_KEY = ("kind", "subject_key", "recipient_id", "sequence")
 INSERT_BATCH = 100  # rows per INSERT: far below SQLite's limit on bound parameters
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -96,26 +106,37 @@ def record_planned(planned: Iterable[Planned]) -> None:
     db.session.commit()
 
 
-def waiting_query(due: ColumnElement[bool]):
-    """Unsent rows still worth sending; `due` may use Session columns (outer-joined)."""
+def retry_pause(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failure: 1, 2, 4 ... minutes, at most an hour."""
+    return min(FIRST_PAUSE * 2 ** min(attempts - 1, 16), LONGEST_PAUSE)
+
+
+def waiting_query(due: ColumnElement[bool], at: datetime):
+    """Unsent rows not given up whose next attempt has come; `due` may use Session columns (outer-joined)."""
     return (
         db.select(Notification)
         .outerjoin(Session, Notification.session_id == Session.id)
-        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS, due)
+        .where(
+            Notification.sent_at.is_(None),
+            Notification.given_up_at.is_(None),
+            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= at),
+            due,
+        )
     )
 
 
-def waiting_ids(due: ColumnElement[bool]) -> list[int]:
-    return list(db.session.scalars(waiting_query(due).with_only_columns(Notification.id).order_by(Notification.id)))
+def waiting_ids(due: ColumnElement[bool], at: datetime) -> list[int]:
+    query = waiting_query(due, at).with_only_columns(Notification.id).order_by(Notification.id)
+    return list(db.session.scalars(query))
 
 
-def claim(notification_id: int, due: ColumnElement[bool]) -> Notification | None:
+def claim(notification_id: int, due: ColumnElement[bool], at: datetime) -> Notification | None:
     """The row, locked until the next commit, if it still waits, is still due and no other runner has it.
 
     Only the notification row is locked (OF notifications): staff editing the session never wait.
     """
     return db.session.scalar(
-        waiting_query(due)
+        waiting_query(due, at)
         .where(Notification.id == notification_id)
         .with_for_update(skip_locked=True, of=Notification)
         .execution_options(populate_existing=True)
@@ -125,62 +146,110 @@ def claim(notification_id: int, due: ColumnElement[bool]) -> Notification | None
 @dataclass
 class Delivery:
     sent: Counter = field(default_factory=Counter)  # kind -> messages sent
-    failed: int = 0  # will be retried on the next run
+    failed: int = 0  # will be retried after a pause
     given_up: int = 0
 
 
 def deliver_waiting(
-    due: ColumnElement[bool], compose: Callable[[Notification], EmailMessage], settings: MailSettings
+    due: ColumnElement[bool],
+    compose: Callable[[Notification], EmailMessage],
+    settings: MailSettings,
+    at: datetime | None = None,
 ) -> Delivery:
-    """Send every waiting row that is still `due`, oldest first, committing after each one."""
+    """Send every waiting row that is still `due` at `at` (default now), oldest first, committing after each one."""
+    at = at or clock.now()
     delivery = Delivery()
-    for notification_id in waiting_ids(due):
+    for notification_id in waiting_ids(due, at):
         db.session.rollback()  # end the listing's transaction: each claim sees what others committed
-        notification = claim(notification_id, due)
+        notification = claim(notification_id, due, at)
         if notification is None:
             continue  # another runner has it or sent it, or it stopped being due
         try:
             send_message(compose(notification), settings)
         except Exception as error:  # one bad message must never stop the others
-            record_failure(notification_id, error, due, delivery)
+            record_failure(notification_id, error, due, at, delivery)
             continue
-        notification.sent_at, notification.last_error = clock.now(), None
-        notification.attempts += 1
+        record_sent(notification)
         delivery.sent[notification.kind] += 1
-        db.session.commit()
     return delivery
 
 
-def record_failure(notification_id: int, error: Exception, due: ColumnElement[bool], delivery: Delivery) -> None:
+def record_sent(notification: Notification) -> None:
+    """Mark the message sent; until this commit, a crash means it is sent again (same Message-ID)."""
+    notification.sent_at, notification.last_error, notification.next_attempt_at = clock.now(), None, None
+    notification.attempts += 1
+    db.session.commit()
+
+
+def record_failure(
+    notification_id: int, error: Exception, due: ColumnElement[bool], at: datetime, delivery: Delivery
+) -> None:
     detail = str(error) if isinstance(error, MailError) else f"{error.__class__.__name__}: {error}"
     db.session.rollback()  # a database error leaves the transaction unusable: start clean, claim again
-    notification = claim(notification_id, due)
+    notification = claim(notification_id, due, at)
     if notification is None:
         db.session.rollback()
         return
     notification.attempts += 1
     notification.last_error = detail[:2000]
+    notification.first_failed_at = notification.first_failed_at or at
     key = f"{notification.kind} {notification.subject_key} to person {notification.recipient_id}"
     trace = None if isinstance(error, MailError) else error  # a bug in composing deserves its traceback
-    if notification.attempts >= MAX_ATTEMPTS:
+    if at - notification.first_failed_at >= RETRY_SPAN:
+        give_up(notification, at, f"still failing {RETRY_SPAN.total_seconds() / 3600:g} hours after the first attempt")
         delivery.given_up += 1
         log.error(
-            "giving up on notification %s (%s) after %s attempts: %s",
-            notification_id,
-            key,
-            notification.attempts,
-            detail,
-            exc_info=trace,
+            "giving up on notification %s (%s): %s", notification_id, key, notification.given_up_reason, exc_info=trace
         )
     else:
+        notification.next_attempt_at = at + retry_pause(notification.attempts)
         delivery.failed += 1
         log.warning(
-            "notification %s (%s) not sent, attempt %s of %s, will retry on the next run: %s",
+            "notification %s (%s) not sent, attempt %s, will retry at %s: %s",
             notification_id,
             key,
             notification.attempts,
-            MAX_ATTEMPTS,
+            notification.next_attempt_at.isoformat(),
             detail,
             exc_info=trace,
         )
     db.session.commit()
+
+
+def give_up(notification: Notification, at: datetime, why: str) -> None:
+    notification.given_up_at, notification.next_attempt_at = at, None
+    notification.given_up_reason = f"{why}; last error: {notification.last_error}"[:2000]
+
+
+def undelivered(organization_id: int, limit: int = 200) -> list[Notification]:
+    """The association's messages that failed at least once and were never sent: given up first, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Notification)
+            .where(
+                Notification.organization_id == organization_id,
+                Notification.sent_at.is_(None),
+                Notification.attempts > 0,
+            )
+            .options(db.joinedload(Notification.recipient))
+            .order_by(Notification.given_up_at.is_(None), Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def undelivered_count(organization_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Notification.id)).where(
+            Notification.organization_id == organization_id,
+            Notification.sent_at.is_(None),
+            Notification.attempts > 0,
+        )
+    )
+
+
+def send_again(notification: Notification) -> None:
+    """A fresh retry span from the next run: for a message given up, once the cause is fixed."""
+    notification.given_up_at = notification.given_up_reason = None
+    notification.first_failed_at = notification.next_attempt_at = None
+    db.session.flush()

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
-from rs_service.people.validation import single_line_problem
+from rs_service.text import single_line_problem
 
 ROLE_LABELS = (("participant", _l("Participant")), ("facilitator", _l("Facilitator")), ("staff", _l("Staff")))
 LANGUAGE_LABELS = (("en", "English"), ("es", "Español"))

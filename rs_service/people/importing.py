@@ -25,7 +25,7 @@ from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group
 from rs_service.groups.service import enrolled_count, lock_group
-from rs_service.people.validation import single_line_problem
+from rs_service.text import single_line_problem
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000

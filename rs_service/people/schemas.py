@@ -6,19 +6,7 @@ from rs_service.accounts.schemas import PersonSchema
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.listing import MAX_PER_PAGE, PER_PAGE
 from rs_service.people.service import SORTS
-from rs_service.people.validation import single_line_problem
-from rs_service.schemas import StrictSchema
-
-
-def single_line(value: str) -> None:
-    problem = single_line_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
-
-
-def line(max_length: int, **kwargs):
-    """One line of text: not empty, at most `max_length` characters, no control characters."""
-    return ma.fields.String(validate=[validate.Length(min=1, max=max_length), single_line], **kwargs)
+from rs_service.schemas import StrictSchema, optional_text, text
 
 
 class PeopleQuerySchema(ma.Schema):
@@ -43,7 +31,7 @@ class PeoplePageSchema(ma.Schema):
 
 
 class PersonChangeSchema(StrictSchema):
-    name = line(200)
+    name = text(200)
     email = ma.fields.Email(validate=validate.Length(max=254))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     pursuing = ma.fields.String(allow_none=True, validate=validate.OneOf(CATEGORY_CODES))
@@ -51,11 +39,11 @@ class PersonChangeSchema(StrictSchema):
 
 
 class ReasonSchema(StrictSchema):
-    reason = line(500, required=True)
+    reason = text(500, required=True)
 
 
 class OptionalReasonSchema(StrictSchema):
-    reason = ma.fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=500), single_line])
+    reason = optional_text(500)
 
 
 class CredentialEndSchema(StrictSchema):

@@ -18,7 +18,7 @@ from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session, group_facilitators
 from rs_service.groups.service import lock_group, promote_from_waitlist
 from rs_service.listing import PER_PAGE, Page, contains, page_of_query
-from rs_service.people.validation import single_line_problem
+from rs_service.text import single_line_problem
 
 # The fields of a person's record, by their API names; a person may change the first two of their own.
 SELF_EDITABLE = ("name", "language")

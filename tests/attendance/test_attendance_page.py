@@ -166,3 +166,19 @@ def test_staff_see_the_sessions_audit_trail_on_its_page(app, client, march_sessi
         log_in(staff_client, make_person(db.session.get(Organization, session.group.organization_id), "staff"))
         html = staff_client.get(f"/sessions/{session.id}").get_data(as_text=True)
         assert "Audit trail" in html and "attendance: signed off" in html and "Maria Lopez" in html
+
+
+def test_minutes_typed_as_a_superscript_digit_are_refused_not_a_crash(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    form = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "action": "save",
+        f"status-{ben.id}": "present",
+        f"status-{priya.id}": "late",
+        f"minutes-{priya.id}": "²",
+        f"status-{tomas.id}": "absent",
+    }
+    response = client.post(f"/sessions/{session.id}/attendance", data=form)
+    assert response.status_code == 422
+    assert "give the minutes present for &#39;late&#39;" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0

@@ -354,7 +354,7 @@ def test_my_schedule_lists_only_their_sessions_from_the_day_they_joined(client, 
     assert "Tue 17 Feb 2026" not in html and "Someone else" not in html
     assert html.count("RS Group 1<span") == 8  # March to June, 1st and 3rd Tuesdays
     token = db.session.get(type(participant), participant.id).calendar_token
-    assert token and f"/calendar/{token}.ics" in html and f"webcal://localhost/calendar/{token}.ics" in html
+    assert token and f"/calendar/{token}.ics" in html and f"webcal://rs.test/calendar/{token}.ics" in html
     assert "Settings › Add calendar › From URL" in html and "Subscribe from web" in html
     assert "New Calendar Subscription" in html
 
@@ -418,3 +418,22 @@ def test_the_groups_list_costs_the_same_queries_for_2_and_10_groups(client, app,
     html, with_ten = queries_for_list()
     assert html.count("1 of 8") == 10 and "Group 10" in html
     assert with_ten == with_two
+
+
+@pytest.mark.parametrize(
+    "changes, field_error",
+    [
+        ({"first_date": "0001-01-01", "until": "0001-03-01", "action": "preview"}, "between 1900-01-01 and 2200-12-31"),
+        ({"first_date": "9999-12-25", "until": "9999-12-25", "action": "preview"}, "between 1900-01-01 and 2200-12-31"),
+        ({"blackout_dates": "0001-01-02", "action": "preview"}, "between 1900-01-01 and 2200-12-31"),
+        ({"until": "2040-01-01", "action": "preview"}, "span at most 10 years"),
+    ],
+)
+def test_a_preview_far_outside_the_calendar_is_a_form_error_not_a_crash(
+    client, staff, facilitator, changes, field_error
+):
+    log_in(client, staff)
+    response = submit(client, "/groups/new", "/groups/new", group_form([facilitator], **changes))
+    assert response.status_code == 422
+    assert field_error in response.get_data(as_text=True)
+    assert group_count() == 0

@@ -1,0 +1,36 @@
+"""The dates the service accepts: 1900 to 2200, on every path.
+
+Dates outside the range mean nothing for reflective supervision and break date arithmetic near the
+ends of Python's calendar (year 1 minus a day, year 9999 plus a session). Every date a client types
+is checked here, so the answer is a 422 naming the field, never a 500.
+"""
+
+from datetime import date
+
+from wtforms.validators import ValidationError
+
+from rs_service.errors import InvalidInput
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
+OUT_OF_RANGE = f"must be between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
+
+def day_problem(day: date) -> str | None:
+    """Why a date cannot be accepted, or None when it can."""
+    return None if within_bounds(day) else OUT_OF_RANGE
+
+
+def within_bounds(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def check_day(day: date, field: str) -> None:
+    if not within_bounds(day):
+        raise InvalidInput(field, f"{day.isoformat()}: a date {OUT_OF_RANGE}")
+
+
+def day_within_bounds(form, field) -> None:
+    """A WTForms validator for date fields on pages."""
+    if field.data is not None and not within_bounds(field.data):
+        raise ValidationError(f"Choose a date between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}.")
