@@ -95,6 +95,27 @@ def test_feed_is_identical_between_fetches_and_answers_304_to_its_etag(api, clie
     assert b"METHOD:" not in first.data and b"REFRESH-INTERVAL;VALUE=DURATION:" in first.data
 
 
+def test_a_weak_etag_sent_back_also_answers_304(api, client, cohort):
+    org, _, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+    tag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": f"W/{tag}"}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+
+def test_someone_in_no_group_gets_a_valid_calendar_with_no_events(api, client, cohort):
+    org = cohort[0]
+    newcomer = make_person(org)
+    response = client.get(api.get(f"/people/{newcomer.id}/calendar-feed", token_for(newcomer)).get_json()["url"])
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]  # RFC 5545: at least one component
+    assert str(calendar.subcomponents[0]["TZID"]) == org.timezone
+    assert icaljs_instants(response.data) == [] and python_instants(response.data) == []
+
+
 def test_rotating_the_feed_retires_the_old_url(api, client, cohort):
     org, _, _detroit, _ = cohort
     participant = make_person(org)

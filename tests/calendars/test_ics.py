@@ -435,10 +435,13 @@ def test_calendar_properties():
     )
 
 
-def test_empty_feed_is_still_a_calendar():
-    ics = build_feed([(series(), [])], name="Nothing yet")
+def test_empty_feed_is_still_a_valid_calendar():
+    ics = build_feed([(series(), [])], name="Nothing yet", home_zone="Australia/Perth", home_year=2026)
     assert expand_both(ics) == []
     assert "BEGIN:VEVENT" not in ics.decode()
+    (component,) = icalendar.Calendar.from_ical(ics).subcomponents  # RFC 5545 requires one
+    assert component.name == "VTIMEZONE" and str(component["TZID"]) == "Australia/Perth"
+    assert "X-WR-TIMEZONE:Australia/Perth" in lines(ics)
 
 
 def test_naive_datetimes_are_rejected():
