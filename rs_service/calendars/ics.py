@@ -508,6 +508,8 @@ def build_feed(
     calendars: list[tuple[SeriesInfo, list[SessionOccurrence]]],
     *,
     name: str,
+    home_zone: str = "UTC",
+    home_year: int = 2000,
     refresh_minutes: int = 720,
     prodid: str = DEFAULT_PRODID,
 ) -> bytes:
@@ -515,7 +517,9 @@ def build_feed(
 
     `calendars` pairs each group with exactly the sessions this person should
     see.  Output depends only on the input: the same input gives the same
-    bytes.
+    bytes.  A feed without sessions carries the VTIMEZONE of `home_zone`
+    (rules as of `home_year`): RFC 5545 requires at least one component, and
+    clients ignore a time zone nothing uses.
     """
     refresh = _duration_text(refresh_minutes)
     cal = _new_calendar(prodid)
@@ -533,6 +537,8 @@ def build_feed(
             instants.append(_utc(s.original_start, ""))
             instants.append(_utc(s.start, ""))
 
+    if not zone_instants:
+        zone_instants[home_zone] = [datetime(home_year, 7, 1, tzinfo=UTC)]
     if len(zone_instants) == 1:
         cal.add("x-wr-timezone", next(iter(zone_instants)))
     # Written by hand: icalendar 7's refresh_interval omits VALUE=DURATION.

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.calendars.ics import SeriesInfo, SessionOccurrence, build_feed
 from rs_service.extensions import db
@@ -43,12 +44,23 @@ def occurrence(session: Session) -> SessionOccurrence:
 
 
 def group_calendar(group: Group) -> bytes:
-    return build_feed([(series_info(group), [occurrence(s) for s in sessions_of(group)])], name=group.name)
+    return build_feed(
+        [(series_info(group), [occurrence(s) for s in sessions_of(group)])],
+        name=group.name,
+        home_zone=group.timezone,
+        home_year=clock.today_in(group.timezone).year,
+    )
 
 
 def person_calendar(person: Person) -> bytes:
     calendars = [(series_info(group), [occurrence(s) for s in sessions]) for group, sessions in schedule_of(person)]
-    return build_feed(calendars, name=f"Reflective supervision: {person.name}")
+    zone = person.organization.timezone
+    return build_feed(
+        calendars,
+        name=f"Reflective supervision: {person.name}",
+        home_zone=zone,
+        home_year=clock.today_in(zone).year,
+    )
 
 
 def person_for_feed(token: str) -> Person | None:

@@ -37,6 +37,7 @@ def calendar_response(body: bytes, filename: str, *, inline: bool) -> Response:
         "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
         "X-Robots-Tag": "noindex",
     }
-    if request.if_none_match.contains(tag):
+    # Weak comparison (RFC 9110 13.1.2): a proxy or client may send the tag back as W/"...".
+    if request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=headers)
     return Response(body, headers=headers, content_type=CALENDAR_TYPE)
