@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
+from rs_service.plain_text import one_line, paragraphs
+
 __all__ = [
     "DEFAULT_PRODID",
     "SeriesInfo",
@@ -140,21 +142,29 @@ def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInf
 def _description(series: SeriesInfo) -> str | None:
     parts = []
     if series.description:
-        parts.append(series.description.strip())
+        parts.append(paragraphs(series.description))
     if series.join_url:
-        parts.append(f"Join: {series.join_url}")
-    return "\n\n".join(parts) or None
+        parts.append(f"Join: {one_line(series.join_url)}")
+    return "\n\n".join(part for part in parts if part) or None
 
 
 def _add_common(event: Event, series: SeriesInfo) -> None:
-    event.add("summary", series.name)
-    if series.location:
-        event.add("location", series.location)
-    if series.join_url:
-        event.add("url", series.join_url)
+    # Whatever the database holds, names stay on one line and no control character reaches the
+    # output; icalendar then escapes backslash, ";", "," and newline in TEXT values.
+    event.add("summary", one_line(series.name))
+    if series.location and one_line(series.location):
+        event.add("location", one_line(series.location))
+    if series.join_url and one_line(series.join_url):
+        event.add("url", one_line(series.join_url))
     desc = _description(series)
     if desc:
         event.add("description", desc)
+
+
+def _parameter(value: str) -> str:
+    """A parameter value (e.g. CN) readable by every client: one line, and no DQUOTE, which RFC 5545
+    forbids in parameters (RFC 6868's ^' escape is unknown to many readers)."""
+    return one_line(value).replace('"', "'")
 
 
 def _new_event(
@@ -165,10 +175,12 @@ def _new_event(
     end: datetime,
     sequence: int,
     changed: datetime,
+    stamp: datetime | None = None,
 ) -> Event:
+    """`stamp` (DTSTAMP) defaults to `changed`: in a feed, when the session last changed."""
     event = Event()
     event.add("uid", uid)
-    event.add("dtstamp", changed)
+    event.add("dtstamp", changed if stamp is None else stamp)
     event.add("last-modified", changed)
     event.add("sequence", max(int(sequence), 0))
     event.add("dtstart", _local(start, zone))
@@ -523,7 +535,7 @@ def build_feed(
     """
     refresh = _duration_text(refresh_minutes)
     cal = _new_calendar(prodid)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
 
     events: list[Event] = []
     zone_instants: dict[str, list[datetime]] = {}
@@ -564,10 +576,14 @@ def build_invite(
     organizer_name: str,
     attendee_email: str,
     attendee_name: str,
+    stamp: datetime,
     prodid: str = DEFAULT_PRODID,
 ) -> bytes:
     """A single-session iTIP message (METHOD:REQUEST or METHOD:CANCEL) for
-    email; send it as ``Content-Type: text/calendar; method=<method>``."""
+    email; send it as ``Content-Type: text/calendar; method=<method>``.
+
+    `stamp` is when the message is created: an iTIP DTSTAMP (RFC 5546 2.1.5),
+    unlike a feed's, which says when the session last changed."""
     method = method.upper()
     if method not in _INVITE_METHODS:
         raise ValueError(f"method must be one of {_INVITE_METHODS}, got {method!r}")
@@ -579,14 +595,16 @@ def build_invite(
     cal = _new_calendar(prodid)
     cal.add("method", method)
     cal.add_component(vtimezone(series.timezone, *_years([start, end], series.timezone)))
-    event = _new_event(session_uid(series, occurrence), series, zone, start, end, occurrence.sequence, changed)
+    event = _new_event(
+        session_uid(series, occurrence), series, zone, start, end, occurrence.sequence, changed, _utc(stamp, "stamp")
+    )
     _add_common(event, series)
-    event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+    event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": _parameter(organizer_name)})
     event.add(
         "attendee",
         f"mailto:{attendee_email}",
         parameters={
-            "CN": attendee_name,
+            "CN": _parameter(attendee_name),
             "ROLE": "REQ-PARTICIPANT",
             "PARTSTAT": "NEEDS-ACTION",
             "RSVP": "FALSE",

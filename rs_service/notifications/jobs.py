@@ -349,6 +349,7 @@ def invite_message(notification: Notification, session: Session, settings: MailS
         organizer_name=association.name,
         attendee_email=person.email,
         attendee_name=person.name,
+        stamp=clock.now(),
     )
     when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
     context = {

@@ -6,6 +6,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
+from rs_service.extensions import db
 from tests.calendars.icaljs import expand_with_icaljs
 from tests.factories import enroll, log_in, make_group, make_org, make_person, token_for
 
@@ -157,3 +158,21 @@ def test_group_download_needs_a_login_and_membership(client, api, cohort):
 
 def test_unknown_feed_token_is_404(client, app):
     assert client.get("/calendar/not-a-real-token.ics").status_code == 404
+
+
+def test_names_with_line_breaks_already_stored_never_break_a_feed(api, client, cohort):
+    org, staff_token, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    # Written before entry refused control characters (or by hand): output must cope anyway.
+    detroit.name = "Infant, Early; Childhood\nGroup"
+    participant.name = "Dana\r\nMüller 🌱"
+    db.session.commit()
+    feed = client.get(api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"])
+    assert feed.status_code == 200
+    calendar = icalendar.Calendar.from_ical(feed.data)
+    assert str(calendar["X-WR-CALNAME"]) == "Reflective supervision: Dana Müller 🌱"
+    assert {o["summary"] for o in expand_with_icaljs(feed.data, *WINDOW)} == {"Infant, Early; Childhood Group"}
+    assert icaljs_instants(feed.data) == expected_instants(api, staff_token, detroit.id)
+    log_in(client, participant)
+    assert client.get(f"/groups/{detroit.id}/calendar.ics").status_code == 200

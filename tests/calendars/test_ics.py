@@ -31,6 +31,7 @@ from tests.calendars.icaljs import expand_with_icaljs, run_icaljs
 UTC = UTC
 WINDOW = (datetime(2023, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
 EDITED = datetime(2024, 12, 1, 9, 30, tzinfo=UTC)
+SENT = datetime(2025, 11, 2, 8, 15, 30, tzinfo=UTC)
 TUESDAYS = "FREQ=MONTHLY;BYDAY=1TU,3TU"
 
 
@@ -462,6 +463,7 @@ def invite(method, occurrence):
         organizer_name="Pat Coordinator, LMSW",
         attendee_email="dana@example.org",
         attendee_name="Dana Müller",
+        stamp=SENT,
     )
 
 
@@ -495,7 +497,8 @@ def test_invite_read_by_both_parsers(method, status):
     cal = icalendar.Calendar.from_ical(ics)
     assert str(cal["METHOD"]) == method
     (ev,) = cal.walk("VEVENT")
-    assert ev["DTSTAMP"].dt == utc(2025, 10, 30, 16, 5)
+    assert ev["DTSTAMP"].dt == SENT  # when the message was created (RFC 5546)
+    assert ev["LAST-MODIFIED"].dt == utc(2025, 10, 30, 16, 5)
     assert "DTSTART;TZID=America/Detroit:20251105T100000" in lines(ics)
     assert len(cal.walk("VTIMEZONE")) == 1
     assert max(len(line) for line in ics.split(b"\r\n")) <= 75
@@ -543,3 +546,58 @@ def test_unusual_zones_resolve_the_same_in_icaljs():
     occ = expand_both(build_feed(feed, name="x"))
     for uid, instants in expected.items():
         assert [o["start"] for o in occ if o["uid"] == uid] == instants, uid
+
+
+# -- hostile text ------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "Infant, Early; Childhood\nGroup",
+    "Carriage\rreturn\r\nand CRLF",
+    "Back\\slash \"quoted\" 'single' ; , : ^",
+    "Emoji group 🌱👶🏽 día",
+    "Bell\x07 and escape\x1b[31m and NUL\x00 and DEL\x7f and \u2028 separator",
+    "Very long name " + "ü" * 285,
+]
+
+
+def shown(value: str) -> str:
+    """What a reader should see: the name on one line, with no control character in it."""
+    return " ".join("".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c == "\u2028" else c for c in value).split())
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_names_are_escaped_and_read_back_on_one_line(name):
+    hostile = series(name=name, location=name, description=f"First line\n{name}\nlast line")
+    starts_ = detroit_2025()[:3]
+    ics = build_feed([(hostile, sessions_for(starts_))], name=name)
+    raw = ics.split(b"\r\n")
+    assert max(len(line) for line in raw) <= 75
+    assert not any(c < 32 and c != 9 for line in raw for c in line)  # no control character but folding
+    occ = expand_both(ics)
+    assert starts(occ) == starts_
+    assert {o["summary"] for o in occ} == {shown(name)}
+    assert {o["location"] for o in occ} == {shown(name)}
+    description = occ[0]["description"]  # may span lines: its line breaks stay, nothing else does
+    assert description.startswith("First line\n") and description.endswith(f"last line\n\nJoin: {hostile.join_url}")
+    assert shown(description) == shown(f"First line {name} last line Join: {hostile.join_url}")
+    assert not any(ord(c) < 32 and c != "\n" for c in description)
+    assert str(icalendar.Calendar.from_ical(ics)["X-WR-CALNAME"]) == shown(name)
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_invites_carry_hostile_names_as_readable_one_line_cn(name):
+    occurrence = sessions_for([utc(2025, 11, 4, 15)])[0]
+    ics = build_invite(
+        series(name=name),
+        occurrence,
+        method="REQUEST",
+        organizer_email="coordinator@example.org",
+        organizer_name=name,
+        attendee_email="dana@example.org",
+        attendee_name=name,
+        stamp=utc(2025, 11, 3, 15),
+    )
+    (occ,) = run_icaljs(ics, *WINDOW)["occurrences"]
+    readable = shown(name).replace('"', "'")
+    assert occ["organizer"]["cn"] == readable and occ["attendees"][0]["cn"] == readable
+    assert occ["summary"] == shown(name)
