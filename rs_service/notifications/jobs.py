@@ -33,7 +33,6 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -51,7 +50,7 @@ from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
 from rs_service.local_times import local_period, local_time
-from rs_service.notifications.mail import Invite, MailSettings, build_message
+from rs_service.notifications.mail import Invite, MailSettings, address_header, build_message
 from rs_service.notifications.models import Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
 from rs_service.urls import external_url
@@ -445,7 +444,7 @@ def message(
         f"{notification.recipient_id}:{notification.sequence}"
     )
     return build_message(
-        to=str(Address(display_name=person.name, addr_spec=person.email)),
+        to=address_header(person.name, person.email),
         subject=subject,
         text=render_template(f"notifications/{template}.txt", **context),
         html=render_template(f"notifications/{template}.html", **context),

@@ -160,6 +160,8 @@ def record_failure(notification_id: int, error: Exception, due: ColumnElement[bo
         return
     notification.attempts += 1
     notification.last_error = detail[:2000]
+    if isinstance(error, MailError) and error.permanent:
+        notification.attempts = max(notification.attempts, MAX_ATTEMPTS)  # retrying cannot help
     key = f"{notification.kind} {notification.subject_key} to person {notification.recipient_id}"
     trace = None if isinstance(error, MailError) else error  # a bug in composing deserves its traceback
     if notification.attempts >= MAX_ATTEMPTS:
