@@ -21,7 +21,8 @@ from __future__ import annotations
 import calendar as _calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -204,7 +205,7 @@ class _Transition:
 
 def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, str, bool]:
     local = instant.astimezone(zone)
-    return local.utcoffset(), local.tzname() or "", bool(local.dst())
+    return local.utcoffset() or timedelta(0), local.tzname() or "", bool(local.dst())
 
 
 def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
@@ -257,7 +258,10 @@ def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
     return date(year, month, matching[ordinal - 1 if ordinal > 0 else ordinal])
 
 
-def _signature(tr: _Transition) -> tuple:
+_Signature = tuple[bool, int, int, time, timedelta, timedelta, str]
+
+
+def _signature(tr: _Transition) -> _Signature:
     return (
         tr.daylight,
         tr.local.month,
@@ -269,8 +273,10 @@ def _signature(tr: _Transition) -> tuple:
     )
 
 
-def _observance(daylight: bool, dtstart: datetime, tr: _Transition, rrule: dict | None):
-    comp = TimezoneDaylight() if daylight else TimezoneStandard()
+def _observance(
+    daylight: bool, dtstart: datetime, tr: _Transition, rrule: dict[str, object] | None
+) -> TimezoneDaylight | TimezoneStandard:
+    comp: TimezoneDaylight | TimezoneStandard = TimezoneDaylight() if daylight else TimezoneStandard()
     comp.add("dtstart", dtstart)
     comp.add("tzname", tr.name)
     comp.add("tzoffsetfrom", tr.offset_from)
@@ -304,7 +310,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
 
     # Group transitions of the same kind/pattern in consecutive years into
     # runs that one yearly rule (nth or last weekday of the month) describes.
-    runs: list[dict] = []
+    runs: list[dict[str, Any]] = []
     for tr in transitions:
         sig = _signature(tr)
         options = _byday_options(tr.local.date())
@@ -338,7 +344,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
         # like a 4th-Sunday one in some years), else the nth weekday.
         ordinal = -1 if -1 in run["options"] else min(run["options"])
         weekday = first.local.weekday()
-        rule: dict = {
+        rule: dict[str, object] = {
             "FREQ": "YEARLY",
             "BYMONTH": first.local.month,
             "BYDAY": f"{ordinal}{_WEEKDAYS[weekday]}",
@@ -384,10 +390,20 @@ def _sort_sessions(sessions: list[SessionOccurrence]) -> list[SessionOccurrence]
 
 def _normal_duration(sessions: list[SessionOccurrence]) -> int:
     counts = Counter(s.duration_minutes for s in sessions)
-    first_seen = {}
+    first_seen: dict[int, int] = {}
     for i, s in enumerate(sessions):
         first_seen.setdefault(s.duration_minutes, i)
     return max(counts, key=lambda d: (counts[d], -first_seen[d]))
+
+
+@dataclass(frozen=True)
+class _Phase:
+    """Where the series master starts, the rule instances it generates from there up to the last
+    session on the rule (UTC), and the sessions at those instances."""
+
+    dtstart: datetime
+    instances: list[datetime]
+    on_rule: dict[datetime, SessionOccurrence]
 
 
 def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) -> list[Event]:
@@ -397,14 +413,31 @@ def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) ->
     sessions = _sort_sessions(sessions)
     if not sessions:
         return []
-    originals = {}
-    for s in sessions:  # first (non-cancelled preferred, lowest id) wins
-        originals.setdefault(_utc(s.original_start, ""), s)
-    last_original = max(originals)
+    phase = _choose_phase(rule, _by_original_start(sessions), zone)
+    events: list[Event] = []
+    on_rule_ids: set[int] = set()
+    if phase is not None:
+        events += _rule_events(series, zone, rule, phase, timedelta(minutes=_normal_duration(sessions)))
+        on_rule_ids = {s.id for s in phase.on_rule.values()}
+    off_rule = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
+    events += [_standalone_event(series, zone, s) for s in sorted(off_rule, key=lambda s: (_utc(s.start, ""), s.id))]
+    return events
 
-    # Pick the master DTSTART: the earliest session on the rule, unless a later
-    # one puts the rule in a phase that matches more sessions (possible with
-    # INTERVAL>1, when an extra off-rule session happens to come first).
+
+def _by_original_start(sessions: list[SessionOccurrence]) -> dict[datetime, SessionOccurrence]:
+    """Sessions by where the rule put them; for two at one time the first in sort order (non-cancelled
+    preferred, lowest id) wins."""
+    originals: dict[datetime, SessionOccurrence] = {}
+    for s in sessions:
+        originals.setdefault(_utc(s.original_start, ""), s)
+    return originals
+
+
+def _choose_phase(rule: str, originals: dict[datetime, SessionOccurrence], zone: ZoneInfo) -> _Phase | None:
+    """The master DTSTART: the earliest session on the rule, unless a later one puts the rule in a
+    phase that matches more sessions (possible with INTERVAL>1, when an extra off-rule session
+    happens to come first).  None when no session is on the rule."""
+    last_original = max(originals)
     best: tuple[int, datetime, list[datetime]] | None = None
     covered: set[datetime] = set()
     for candidate in sorted(originals):
@@ -417,76 +450,72 @@ def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) ->
         matched = sum(1 for e in expansion if e in originals)
         if best is None or matched > best[0]:
             best = (matched, candidate, expansion)
-
-    master_items: list[Event] = []
-    standalone: list[SessionOccurrence] = []
     if best is None:
-        standalone = [s for s in sessions if not s.cancelled]
-    else:
-        _matched, dtstart, expansion = best
-        on_rule = {e: originals[e] for e in expansion if e in originals}
-        until = max(on_rule)
-        expansion = [e for e in expansion if e <= until]
-        on_rule_ids = {s.id for s in on_rule.values()}
-        standalone = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
+        return None
+    _matched, dtstart, expansion = best
+    on_rule = {e: originals[e] for e in expansion if e in originals}
+    until = max(on_rule)
+    return _Phase(dtstart, [e for e in expansion if e <= until], on_rule)
 
-        duration = timedelta(minutes=_normal_duration(sessions))
-        overrides = []
-        plain = []
-        for original, s in on_rule.items():
-            if s.cancelled:
-                plain.append(s)
-            elif _utc(s.start, "") != original or timedelta(minutes=s.duration_minutes) != duration:
-                overrides.append(s)
-            else:
-                plain.append(s)
-        represented = plain or list(on_rule.values())
-        master = _new_event(
-            series.uid,
-            series,
-            zone,
-            dtstart,
-            dtstart + duration,
-            max((s.sequence for s in plain), default=0),
-            max(_utc(s.last_modified, "") for s in represented),
-        )
-        _add_common(master, series)
-        master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
-        for instant in expansion:
-            s = on_rule.get(instant)
-            if s is None or s.cancelled:
-                master.add("exdate", _local(instant, zone))
-        master_items.append(master)
 
-        for s in overrides:
-            start = _utc(s.start, "")
-            event = _new_event(
-                series.uid,
-                series,
-                zone,
-                start,
-                start + timedelta(minutes=s.duration_minutes),
-                s.sequence,
-                _utc(s.last_modified, ""),
-            )
-            event.add("recurrence-id", _local(_utc(s.original_start, ""), zone))
-            _add_common(event, series)
-            master_items.append(event)
+def _rule_events(series: SeriesInfo, zone: ZoneInfo, rule: str, phase: _Phase, duration: timedelta) -> list[Event]:
+    """The series master and an override for every session on the rule that differs from it."""
+    plain: list[SessionOccurrence] = []
+    overrides: list[SessionOccurrence] = []
+    for original, s in phase.on_rule.items():
+        differs = _utc(s.start, "") != original or timedelta(minutes=s.duration_minutes) != duration
+        (overrides if differs and not s.cancelled else plain).append(s)
+    master = _master_event(series, zone, rule, phase, plain, duration)
+    return [master, *(_override_event(series, zone, s) for s in overrides)]
 
-    for s in sorted(standalone, key=lambda s: (_utc(s.start, ""), s.id)):
-        start = _utc(s.start, "")
-        event = _new_event(
-            session_uid(series, s),
-            series,
-            zone,
-            start,
-            start + timedelta(minutes=s.duration_minutes),
-            s.sequence,
-            _utc(s.last_modified, ""),
-        )
-        _add_common(event, series)
-        master_items.append(event)
-    return master_items
+
+def _master_event(
+    series: SeriesInfo,
+    zone: ZoneInfo,
+    rule: str,
+    phase: _Phase,
+    plain: list[SessionOccurrence],
+    duration: timedelta,
+) -> Event:
+    """The recurring event: RRULE up to the last session on the rule, an EXDATE for every instance
+    that is not a session or is cancelled; its stamps from the sessions it stands for."""
+    represented = plain or list(phase.on_rule.values())
+    master = _new_event(
+        series.uid,
+        series,
+        zone,
+        phase.dtstart,
+        phase.dtstart + duration,
+        max((s.sequence for s in plain), default=0),
+        max(_utc(s.last_modified, "") for s in represented),
+    )
+    _add_common(master, series)
+    until = phase.instances[-1]
+    master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
+    for instant in phase.instances:
+        s = phase.on_rule.get(instant)
+        if s is None or s.cancelled:
+            master.add("exdate", _local(instant, zone))
+    return master
+
+
+def _override_event(series: SeriesInfo, zone: ZoneInfo, s: SessionOccurrence) -> Event:
+    """A moved or resized session: the series UID, RECURRENCE-ID at its original time."""
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    event = _new_event(series.uid, series, zone, start, end, s.sequence, _utc(s.last_modified, ""))
+    event.add("recurrence-id", _local(_utc(s.original_start, ""), zone))
+    _add_common(event, series)
+    return event
+
+
+def _standalone_event(series: SeriesInfo, zone: ZoneInfo, s: SessionOccurrence) -> Event:
+    """A session off the rule: an event of its own, with the session's UID."""
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    event = _new_event(session_uid(series, s), series, zone, start, end, s.sequence, _utc(s.last_modified, ""))
+    _add_common(event, series)
+    return event
 
 
 def _years(instants: list[datetime], zone_name: str) -> tuple[int, int]:
@@ -560,7 +589,7 @@ def build_feed(
         cal.add_component(vtimezone(tzid, *_years(zone_instants[tzid], tzid)))
     for event in events:
         cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 # --------------------------------------------------------------------------
@@ -612,4 +641,4 @@ def build_invite(
     )
     event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
     cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
