@@ -122,8 +122,18 @@ def _clean_rrule(rule: str) -> str:
     return ";".join(parts)
 
 
-def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInfo) -> list[datetime]:
-    """UTC instants of `rule` from dtstart to until (inclusive), expanded in
+@dataclass(frozen=True)
+class _Instance:
+    """One instance of a series rule: the wall time a client computes from the rule, and its
+    instant (a wall time in a skipped or repeated hour resolved as RFC 5545 and zoneinfo's fold=0
+    do: with the offset in force before the change)."""
+
+    wall: datetime  # naive, local to the series' zone
+    instant: datetime  # UTC
+
+
+def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInfo) -> list[_Instance]:
+    """Instances of `rule` from dtstart to until (inclusive), expanded in
     local wall time of `zone` (so 10:00 stays 10:00 across DST).  As in
     dateutil (and unlike RFC 5545), dtstart is included only if it matches."""
     local_start = dtstart_utc.astimezone(zone).replace(tzinfo=None)
@@ -136,8 +146,37 @@ def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInf
         if instant > until_utc:
             continue
         if instant >= dtstart_utc:
-            out.append(instant)
+            out.append(_Instance(naive, instant))
     return out
+
+
+def _unambiguous(wall: datetime, zone: ZoneInfo) -> bool:
+    """Is this local wall time one instant: neither skipped nor repeated by a change of offset?"""
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() == wall.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+def _on_dst_edge(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    """Could a client get these times wrong when written as local times with a TZID: a start or
+    end in a repeated hour (clients pick either one), or a span across a change of offset (clients
+    count its length in wall time or in real time)?"""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return (
+        local_start.utcoffset() != local_end.utcoffset()
+        or not _unambiguous(local_start.replace(tzinfo=None), zone)
+        or not _unambiguous(local_end.replace(tzinfo=None), zone)
+    )
+
+
+def _add_times(event: Event, zone: ZoneInfo, start: datetime, end: datetime) -> None:
+    """DTSTART and DTEND as local times with the zone's TZID; on a DST edge both in UTC instead,
+    which every client reads as the same instants.  (Not DURATION: some clients add it to the
+    start as wall-clock time, which is an hour off across the change.)"""
+    if _on_dst_edge(start, end, zone):
+        event.add("dtstart", start)
+        event.add("dtend", end)
+    else:
+        event.add("dtstart", _local(start, zone))
+        event.add("dtend", _local(end, zone))
 
 
 def _description(series: SeriesInfo) -> str | None:
@@ -184,8 +223,7 @@ def _new_event(
     event.add("dtstamp", changed if stamp is None else stamp)
     event.add("last-modified", changed)
     event.add("sequence", max(int(sequence), 0))
-    event.add("dtstart", _local(start, zone))
-    event.add("dtend", _local(end, zone))
+    _add_times(event, zone, start, end)
     return event
 
 
@@ -402,7 +440,7 @@ class _Phase:
     session on the rule (UTC), and the sessions at those instances."""
 
     dtstart: datetime
-    instances: list[datetime]
+    instances: list[_Instance]
     on_rule: dict[datetime, SessionOccurrence]
 
 
@@ -413,11 +451,12 @@ def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) ->
     sessions = _sort_sessions(sessions)
     if not sessions:
         return []
-    phase = _choose_phase(rule, _by_original_start(sessions), zone)
+    duration = timedelta(minutes=_normal_duration(sessions))
+    phase = _choose_phase(rule, _by_original_start(sessions), zone, duration)
     events: list[Event] = []
     on_rule_ids: set[int] = set()
     if phase is not None:
-        events += _rule_events(series, zone, rule, phase, timedelta(minutes=_normal_duration(sessions)))
+        events += _rule_events(series, zone, rule, phase, duration)
         on_rule_ids = {s.id for s in phase.on_rule.values()}
     off_rule = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
     events += [_standalone_event(series, zone, s) for s in sorted(off_rule, key=lambda s: (_utc(s.start, ""), s.id))]
@@ -433,40 +472,56 @@ def _by_original_start(sessions: list[SessionOccurrence]) -> dict[datetime, Sess
     return originals
 
 
-def _choose_phase(rule: str, originals: dict[datetime, SessionOccurrence], zone: ZoneInfo) -> _Phase | None:
+def _choose_phase(
+    rule: str, originals: dict[datetime, SessionOccurrence], zone: ZoneInfo, duration: timedelta
+) -> _Phase | None:
     """The master DTSTART: the earliest session on the rule, unless a later one puts the rule in a
     phase that matches more sessions (possible with INTERVAL>1, when an extra off-rule session
-    happens to come first).  None when no session is on the rule."""
+    happens to come first).  Never a session on a DST edge: the master's DTSTART and DTEND set the
+    length of every instance, so they must be unambiguous.  None when no session can start it."""
     last_original = max(originals)
-    best: tuple[int, datetime, list[datetime]] | None = None
+    best: tuple[int, datetime, list[_Instance]] | None = None
     covered: set[datetime] = set()
     for candidate in sorted(originals):
-        if candidate in covered:
-            continue  # same phase as an earlier candidate, which matches more
+        if candidate in covered or _on_dst_edge(candidate, candidate + duration, zone):
+            continue  # same phase as an earlier candidate, which matches more; or not a safe start
         expansion = _expand(rule, candidate, last_original, zone)
-        if not expansion or expansion[0] != candidate:
+        if not expansion or expansion[0].instant != candidate:
             continue  # not on the rule
-        covered.update(expansion)
-        matched = sum(1 for e in expansion if e in originals)
+        covered.update(i.instant for i in expansion)
+        matched = sum(1 for i in expansion if i.instant in originals)
         if best is None or matched > best[0]:
             best = (matched, candidate, expansion)
     if best is None:
         return None
     _matched, dtstart, expansion = best
-    on_rule = {e: originals[e] for e in expansion if e in originals}
+    on_rule = {i.instant: originals[i.instant] for i in expansion if i.instant in originals}
     until = max(on_rule)
-    return _Phase(dtstart, [e for e in expansion if e <= until], on_rule)
+    return _Phase(dtstart, [i for i in expansion if i.instant <= until], on_rule)
 
 
 def _rule_events(series: SeriesInfo, zone: ZoneInfo, rule: str, phase: _Phase, duration: timedelta) -> list[Event]:
-    """The series master and an override for every session on the rule that differs from it."""
+    """The series master and an override for every session on the rule that differs from it or that
+    clients could place differently (a DST edge): those are written with unambiguous times."""
     plain: list[SessionOccurrence] = []
-    overrides: list[SessionOccurrence] = []
-    for original, s in phase.on_rule.items():
-        differs = _utc(s.start, "") != original or timedelta(minutes=s.duration_minutes) != duration
-        (overrides if differs and not s.cancelled else plain).append(s)
+    overrides: list[tuple[_Instance, SessionOccurrence]] = []
+    for instance in phase.instances:
+        s = phase.on_rule.get(instance.instant)
+        if s is None:
+            continue
+        if not s.cancelled and _needs_override(instance, s, duration, zone):
+            overrides.append((instance, s))
+        else:
+            plain.append(s)
     master = _master_event(series, zone, rule, phase, plain, duration)
-    return [master, *(_override_event(series, zone, s) for s in overrides)]
+    return [master, *(_override_event(series, zone, instance, s) for instance, s in overrides)]
+
+
+def _needs_override(instance: _Instance, s: SessionOccurrence, duration: timedelta, zone: ZoneInfo) -> bool:
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    moved = start != instance.instant or end - start != duration
+    return moved or not _unambiguous(instance.wall, zone) or _on_dst_edge(start, end, zone)
 
 
 def _master_event(
@@ -490,21 +545,23 @@ def _master_event(
         max(_utc(s.last_modified, "") for s in represented),
     )
     _add_common(master, series)
-    until = phase.instances[-1]
+    until = phase.instances[-1].instant
     master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
-    for instant in phase.instances:
-        s = phase.on_rule.get(instant)
+    for instance in phase.instances:
+        s = phase.on_rule.get(instance.instant)
         if s is None or s.cancelled:
-            master.add("exdate", _local(instant, zone))
+            # The wall time the client computed from the rule, so the client matches it its own way.
+            master.add("exdate", instance.wall.replace(tzinfo=zone))
     return master
 
 
-def _override_event(series: SeriesInfo, zone: ZoneInfo, s: SessionOccurrence) -> Event:
-    """A moved or resized session: the series UID, RECURRENCE-ID at its original time."""
+def _override_event(series: SeriesInfo, zone: ZoneInfo, instance: _Instance, s: SessionOccurrence) -> Event:
+    """A moved, resized or DST-edge session: the series UID, RECURRENCE-ID at the wall time the
+    rule gives (as the client computed it, so the client matches it its own way)."""
     start = _utc(s.start, "")
     end = start + timedelta(minutes=s.duration_minutes)
     event = _new_event(series.uid, series, zone, start, end, s.sequence, _utc(s.last_modified, ""))
-    event.add("recurrence-id", _local(_utc(s.original_start, ""), zone))
+    event.add("recurrence-id", instance.wall.replace(tzinfo=zone))
     _add_common(event, series)
     return event
 

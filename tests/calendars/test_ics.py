@@ -601,3 +601,62 @@ def test_invites_carry_hostile_names_as_readable_one_line_cn(name):
     readable = shown(name).replace('"', "'")
     assert occ["organizer"]["cn"] == readable and occ["attendees"][0]["cn"] == readable
     assert occ["summary"] == shown(name)
+
+
+# -- DST edges ---------------------------------------------------------------
+
+
+def wall_starts(rule: str, zone: str, first: datetime, last: datetime) -> list[datetime]:
+    """Instants as the service schedules them: a wall time in a skipped or repeated hour takes the
+    offset in force before the change (RFC 5545, zoneinfo's fold=0)."""
+    tz = ZoneInfo(zone)
+    return [d.replace(tzinfo=tz).astimezone(UTC) for d in rrulestr(rule, dtstart=first).between(first, last, inc=True)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "minutes"),
+    [
+        ("America/Detroit", (2, 30), 60),  # skipped on 9 Mar 2025 and 8 Mar 2026
+        ("America/Detroit", (1, 30), 60),  # repeated on 2 Nov 2025: ends when it starts, as a wall time
+        ("America/Detroit", (0, 30), 150),  # spans both changes
+        ("Europe/London", (1, 30), 90),
+        ("Australia/Lord_Howe", (1, 45), 60),  # a half-hour change
+        ("America/Santiago", (23, 30), 90),  # the change is at midnight
+    ],
+)
+def test_sessions_on_dst_edges_are_where_the_service_says_in_both_parsers(zone, wall, minutes):
+    rule = "FREQ=WEEKLY;BYDAY=SU" if zone != "America/Santiago" else "FREQ=WEEKLY;BYDAY=SA"
+    first = datetime(2025, 1, 4 if zone == "America/Santiago" else 5, *wall)
+    expected = wall_starts(rule, zone, first, datetime(2026, 12, 31, 23, 59))
+    sessions = sessions_for(expected, minutes=minutes)
+    ics = build_feed([(series(zone=zone, rule=rule), sessions)], name="x")
+    wanted = [(s, s + timedelta(minutes=minutes)) for s in expected]
+    # Each parser resolves an ambiguous RECURRENCE-ID its own way, but as it resolved the instance
+    # from the rule: the override replaces that instance, and the times shown are the service's.
+    for parser in (expand_with_icaljs, expand_with_python):
+        assert [(o["start"], o["end"]) for o in parser(ics, *WINDOW)] == wanted, parser.__name__
+    # Edge instances are overrides with UTC times; all others come from the rule with local times.
+    overrides = [e for e in vevents(ics) if "RECURRENCE-ID" in e]
+    assert 0 < len(overrides) < len(expected) / 4
+
+
+def test_invite_for_a_session_in_the_repeated_hour_has_its_real_length():
+    first_of_two = utc(2025, 11, 2, 5, 30)  # 01:30 EDT; an hour later it is 01:30 EST
+    occurrence = SessionOccurrence(7, first_of_two, first_of_two, 60, False, 0, EDITED)
+    ics = build_invite(
+        series(),
+        occurrence,
+        method="REQUEST",
+        organizer_email="coordinator@example.org",
+        organizer_name="Pat",
+        attendee_email="dana@example.org",
+        attendee_name="Dana",
+        stamp=SENT,
+    )
+    (event,) = vevents(ics)
+    assert event["DTSTART"].dt == first_of_two and event["DTEND"].dt == first_of_two + timedelta(hours=1)
+    assert "DTSTART:20251102T053000Z" in lines(ics) and "DTEND:20251102T063000Z" in lines(ics)
+    (occ,) = run_icaljs(ics, *WINDOW)["occurrences"]
+    assert (occ["start"], occ["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
+    (py,) = expand_with_python(ics, *WINDOW)
+    assert (py["start"], py["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
