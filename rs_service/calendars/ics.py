@@ -22,10 +22,9 @@ import calendar as _calendar
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, YEARLY, rrule, rrulestr
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 from rs_service.plain_text import one_line, paragraphs
@@ -43,6 +42,7 @@ __all__ = [
 DEFAULT_PRODID = "-//rs_service//Reflective supervision//EN"
 UTC = UTC
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DATEUTIL_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 _INVITE_METHODS = ("REQUEST", "CANCEL")
 _MAX_EXPANSION = 100_000
 
@@ -311,17 +311,54 @@ def _signature(tr: _Transition) -> _Signature:
     )
 
 
-def _observance(
-    daylight: bool, dtstart: datetime, tr: _Transition, rrule: dict[str, object] | None
-) -> TimezoneDaylight | TimezoneStandard:
-    comp: TimezoneDaylight | TimezoneStandard = TimezoneDaylight() if daylight else TimezoneStandard()
-    comp.add("dtstart", dtstart)
-    comp.add("tzname", tr.name)
-    comp.add("tzoffsetfrom", tr.offset_from)
-    comp.add("tzoffsetto", tr.offset_to)
-    if rrule is not None:
-        comp.add("rrule", vRecur(rrule))
-    return comp
+@dataclass
+class _Run:
+    """Changes of one kind and pattern in consecutive years, which one yearly rule describes."""
+
+    signature: _Signature
+    ordinals: set[int]  # the nth (or -1: last) weekdays of the month that fit every change so far
+    items: list[_Transition]
+
+
+@dataclass(frozen=True)
+class _Observance:
+    """A STANDARD or DAYLIGHT block: the change it describes, its first onset (naive local time,
+    in the offset before the change) and, when it recurs, its yearly rule."""
+
+    change: _Transition
+    dtstart: datetime
+    ordinal: int | None = None  # None: a one-off change
+    until: datetime | None = None  # UTC; None: still in force
+
+    def latest_onset(self, at: datetime) -> datetime | None:
+        """The UTC instant of its last onset at or before `at`, as a client expanding it finds it."""
+        offset = self.change.offset_from
+        if self.ordinal is None:
+            onset = (self.dtstart - offset).replace(tzinfo=UTC)
+            return onset if onset <= at else None
+        until = None if self.until is None else (self.until + offset).replace(tzinfo=None)
+        weekday = _DATEUTIL_WEEKDAYS[self.dtstart.weekday()](self.ordinal)
+        rule = rrule(YEARLY, dtstart=self.dtstart, bymonth=self.dtstart.month, byweekday=weekday, until=until)
+        local = rule.before((at + offset).replace(tzinfo=None), inc=True)
+        return None if local is None else (local - offset).replace(tzinfo=UTC)
+
+    def component(self) -> TimezoneDaylight | TimezoneStandard:
+        change = self.change
+        comp: TimezoneDaylight | TimezoneStandard = TimezoneDaylight() if change.daylight else TimezoneStandard()
+        comp.add("dtstart", self.dtstart)
+        comp.add("tzname", change.name)
+        comp.add("tzoffsetfrom", change.offset_from)
+        comp.add("tzoffsetto", change.offset_to)
+        if self.ordinal is not None:
+            rule: dict[str, object] = {
+                "FREQ": "YEARLY",
+                "BYMONTH": self.dtstart.month,
+                "BYDAY": f"{self.ordinal}{_WEEKDAYS[self.dtstart.weekday()]}",
+            }
+            if self.until is not None:
+                rule["UNTIL"] = self.until
+            comp.add("rrule", vRecur(rule))
+        return comp
 
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -330,7 +367,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     Regular DST zones give one STANDARD and one DAYLIGHT observance with an
     open-ended yearly RRULE (e.g. ``FREQ=YEARLY;BYMONTH=3;BYDAY=2SU``) and a
     fixed 1970 DTSTART; zones without DST a single STANDARD observance.  Rule
-    changes inside the years give extra observances bounded by UNTIL.  Never
+    changes inside the years give extra observances bounded by UNTIL, and the
+    offset in force when the years begin is always described (a one-off block
+    at the last change before them when the rules would say otherwise).  Never
     RDATE.  Deterministic for a given tz database.
     """
     zone = _zone(tzid)
@@ -339,77 +378,86 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     transitions = _transitions(zone, first_year, last_year + 1)
     tz = Timezone()
     tz.add("tzid", tzid)
-
-    if not transitions:
-        offset, name, daylight = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
-        fixed = _Transition(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1), offset, offset, name, daylight)
-        tz.add_component(_observance(False, datetime(1970, 1, 1), fixed, None))
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    if not transitions:  # one offset all along: a single STANDARD block
+        offset, name, _daylight = _state(zone, start)
+        fixed = _Transition(start, datetime(1970, 1, 1), offset, offset, name, False)
+        tz.add_component(_Observance(fixed, datetime(1970, 1, 1)).component())
         return tz
+    runs, in_force = _runs(transitions), _state(zone, start)
+    observances = _observances(runs, first_year, last_year + 1, backdate=True)
+    if _in_force(observances, start) != in_force:
+        # Rules back-dated to 1970 claim changes in years that did not have them: start each
+        # rule at its first real change, and describe the offset in force when the years begin.
+        observances = _observances(runs, first_year, last_year + 1, backdate=False)
+        if _in_force(observances, start) != in_force:
+            observances.insert(0, _observance_before(zone, start))
+    for observance in observances:
+        tz.add_component(observance.component())
+    return tz
 
-    # Group transitions of the same kind/pattern in consecutive years into
-    # runs that one yearly rule (nth or last weekday of the month) describes.
-    runs: list[dict[str, Any]] = []
+
+def _runs(transitions: list[_Transition]) -> list[_Run]:
+    """Transitions grouped into runs that one yearly rule (nth or last weekday of the month) describes."""
+    runs: list[_Run] = []
     for tr in transitions:
-        sig = _signature(tr)
-        options = _byday_options(tr.local.date())
-        for run in reversed(runs):
-            if run["sig"] == sig:
-                common = run["options"] & options
-                if common and run["items"][-1].local.year == tr.local.year - 1:
-                    run["options"] = common
-                    run["items"].append(tr)
-                    break
-                runs.append({"sig": sig, "options": options, "items": [tr]})
-                break
+        signature = _signature(tr)
+        ordinals = _byday_options(tr.local.date())
+        same = next((run for run in reversed(runs) if run.signature == signature), None)
+        if same is not None and same.ordinals & ordinals and same.items[-1].local.year == tr.local.year - 1:
+            same.ordinals &= ordinals
+            same.items.append(tr)
         else:
-            runs.append({"sig": sig, "options": options, "items": [tr]})
+            runs.append(_Run(signature, ordinals, [tr]))
+    return runs
 
-    final_year = last_year + 1
-    first_of_kind: set[bool] = set()
-    observances = []
+
+def _observances(runs: list[_Run], first_year: int, final_year: int, *, backdate: bool) -> list[_Observance]:
+    """One observance per run of changes before `final_year` (the year after the covered ones);
+    `backdate` starts the first rule of each kind in 1970 when it is in force from `first_year`."""
+    observances: list[_Observance] = []
+    kinds_seen: set[bool] = set()
     for run in runs:
-        items: list[_Transition] = run["items"]
-        first, last = items[0], items[-1]
+        first, last = run.items[0], run.items[-1]
         if first.local.year == final_year:
             continue  # a change after the covered years: irrelevant here
         open_ended = last.local.year == final_year
-        if len(items) == 1 and not open_ended:
-            # a one-off change: a single onset, no RRULE (and no RDATE)
-            observances.append((_observance(first.daylight, first.local, first, None), first.utc))
-            first_of_kind.add(first.daylight)
+        first_of_kind = first.daylight not in kinds_seen
+        kinds_seen.add(first.daylight)
+        if len(run.items) == 1 and not open_ended:
+            observances.append(_Observance(first, first.local))  # a one-off change: no RRULE, no RDATE
             continue
         # "last <weekday>" when it fits every year (a last-Sunday rule may look
         # like a 4th-Sunday one in some years), else the nth weekday.
-        ordinal = -1 if -1 in run["options"] else min(run["options"])
-        weekday = first.local.weekday()
-        rule: dict[str, object] = {
-            "FREQ": "YEARLY",
-            "BYMONTH": first.local.month,
-            "BYDAY": f"{ordinal}{_WEEKDAYS[weekday]}",
-        }
-        if not open_ended:
-            rule["UNTIL"] = last.utc
-        if first.daylight not in first_of_kind:
-            # First observance of its kind: start it at the 1970 onset of the
-            # same rule (fixed, so the block does not change from year to year).
-            onset = _nth_weekday(1970, first.local.month, weekday, ordinal)
+        ordinal = -1 if -1 in run.ordinals else min(run.ordinals)
+        dtstart = first.local
+        if backdate and first_of_kind and first.local.year == first_year:
+            # In force since the years began: start it at the 1970 onset of the same rule (fixed, so
+            # the block does not change from year to year).  A rule that begins later starts then.
+            onset = _nth_weekday(1970, first.local.month, first.local.weekday(), ordinal)
             dtstart = datetime.combine(onset, first.local.time())
-        else:
-            dtstart = first.local
-        first_of_kind.add(first.daylight)
-        observances.append((_observance(first.daylight, dtstart, first, rule), first.utc))
+        observances.append(_Observance(first, dtstart, ordinal, None if open_ended else last.utc))
+    return observances
 
-    # If nothing covers the start of the years (e.g. only a one-off offset
-    # change inside them), add the offset in force then as of 1970.
-    start = datetime(first_year, 1, 1, tzinfo=UTC)
-    if all(comp.get("rrule") is None and onset > start for comp, onset in observances):
-        offset, name, daylight = _state(zone, start)
-        initial = _Transition(start, datetime(1970, 1, 1), offset, offset, name, daylight)
-        observances.insert(0, (_observance(daylight, datetime(1970, 1, 1), initial, None), start))
 
-    for comp, _onset in observances:
-        tz.add_component(comp)
-    return tz
+def _in_force(observances: list[_Observance], at: datetime) -> tuple[timedelta, str, bool] | None:
+    """Offset, name and kind the observances give at `at` (the one with the latest onset), if any."""
+    onsets = [(onset, o) for o in observances if (onset := o.latest_onset(at)) is not None]
+    if not onsets:
+        return None
+    change = max(onsets, key=lambda pair: pair[0])[1].change
+    return change.offset_to, change.name, change.daylight
+
+
+def _observance_before(zone: ZoneInfo, start: datetime) -> _Observance:
+    """A one-off observance for the offset in force at `start`: onset at the last change before it
+    (searched back to 1970), else in 1970."""
+    for year in range(start.year - 1, 1969, -1):
+        earlier = _transitions(zone, year, year)
+        if earlier:
+            return _Observance(earlier[-1], earlier[-1].local)
+    offset, name, daylight = _state(zone, start)
+    return _Observance(_Transition(start, datetime(1970, 1, 1), offset, offset, name, daylight), datetime(1970, 1, 1))
 
 
 # --------------------------------------------------------------------------

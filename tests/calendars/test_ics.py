@@ -660,3 +660,25 @@ def test_invite_for_a_session_in_the_repeated_hour_has_its_real_length():
     assert (occ["start"], occ["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
     (py,) = expand_with_python(ics, *WINDOW)
     assert (py["start"], py["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("zone", "first_year", "last_year"),
+    [
+        ("America/Santiago", 2022, 2022),  # 2022's DST began a week late: the rules are one-offs
+        ("America/Santiago", 2019, 2021),
+        ("Africa/Cairo", 2023, 2026),  # DST back in 2023 after years without
+        ("Africa/Casablanca", 2015, 2017),  # DST suspended for Ramadan
+    ],
+)
+def test_vtimezone_describes_the_offset_in_force_when_the_years_begin(zone, first_year, last_year):
+    rule = "FREQ=DAILY;INTERVAL=3"
+    expected = rule_starts(rule, zone, datetime(first_year, 1, 1, 12), datetime(last_year, 12, 31, 12))
+    ics = build_feed([(series(zone=zone, rule=rule), sessions_for(expected, minutes=60))], name="x")
+    assert starts(expand_with_icaljs(ics, *window_around(first_year, last_year))) == expected
+    (tz,) = icalendar.Calendar.from_ical(ics).walk("VTIMEZONE")
+    assert "RDATE" not in tz.to_ical().decode()
+
+
+def window_around(first_year: int, last_year: int) -> tuple[datetime, datetime]:
+    return utc(first_year - 1, 1, 1), utc(last_year + 1, 12, 31)
