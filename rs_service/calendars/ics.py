@@ -58,6 +58,7 @@ class SeriesInfo:
     location: str | None = None
     join_url: str | None = None  # URL property and in DESCRIPTION
     description: str | None = None
+    sequence: int = 0  # the series master's SEQUENCE never goes below this
 
 
 @dataclass(frozen=True)
@@ -589,7 +590,7 @@ def _master_event(
         zone,
         phase.dtstart,
         phase.dtstart + duration,
-        max((s.sequence for s in plain), default=0),
+        max([series.sequence, *(s.sequence for s in plain)]),
         max(_utc(s.last_modified, "") for s in represented),
     )
     _add_common(master, series)

@@ -236,6 +236,8 @@ def change_series_from(
     ensure_no_double_booking(
         group.facilitators, [(s, plan.duration_minutes) for s in new_starts], {s.id for s in untouched}
     )
+    # The series changes: its master's SEQUENCE goes above anything a calendar has seen for it.
+    group.sequence = max([group.sequence, *(s.sequence for s in sessions_of(group))]) + 1
     for session in untouched:
         db.session.delete(session)
     db.session.flush()

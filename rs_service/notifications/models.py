@@ -26,5 +26,8 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Whether the message carried a calendar invite (session messages only): a person whose
+    # calendar holds an invite for a session must get its updates and cancellation as invites too.
+    with_invite: Mapped[bool | None]
 
     recipient: Mapped[Person] = relationship()

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import icalendar
 import pytest
 import recurring_ical_events
+import time_machine
 
 from rs_service.extensions import db
 from tests.calendars.icaljs import expand_with_icaljs
@@ -176,3 +177,31 @@ def test_names_with_line_breaks_already_stored_never_break_a_feed(api, client, c
     assert icaljs_instants(feed.data) == expected_instants(api, staff_token, detroit.id)
     log_in(client, participant)
     assert client.get(f"/groups/{detroit.id}/calendar.ics").status_code == 200
+
+
+def master_sequence(feed: bytes) -> int:
+    (master,) = [e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT") if "RRULE" in e]
+    return int(master["SEQUENCE"])
+
+
+@time_machine.travel(datetime(2025, 12, 15, 12, tzinfo=UTC), tick=False)
+def test_the_series_sequence_never_goes_back(api, client, cohort):
+    org, staff_token, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+    seen = [master_sequence(client.get(url).data)]
+    sessions = api.get(f"/groups/{detroit.id}/sessions", staff_token).get_json()
+    api.post(f"/sessions/{sessions[6]['id']}/cancel", staff_token, json={"reason": "Holiday"})
+    seen.append(master_sequence(client.get(url).data))
+    changed = api.post(
+        f"/groups/{detroit.id}/series", staff_token, json={"from_date": "2026-03-01", "start_time": "13:00"}
+    )
+    assert changed.status_code == 200
+    seen.append(master_sequence(client.get(url).data))
+    withdrawn = api.post(
+        f"/groups/{detroit.id}/enrollments/{participant.id}/withdraw", staff_token, json={"left_on": "2026-03-20"}
+    )
+    assert withdrawn.status_code == 200
+    seen.append(master_sequence(client.get(url).data))
+    assert seen[0] == 0 and seen[1] >= 1 and seen[2] > seen[1] and seen[3] >= seen[2], seen
