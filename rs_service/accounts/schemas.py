@@ -3,6 +3,7 @@ from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
 from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.notifications.channels import wants_invites
 from rs_service.policy import MAX_ID
 
 
@@ -44,6 +45,8 @@ class PersonSchema(ma.Schema):
     name = ma.fields.String()
     role = ma.fields.String()
     pursuing_category = ma.fields.String(allow_none=True)
+    # Whether their session reminders and changes carry a calendar invite (else plain emails).
+    calendar_invites = ma.fields.Function(wants_invites)
 
 
 class CredentialCreateSchema(StrictSchema):

@@ -103,6 +103,14 @@ def rotate_feed(person: Person) -> str:
     return feed_url(person)
 
 
+def record_fetch(person: Person) -> None:
+    """Remember the first fetch of the person's feed: they have subscribed (or downloaded it), so
+    by default their session mail stops carrying invites (see notifications.channels)."""
+    if person.feed_first_fetched_at is None:
+        person.feed_first_fetched_at = clock.now()
+        db.session.flush()
+
+
 def rotate_token(person: Person) -> None:
     person.calendar_token = secrets.token_urlsafe(24)  # 192 bits
     db.session.flush()

@@ -17,6 +17,7 @@ def feed(token: str):
     if person is None:
         abort(404)
     body = service.person_calendar(person)
+    service.record_fetch(person)
     return calendar_response(body, "rs-schedule.ics", inline=True)
 
 

@@ -90,9 +90,10 @@ def test_line_breaks_quotes_and_emoji_in_names_never_stop_a_message(cohort, mail
         assert " ".join(str(message["Subject"]).split()).split(": ", 1)[1].startswith(one_line_group)
         assert message["To"].addresses[0].display_name == 'Dana "DJ" Müller, LMSW; \\ 👶'
         assert one_line_group in " ".join(parts(message)["text/plain"].get_content().split())
-        window = (MARCH_3 - timedelta(days=1), MARCH_3 + timedelta(days=20))
-        [event] = run_icaljs(ics_of(message), *window)["occurrences"]
-        assert event["summary"] == one_line_group
-        assert event["attendees"][0]["cn"] == "Dana 'DJ' Müller, LMSW; \\ 👶"
-        assert calendar_part(message).get_param("method") in ("REQUEST", "CANCEL")
+        if "text/calendar" in parts(message):
+            window = (MARCH_3 - timedelta(days=1), MARCH_3 + timedelta(days=20))
+            [event] = run_icaljs(ics_of(message), *window)["occurrences"]
+            assert event["summary"] == one_line_group
+            assert event["attendees"][0]["cn"] == "Dana 'DJ' Müller, LMSW; \\ 👶"
+            assert calendar_part(message).get_param("method") == "REQUEST"
     assert len(mailbox.to(person)) == 2
