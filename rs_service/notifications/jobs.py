@@ -357,7 +357,7 @@ def invite_message(notification: Notification, session: Session, settings: MailS
     person, group = notification.recipient, session.group
     cancelled = notification.kind == CANCELLATION
     changed = not cancelled and holds_an_older_version(notification)
-    association = db.session.get(Organization, group.organization_id)
+    association = db.session.get_one(Organization, group.organization_id)
     invite = session_invite(notification, session, association, settings) if carries_invite(notification) else None
     when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
     context = {
