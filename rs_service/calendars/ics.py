@@ -19,6 +19,7 @@ section of the domain notes for the client constraints these follow:
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -89,6 +90,7 @@ def _utc(value: datetime, what: str) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+@functools.cache
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
