@@ -10,9 +10,15 @@ section of the domain notes for the client constraints these follow:
   RECURRENCE-ID overrides (at the *original* local time) for rescheduled ones;
   the master never carries STATUS:CANCELLED;
 * every time carries a TZID with a VTIMEZONE written with yearly RRULE
-  observances (no RDATE lists: Outlook mishandles those);
+  observances (no RDATE lists: Outlook mishandles those), except on a DST
+  edge: a session in a skipped or repeated hour, or across a change of
+  offset, is an override with UTC start and end, which no client can resolve
+  differently, and never the master's DTSTART;
 * DTSTAMP / LAST-MODIFIED are when the data last changed, never "now", so the
-  same input always gives byte-identical output;
+  same input always gives byte-identical output (an invite's DTSTAMP is when
+  the message is made, as iTIP asks);
+* stored text is put on one line without control characters before it is
+  escaped: the database may hold what entry would now refuse;
 * feeds have no METHOD; invites have METHOD:REQUEST or METHOD:CANCEL.
 """
 
