@@ -69,7 +69,7 @@ def test_an_international_domain_needs_no_smtputf8(cohort, mailbox):
     assert received.message["To"].addresses[0].display_name == "Ana Ärzt"
 
 
-HOSTILE = 'Infant, Early; Childhood\nGroup "RS" \\ 🌱\r\n' + "ü" * 280
+HOSTILE = ('Infant, Early; Childhood\nGroup "RS" \\ 🌱\r\n' + "ü" * 280)[:200]  # as long as a group name can be
 
 
 def test_line_breaks_quotes_and_emoji_in_names_never_stop_a_message(cohort, mailbox):
