@@ -60,6 +60,16 @@ def create_org(slug, name, timezone):
     click.echo(f"Created association {organization.slug} ({organization.name}), time zone {organization.timezone}.")
 
 
+@rs.command("set-organizer")
+@click.argument("slug")
+@click.argument("email", required=False)
+@committing
+def set_organizer(slug, email):
+    """Set the association's ORGANIZER address for emailed invites (none: MAIL_FROM's address)."""
+    organization = accounts.set_organizer(organization_or_fail(slug), email)
+    click.echo(f"Invites from {organization.slug} name {organization.organizer_email or 'the MAIL_FROM address'}.")
+
+
 @rs.command("create-user")
 @click.argument("email")
 @click.option("--org", "slug", required=True, help="The association's slug.")

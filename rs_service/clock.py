@@ -5,6 +5,7 @@ Every "now" comes from `now()` and every "today" is a local date of an associati
 (02:30 UTC is still the evening before in America/Detroit). Tests move this clock with time-machine.
 """
 
+import functools
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,9 +15,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only a few zones strongly cached: a feed or job alternating between many
+    # zones would otherwise read the tz database again for every session.
+    return ZoneInfo(name)
+
+
 def local_date(instant: datetime, zone: str) -> date:
     """The calendar date of `instant` on the wall clocks of `zone`."""
-    return instant.astimezone(ZoneInfo(zone)).date()
+    return instant.astimezone(_zone(zone)).date()
 
 
 def today_in(zone: str) -> date:

@@ -176,3 +176,8 @@ def signed_off_hours(person, provider, minutes, entry_date, session_id=None, for
     )
     db.session.commit()
     return entry
+
+
+def api_feed_url(api, person) -> str:
+    """The person's private feed URL, as the person asks the API for it."""
+    return api.get(f"/people/{person.id}/calendar-feed", token_for(person)).get_json()["url"]

@@ -27,6 +27,8 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     reminder_lead_minutes: Mapped[int] = mapped_column(default=24 * 60)
+    # The ORGANIZER of emailed invites; None: the address of MAIL_FROM.
+    organizer_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
@@ -59,6 +61,10 @@ class Person(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Named by each web session of theirs (with the id): a new key, or none, ends them all.
     session_key: Mapped[str | None] = mapped_column(String(64))
+    # Session reminders and changes with a calendar invite (True) or as plain emails (False);
+    # None: automatic, plain once their feed has been fetched (see notifications.channels).
+    calendar_invites: Mapped[bool | None]
+    feed_first_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     organization: Mapped[Organization] = relationship()

@@ -1,37 +1,69 @@
-"""The person's own profile: session reminders, their password, their API tokens."""
+"""The person's own profile: session reminders and how session mail reaches them (with a calendar
+invite or as plain emails), their password, their API tokens."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
+from wtforms import BooleanField, RadioField
 
 from rs_service.accounts import passwords
 from rs_service.accounts.auth import revoke_token, sign_in, token_of, tokens_of
 from rs_service.accounts.forms import ChangePasswordForm
+from rs_service.notifications.channels import set_channel, wants_invites
 from rs_service.notifications.service import set_reminders
 
 blp = Blueprint("profile", __name__)
 
+CHANNELS = {"automatic": None, "invites": True, "plain": False}
+
 
 class ReminderForm(FlaskForm):
     reminders_enabled = BooleanField("Email me a reminder with a calendar invitation before each session")
+    channel = RadioField(
+        lazy_gettext("How session reminders and changes reach you"),
+        choices=[
+            (
+                "automatic",
+                lazy_gettext(
+                    "Decide for me: with a calendar invitation until my calendar app subscribes to my feed, "
+                    "then as plain emails"
+                ),
+            ),
+            ("invites", lazy_gettext("With a calendar invitation, for a calendar that is not subscribed to my feed")),
+            ("plain", lazy_gettext("As plain emails: my calendar app is subscribed to my feed")),
+        ],
+        default="automatic",
+    )
+
+
+def reminder_form(person, **kwargs) -> ReminderForm:
+    chosen = next(key for key, value in CHANNELS.items() if value is person.calendar_invites)
+    return ReminderForm(data={"reminders_enabled": person.reminders_enabled, "channel": chosen}, **kwargs)
 
 
 @blp.route("/profile", methods=["GET", "POST"], endpoint="edit")
 @login_required
 def edit():
-    form = ReminderForm(data={"reminders_enabled": current_user.reminders_enabled})
+    person = current_user._get_current_object()
+    form = reminder_form(person)
     if form.validate_on_submit():
-        set_reminders(current_user._get_current_object(), form.reminders_enabled.data)
+        set_reminders(person, form.reminders_enabled.data)
+        set_channel(person, CHANNELS[form.channel.data])
         flash("Session reminders are on." if form.reminders_enabled.data else "Session reminders are off.")
+        flash(
+            _("Session mail comes with a calendar invitation.")
+            if wants_invites(person)
+            else _("Session mail comes as plain emails, without a calendar invitation.")
+        )
         return redirect(url_for("profile.edit"))
     return profile_page(form=form)
 
 
 def profile_page(status: int = 200, **forms):
     """The profile with every section; a form being answered is passed in, the others start fresh."""
-    forms.setdefault("form", ReminderForm(formdata=None, data={"reminders_enabled": current_user.reminders_enabled}))
+    forms.setdefault("form", reminder_form(current_user, formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     facilitates = current_user.role in ("facilitator", "staff")
     return render_template(
@@ -39,6 +71,8 @@ def profile_page(status: int = 200, **forms):
         facilitates=facilitates,
         lead=lead_time(current_user.organization.reminder_lead_minutes),
         tokens=tokens_of(current_user),
+        invites_now=wants_invites(current_user),
+        feed_fetched_on=current_user.feed_first_fetched_at,
         **forms,
     ), status
 

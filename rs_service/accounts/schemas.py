@@ -3,6 +3,7 @@ from marshmallow import validate
 
 from rs_service.accounts.models import ROLES
 from rs_service.endorsement.categories import CATEGORY_CODES
+from rs_service.notifications.channels import wants_invites
 from rs_service.schemas import Day, StrictSchema, text
 
 
@@ -45,6 +46,8 @@ class PersonSchema(ma.Schema):
     pursuing = ma.fields.Function(lambda person: person.pursuing_category)
     language = ma.fields.String()
     active = ma.fields.Boolean()
+    # Whether their session reminders and changes carry a calendar invite (else plain emails).
+    calendar_invites = ma.fields.Function(wants_invites)
 
 
 class CredentialCreateSchema(StrictSchema):

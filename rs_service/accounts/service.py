@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
+
 from rs_service import clock
 from rs_service.accounts.auth import hash_password, normalise_email
 from rs_service.accounts.models import ROLES, Credential, Organization, Person
@@ -24,6 +26,18 @@ def create_organization(slug: str, name: str, timezone: str) -> Organization:
     from rs_service.endorsement.requirements import seed_baseline  # imported here: endorsement imports accounts
 
     seed_baseline(organization)
+    return organization
+
+
+def set_organizer(organization: Organization, email: str | None) -> Organization:
+    """The address invites name as ORGANIZER (replies go there); None for MAIL_FROM's address."""
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise AccountError("organizer_email", f"not an email address: {error}") from None
+    organization.organizer_email = email or None
+    db.session.flush()
     return organization
 
 

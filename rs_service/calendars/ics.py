@@ -10,22 +10,31 @@ section of the domain notes for the client constraints these follow:
   RECURRENCE-ID overrides (at the *original* local time) for rescheduled ones;
   the master never carries STATUS:CANCELLED;
 * every time carries a TZID with a VTIMEZONE written with yearly RRULE
-  observances (no RDATE lists: Outlook mishandles those);
+  observances (no RDATE lists: Outlook mishandles those), except on a DST
+  edge: a session in a skipped or repeated hour, or across a change of
+  offset, is an override with UTC start and end, which no client can resolve
+  differently, and never the master's DTSTART;
 * DTSTAMP / LAST-MODIFIED are when the data last changed, never "now", so the
-  same input always gives byte-identical output;
+  same input always gives byte-identical output (an invite's DTSTAMP is when
+  the message is made, as iTIP asks);
+* stored text is put on one line without control characters before it is
+  escaped: the database may hold what entry would now refuse;
 * feeds have no METHOD; invites have METHOD:REQUEST or METHOD:CANCEL.
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, YEARLY, rrule, rrulestr
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+from rs_service.plain_text import one_line, paragraphs
 
 __all__ = [
     "DEFAULT_PRODID",
@@ -40,6 +49,7 @@ __all__ = [
 DEFAULT_PRODID = "-//rs_service//Reflective supervision//EN"
 UTC = UTC
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DATEUTIL_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 _INVITE_METHODS = ("REQUEST", "CANCEL")
 _MAX_EXPANSION = 100_000
 
@@ -55,6 +65,7 @@ class SeriesInfo:
     location: str | None = None
     join_url: str | None = None  # URL property and in DESCRIPTION
     description: str | None = None
+    sequence: int = 0  # the series master's SEQUENCE never goes below this
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ def _utc(value: datetime, what: str) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+@functools.cache
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -119,8 +131,18 @@ def _clean_rrule(rule: str) -> str:
     return ";".join(parts)
 
 
-def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInfo) -> list[datetime]:
-    """UTC instants of `rule` from dtstart to until (inclusive), expanded in
+@dataclass(frozen=True)
+class _Instance:
+    """One instance of a series rule: the wall time a client computes from the rule, and its
+    instant (a wall time in a skipped or repeated hour resolved as RFC 5545 and zoneinfo's fold=0
+    do: with the offset in force before the change)."""
+
+    wall: datetime  # naive, local to the series' zone
+    instant: datetime  # UTC
+
+
+def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInfo) -> list[_Instance]:
+    """Instances of `rule` from dtstart to until (inclusive), expanded in
     local wall time of `zone` (so 10:00 stays 10:00 across DST).  As in
     dateutil (and unlike RFC 5545), dtstart is included only if it matches."""
     local_start = dtstart_utc.astimezone(zone).replace(tzinfo=None)
@@ -133,28 +155,65 @@ def _expand(rule: str, dtstart_utc: datetime, until_utc: datetime, zone: ZoneInf
         if instant > until_utc:
             continue
         if instant >= dtstart_utc:
-            out.append(instant)
+            out.append(_Instance(naive, instant))
     return out
+
+
+def _unambiguous(wall: datetime, zone: ZoneInfo) -> bool:
+    """Is this local wall time one instant: neither skipped nor repeated by a change of offset?"""
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() == wall.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+def _on_dst_edge(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    """Could a client get these times wrong when written as local times with a TZID: a start or
+    end in a repeated hour (clients pick either one), or a span across a change of offset (clients
+    count its length in wall time or in real time)?"""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return (
+        local_start.utcoffset() != local_end.utcoffset()
+        or not _unambiguous(local_start.replace(tzinfo=None), zone)
+        or not _unambiguous(local_end.replace(tzinfo=None), zone)
+    )
+
+
+def _add_times(event: Event, zone: ZoneInfo, start: datetime, end: datetime) -> None:
+    """DTSTART and DTEND as local times with the zone's TZID; on a DST edge both in UTC instead,
+    which every client reads as the same instants.  (Not DURATION: some clients add it to the
+    start as wall-clock time, which is an hour off across the change.)"""
+    if _on_dst_edge(start, end, zone):
+        event.add("dtstart", start)
+        event.add("dtend", end)
+    else:
+        event.add("dtstart", _local(start, zone))
+        event.add("dtend", _local(end, zone))
 
 
 def _description(series: SeriesInfo) -> str | None:
     parts = []
     if series.description:
-        parts.append(series.description.strip())
+        parts.append(paragraphs(series.description))
     if series.join_url:
-        parts.append(f"Join: {series.join_url}")
-    return "\n\n".join(parts) or None
+        parts.append(f"Join: {one_line(series.join_url)}")
+    return "\n\n".join(part for part in parts if part) or None
 
 
 def _add_common(event: Event, series: SeriesInfo) -> None:
-    event.add("summary", series.name)
-    if series.location:
-        event.add("location", series.location)
-    if series.join_url:
-        event.add("url", series.join_url)
+    # Whatever the database holds, names stay on one line and no control character reaches the
+    # output; icalendar then escapes backslash, ";", "," and newline in TEXT values.
+    event.add("summary", one_line(series.name))
+    if series.location and one_line(series.location):
+        event.add("location", one_line(series.location))
+    if series.join_url and one_line(series.join_url):
+        event.add("url", one_line(series.join_url))
     desc = _description(series)
     if desc:
         event.add("description", desc)
+
+
+def _parameter(value: str) -> str:
+    """A parameter value (e.g. CN) readable by every client: one line, and no DQUOTE, which RFC 5545
+    forbids in parameters (RFC 6868's ^' escape is unknown to many readers)."""
+    return one_line(value).replace('"', "'")
 
 
 def _new_event(
@@ -165,14 +224,15 @@ def _new_event(
     end: datetime,
     sequence: int,
     changed: datetime,
+    stamp: datetime | None = None,
 ) -> Event:
+    """`stamp` (DTSTAMP) defaults to `changed`: in a feed, when the session last changed."""
     event = Event()
     event.add("uid", uid)
-    event.add("dtstamp", changed)
+    event.add("dtstamp", changed if stamp is None else stamp)
     event.add("last-modified", changed)
     event.add("sequence", max(int(sequence), 0))
-    event.add("dtstart", _local(start, zone))
-    event.add("dtend", _local(end, zone))
+    _add_times(event, zone, start, end)
     return event
 
 
@@ -192,7 +252,7 @@ class _Transition:
 
 def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, str, bool]:
     local = instant.astimezone(zone)
-    return local.utcoffset(), local.tzname() or "", bool(local.dst())
+    return local.utcoffset() or timedelta(0), local.tzname() or "", bool(local.dst())
 
 
 def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
@@ -245,7 +305,10 @@ def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
     return date(year, month, matching[ordinal - 1 if ordinal > 0 else ordinal])
 
 
-def _signature(tr: _Transition) -> tuple:
+_Signature = tuple[bool, int, int, time, timedelta, timedelta, str]
+
+
+def _signature(tr: _Transition) -> _Signature:
     return (
         tr.daylight,
         tr.local.month,
@@ -257,15 +320,54 @@ def _signature(tr: _Transition) -> tuple:
     )
 
 
-def _observance(daylight: bool, dtstart: datetime, tr: _Transition, rrule: dict | None):
-    comp = TimezoneDaylight() if daylight else TimezoneStandard()
-    comp.add("dtstart", dtstart)
-    comp.add("tzname", tr.name)
-    comp.add("tzoffsetfrom", tr.offset_from)
-    comp.add("tzoffsetto", tr.offset_to)
-    if rrule is not None:
-        comp.add("rrule", vRecur(rrule))
-    return comp
+@dataclass
+class _Run:
+    """Changes of one kind and pattern in consecutive years, which one yearly rule describes."""
+
+    signature: _Signature
+    ordinals: set[int]  # the nth (or -1: last) weekdays of the month that fit every change so far
+    items: list[_Transition]
+
+
+@dataclass(frozen=True)
+class _Observance:
+    """A STANDARD or DAYLIGHT block: the change it describes, its first onset (naive local time,
+    in the offset before the change) and, when it recurs, its yearly rule."""
+
+    change: _Transition
+    dtstart: datetime
+    ordinal: int | None = None  # None: a one-off change
+    until: datetime | None = None  # UTC; None: still in force
+
+    def latest_onset(self, at: datetime) -> datetime | None:
+        """The UTC instant of its last onset at or before `at`, as a client expanding it finds it."""
+        offset = self.change.offset_from
+        if self.ordinal is None:
+            onset = (self.dtstart - offset).replace(tzinfo=UTC)
+            return onset if onset <= at else None
+        until = None if self.until is None else (self.until + offset).replace(tzinfo=None)
+        weekday = _DATEUTIL_WEEKDAYS[self.dtstart.weekday()](self.ordinal)
+        rule = rrule(YEARLY, dtstart=self.dtstart, bymonth=self.dtstart.month, byweekday=weekday, until=until)
+        local = rule.before((at + offset).replace(tzinfo=None), inc=True)
+        return None if local is None else (local - offset).replace(tzinfo=UTC)
+
+    def component(self) -> TimezoneDaylight | TimezoneStandard:
+        change = self.change
+        comp: TimezoneDaylight | TimezoneStandard = TimezoneDaylight() if change.daylight else TimezoneStandard()
+        comp.add("dtstart", self.dtstart)
+        comp.add("tzname", change.name)
+        comp.add("tzoffsetfrom", change.offset_from)
+        comp.add("tzoffsetto", change.offset_to)
+        if self.ordinal is not None:
+            rule: dict[str, object] = {
+                "FREQ": "YEARLY",
+                "BYMONTH": self.dtstart.month,
+                "BYDAY": f"{self.ordinal}{_WEEKDAYS[self.dtstart.weekday()]}",
+            }
+            if self.until is not None:
+                rule["UNTIL"] = self.until
+            comp.add("rrule", vRecur(rule))
+        return comp
 
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -274,7 +376,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     Regular DST zones give one STANDARD and one DAYLIGHT observance with an
     open-ended yearly RRULE (e.g. ``FREQ=YEARLY;BYMONTH=3;BYDAY=2SU``) and a
     fixed 1970 DTSTART; zones without DST a single STANDARD observance.  Rule
-    changes inside the years give extra observances bounded by UNTIL.  Never
+    changes inside the years give extra observances bounded by UNTIL, and the
+    offset in force when the years begin is always described (a one-off block
+    at the last change before them when the rules would say otherwise).  Never
     RDATE.  Deterministic for a given tz database.
     """
     zone = _zone(tzid)
@@ -283,77 +387,86 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     transitions = _transitions(zone, first_year, last_year + 1)
     tz = Timezone()
     tz.add("tzid", tzid)
-
-    if not transitions:
-        offset, name, daylight = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
-        fixed = _Transition(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1), offset, offset, name, daylight)
-        tz.add_component(_observance(False, datetime(1970, 1, 1), fixed, None))
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    if not transitions:  # one offset all along: a single STANDARD block
+        offset, name, _daylight = _state(zone, start)
+        fixed = _Transition(start, datetime(1970, 1, 1), offset, offset, name, False)
+        tz.add_component(_Observance(fixed, datetime(1970, 1, 1)).component())
         return tz
+    runs, in_force = _runs(transitions), _state(zone, start)
+    observances = _observances(runs, first_year, last_year + 1, backdate=True)
+    if _in_force(observances, start) != in_force:
+        # Rules back-dated to 1970 claim changes in years that did not have them: start each
+        # rule at its first real change, and describe the offset in force when the years begin.
+        observances = _observances(runs, first_year, last_year + 1, backdate=False)
+        if _in_force(observances, start) != in_force:
+            observances.insert(0, _observance_before(zone, start))
+    for observance in observances:
+        tz.add_component(observance.component())
+    return tz
 
-    # Group transitions of the same kind/pattern in consecutive years into
-    # runs that one yearly rule (nth or last weekday of the month) describes.
-    runs: list[dict] = []
+
+def _runs(transitions: list[_Transition]) -> list[_Run]:
+    """Transitions grouped into runs that one yearly rule (nth or last weekday of the month) describes."""
+    runs: list[_Run] = []
     for tr in transitions:
-        sig = _signature(tr)
-        options = _byday_options(tr.local.date())
-        for run in reversed(runs):
-            if run["sig"] == sig:
-                common = run["options"] & options
-                if common and run["items"][-1].local.year == tr.local.year - 1:
-                    run["options"] = common
-                    run["items"].append(tr)
-                    break
-                runs.append({"sig": sig, "options": options, "items": [tr]})
-                break
+        signature = _signature(tr)
+        ordinals = _byday_options(tr.local.date())
+        same = next((run for run in reversed(runs) if run.signature == signature), None)
+        if same is not None and same.ordinals & ordinals and same.items[-1].local.year == tr.local.year - 1:
+            same.ordinals &= ordinals
+            same.items.append(tr)
         else:
-            runs.append({"sig": sig, "options": options, "items": [tr]})
+            runs.append(_Run(signature, ordinals, [tr]))
+    return runs
 
-    final_year = last_year + 1
-    first_of_kind: set[bool] = set()
-    observances = []
+
+def _observances(runs: list[_Run], first_year: int, final_year: int, *, backdate: bool) -> list[_Observance]:
+    """One observance per run of changes before `final_year` (the year after the covered ones);
+    `backdate` starts the first rule of each kind in 1970 when it is in force from `first_year`."""
+    observances: list[_Observance] = []
+    kinds_seen: set[bool] = set()
     for run in runs:
-        items: list[_Transition] = run["items"]
-        first, last = items[0], items[-1]
+        first, last = run.items[0], run.items[-1]
         if first.local.year == final_year:
             continue  # a change after the covered years: irrelevant here
         open_ended = last.local.year == final_year
-        if len(items) == 1 and not open_ended:
-            # a one-off change: a single onset, no RRULE (and no RDATE)
-            observances.append((_observance(first.daylight, first.local, first, None), first.utc))
-            first_of_kind.add(first.daylight)
+        first_of_kind = first.daylight not in kinds_seen
+        kinds_seen.add(first.daylight)
+        if len(run.items) == 1 and not open_ended:
+            observances.append(_Observance(first, first.local))  # a one-off change: no RRULE, no RDATE
             continue
         # "last <weekday>" when it fits every year (a last-Sunday rule may look
         # like a 4th-Sunday one in some years), else the nth weekday.
-        ordinal = -1 if -1 in run["options"] else min(run["options"])
-        weekday = first.local.weekday()
-        rule: dict = {
-            "FREQ": "YEARLY",
-            "BYMONTH": first.local.month,
-            "BYDAY": f"{ordinal}{_WEEKDAYS[weekday]}",
-        }
-        if not open_ended:
-            rule["UNTIL"] = last.utc
-        if first.daylight not in first_of_kind:
-            # First observance of its kind: start it at the 1970 onset of the
-            # same rule (fixed, so the block does not change from year to year).
-            onset = _nth_weekday(1970, first.local.month, weekday, ordinal)
+        ordinal = -1 if -1 in run.ordinals else min(run.ordinals)
+        dtstart = first.local
+        if backdate and first_of_kind and first.local.year == first_year:
+            # In force since the years began: start it at the 1970 onset of the same rule (fixed, so
+            # the block does not change from year to year).  A rule that begins later starts then.
+            onset = _nth_weekday(1970, first.local.month, first.local.weekday(), ordinal)
             dtstart = datetime.combine(onset, first.local.time())
-        else:
-            dtstart = first.local
-        first_of_kind.add(first.daylight)
-        observances.append((_observance(first.daylight, dtstart, first, rule), first.utc))
+        observances.append(_Observance(first, dtstart, ordinal, None if open_ended else last.utc))
+    return observances
 
-    # If nothing covers the start of the years (e.g. only a one-off offset
-    # change inside them), add the offset in force then as of 1970.
-    start = datetime(first_year, 1, 1, tzinfo=UTC)
-    if all(comp.get("rrule") is None and onset > start for comp, onset in observances):
-        offset, name, daylight = _state(zone, start)
-        initial = _Transition(start, datetime(1970, 1, 1), offset, offset, name, daylight)
-        observances.insert(0, (_observance(daylight, datetime(1970, 1, 1), initial, None), start))
 
-    for comp, _onset in observances:
-        tz.add_component(comp)
-    return tz
+def _in_force(observances: list[_Observance], at: datetime) -> tuple[timedelta, str, bool] | None:
+    """Offset, name and kind the observances give at `at` (the one with the latest onset), if any."""
+    onsets = [(onset, o) for o in observances if (onset := o.latest_onset(at)) is not None]
+    if not onsets:
+        return None
+    change = max(onsets, key=lambda pair: pair[0])[1].change
+    return change.offset_to, change.name, change.daylight
+
+
+def _observance_before(zone: ZoneInfo, start: datetime) -> _Observance:
+    """A one-off observance for the offset in force at `start`: onset at the last change before it
+    (searched back to 1970), else in 1970."""
+    for year in range(start.year - 1, 1969, -1):
+        earlier = _transitions(zone, year, year)
+        if earlier:
+            return _Observance(earlier[-1], earlier[-1].local)
+    offset, name, daylight = _state(zone, start)
+    return _Observance(_Transition(start, datetime(1970, 1, 1), offset, offset, name, daylight), datetime(1970, 1, 1))
 
 
 # --------------------------------------------------------------------------
@@ -372,10 +485,20 @@ def _sort_sessions(sessions: list[SessionOccurrence]) -> list[SessionOccurrence]
 
 def _normal_duration(sessions: list[SessionOccurrence]) -> int:
     counts = Counter(s.duration_minutes for s in sessions)
-    first_seen = {}
+    first_seen: dict[int, int] = {}
     for i, s in enumerate(sessions):
         first_seen.setdefault(s.duration_minutes, i)
     return max(counts, key=lambda d: (counts[d], -first_seen[d]))
+
+
+@dataclass(frozen=True)
+class _Phase:
+    """Where the series master starts, the rule instances it generates from there up to the last
+    session on the rule (UTC), and the sessions at those instances."""
+
+    dtstart: datetime
+    instances: list[_Instance]
+    on_rule: dict[datetime, SessionOccurrence]
 
 
 def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) -> list[Event]:
@@ -385,96 +508,128 @@ def _series_components(series: SeriesInfo, sessions: list[SessionOccurrence]) ->
     sessions = _sort_sessions(sessions)
     if not sessions:
         return []
-    originals = {}
-    for s in sessions:  # first (non-cancelled preferred, lowest id) wins
-        originals.setdefault(_utc(s.original_start, ""), s)
-    last_original = max(originals)
+    duration = timedelta(minutes=_normal_duration(sessions))
+    phase = _choose_phase(rule, _by_original_start(sessions), zone, duration)
+    events: list[Event] = []
+    on_rule_ids: set[int] = set()
+    if phase is not None:
+        events += _rule_events(series, zone, rule, phase, duration)
+        on_rule_ids = {s.id for s in phase.on_rule.values()}
+    off_rule = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
+    events += [_standalone_event(series, zone, s) for s in sorted(off_rule, key=lambda s: (_utc(s.start, ""), s.id))]
+    return events
 
-    # Pick the master DTSTART: the earliest session on the rule, unless a later
-    # one puts the rule in a phase that matches more sessions (possible with
-    # INTERVAL>1, when an extra off-rule session happens to come first).
-    best: tuple[int, datetime, list[datetime]] | None = None
+
+def _by_original_start(sessions: list[SessionOccurrence]) -> dict[datetime, SessionOccurrence]:
+    """Sessions by where the rule put them; for two at one time the first in sort order (non-cancelled
+    preferred, lowest id) wins."""
+    originals: dict[datetime, SessionOccurrence] = {}
+    for s in sessions:
+        originals.setdefault(_utc(s.original_start, ""), s)
+    return originals
+
+
+def _choose_phase(
+    rule: str, originals: dict[datetime, SessionOccurrence], zone: ZoneInfo, duration: timedelta
+) -> _Phase | None:
+    """The master DTSTART: the earliest session on the rule, unless a later one puts the rule in a
+    phase that matches more sessions (possible with INTERVAL>1, when an extra off-rule session
+    happens to come first).  Never a session on a DST edge: the master's DTSTART and DTEND set the
+    length of every instance, so they must be unambiguous.  None when no session can start it."""
+    last_original = max(originals)
+    best: tuple[int, datetime, list[_Instance]] | None = None
     covered: set[datetime] = set()
     for candidate in sorted(originals):
-        if candidate in covered:
-            continue  # same phase as an earlier candidate, which matches more
+        if candidate in covered or _on_dst_edge(candidate, candidate + duration, zone):
+            continue  # same phase as an earlier candidate, which matches more; or not a safe start
         expansion = _expand(rule, candidate, last_original, zone)
-        if not expansion or expansion[0] != candidate:
+        if not expansion or expansion[0].instant != candidate:
             continue  # not on the rule
-        covered.update(expansion)
-        matched = sum(1 for e in expansion if e in originals)
+        covered.update(i.instant for i in expansion)
+        matched = sum(1 for i in expansion if i.instant in originals)
         if best is None or matched > best[0]:
             best = (matched, candidate, expansion)
-
-    master_items: list[Event] = []
-    standalone: list[SessionOccurrence] = []
     if best is None:
-        standalone = [s for s in sessions if not s.cancelled]
-    else:
-        _matched, dtstart, expansion = best
-        on_rule = {e: originals[e] for e in expansion if e in originals}
-        until = max(on_rule)
-        expansion = [e for e in expansion if e <= until]
-        on_rule_ids = {s.id for s in on_rule.values()}
-        standalone = [s for s in sessions if s.id not in on_rule_ids and not s.cancelled]
+        return None
+    _matched, dtstart, expansion = best
+    on_rule = {i.instant: originals[i.instant] for i in expansion if i.instant in originals}
+    until = max(on_rule)
+    return _Phase(dtstart, [i for i in expansion if i.instant <= until], on_rule)
 
-        duration = timedelta(minutes=_normal_duration(sessions))
-        overrides = []
-        plain = []
-        for original, s in on_rule.items():
-            if s.cancelled:
-                plain.append(s)
-            elif _utc(s.start, "") != original or timedelta(minutes=s.duration_minutes) != duration:
-                overrides.append(s)
-            else:
-                plain.append(s)
-        represented = plain or list(on_rule.values())
-        master = _new_event(
-            series.uid,
-            series,
-            zone,
-            dtstart,
-            dtstart + duration,
-            max((s.sequence for s in plain), default=0),
-            max(_utc(s.last_modified, "") for s in represented),
-        )
-        _add_common(master, series)
-        master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
-        for instant in expansion:
-            s = on_rule.get(instant)
-            if s is None or s.cancelled:
-                master.add("exdate", _local(instant, zone))
-        master_items.append(master)
 
-        for s in overrides:
-            start = _utc(s.start, "")
-            event = _new_event(
-                series.uid,
-                series,
-                zone,
-                start,
-                start + timedelta(minutes=s.duration_minutes),
-                s.sequence,
-                _utc(s.last_modified, ""),
-            )
-            event.add("recurrence-id", _local(_utc(s.original_start, ""), zone))
-            _add_common(event, series)
-            master_items.append(event)
+def _rule_events(series: SeriesInfo, zone: ZoneInfo, rule: str, phase: _Phase, duration: timedelta) -> list[Event]:
+    """The series master and an override for every session on the rule that differs from it or that
+    clients could place differently (a DST edge): those are written with unambiguous times."""
+    plain: list[SessionOccurrence] = []
+    overrides: list[tuple[_Instance, SessionOccurrence]] = []
+    for instance in phase.instances:
+        s = phase.on_rule.get(instance.instant)
+        if s is None:
+            continue
+        if not s.cancelled and _needs_override(instance, s, duration, zone):
+            overrides.append((instance, s))
+        else:
+            plain.append(s)
+    master = _master_event(series, zone, rule, phase, plain, duration)
+    return [master, *(_override_event(series, zone, instance, s) for instance, s in overrides)]
 
-    for s in sorted(standalone, key=lambda s: (_utc(s.start, ""), s.id)):
-        start = _utc(s.start, "")
-        event = _new_event(
-            session_uid(series, s),
-            series,
-            zone,
-            start,
-            start + timedelta(minutes=s.duration_minutes),
-            s.sequence,
-            _utc(s.last_modified, ""),
-        )
-        _add_common(event, series)
-        master_items.append(event)
-    return master_items
+
+def _needs_override(instance: _Instance, s: SessionOccurrence, duration: timedelta, zone: ZoneInfo) -> bool:
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    moved = start != instance.instant or end - start != duration
+    return moved or not _unambiguous(instance.wall, zone) or _on_dst_edge(start, end, zone)
+
+
+def _master_event(
+    series: SeriesInfo,
+    zone: ZoneInfo,
+    rule: str,
+    phase: _Phase,
+    plain: list[SessionOccurrence],
+    duration: timedelta,
+) -> Event:
+    """The recurring event: RRULE up to the last session on the rule, an EXDATE for every instance
+    that is not a session or is cancelled; its stamps from the sessions it stands for."""
+    represented = plain or list(phase.on_rule.values())
+    master = _new_event(
+        series.uid,
+        series,
+        zone,
+        phase.dtstart,
+        phase.dtstart + duration,
+        max([series.sequence, *(s.sequence for s in plain)]),
+        max(_utc(s.last_modified, "") for s in represented),
+    )
+    _add_common(master, series)
+    until = phase.instances[-1].instant
+    master.add("rrule", vRecur.from_ical(f"{rule};UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"))
+    for instance in phase.instances:
+        s = phase.on_rule.get(instance.instant)
+        if s is None or s.cancelled:
+            # The wall time the client computed from the rule, so the client matches it its own way.
+            master.add("exdate", instance.wall.replace(tzinfo=zone))
+    return master
+
+
+def _override_event(series: SeriesInfo, zone: ZoneInfo, instance: _Instance, s: SessionOccurrence) -> Event:
+    """A moved, resized or DST-edge session: the series UID, RECURRENCE-ID at the wall time the
+    rule gives (as the client computed it, so the client matches it its own way)."""
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    event = _new_event(series.uid, series, zone, start, end, s.sequence, _utc(s.last_modified, ""))
+    event.add("recurrence-id", instance.wall.replace(tzinfo=zone))
+    _add_common(event, series)
+    return event
+
+
+def _standalone_event(series: SeriesInfo, zone: ZoneInfo, s: SessionOccurrence) -> Event:
+    """A session off the rule: an event of its own, with the session's UID."""
+    start = _utc(s.start, "")
+    end = start + timedelta(minutes=s.duration_minutes)
+    event = _new_event(session_uid(series, s), series, zone, start, end, s.sequence, _utc(s.last_modified, ""))
+    _add_common(event, series)
+    return event
 
 
 def _years(instants: list[datetime], zone_name: str) -> tuple[int, int]:
@@ -508,6 +663,8 @@ def build_feed(
     calendars: list[tuple[SeriesInfo, list[SessionOccurrence]]],
     *,
     name: str,
+    home_zone: str = "UTC",
+    home_year: int = 2000,
     refresh_minutes: int = 720,
     prodid: str = DEFAULT_PRODID,
 ) -> bytes:
@@ -515,11 +672,13 @@ def build_feed(
 
     `calendars` pairs each group with exactly the sessions this person should
     see.  Output depends only on the input: the same input gives the same
-    bytes.
+    bytes.  A feed without sessions carries the VTIMEZONE of `home_zone`
+    (rules as of `home_year`): RFC 5545 requires at least one component, and
+    clients ignore a time zone nothing uses.
     """
     refresh = _duration_text(refresh_minutes)
     cal = _new_calendar(prodid)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
 
     events: list[Event] = []
     zone_instants: dict[str, list[datetime]] = {}
@@ -533,6 +692,8 @@ def build_feed(
             instants.append(_utc(s.original_start, ""))
             instants.append(_utc(s.start, ""))
 
+    if not zone_instants:
+        zone_instants[home_zone] = [datetime(home_year, 7, 1, tzinfo=UTC)]
     if len(zone_instants) == 1:
         cal.add("x-wr-timezone", next(iter(zone_instants)))
     # Written by hand: icalendar 7's refresh_interval omits VALUE=DURATION.
@@ -542,7 +703,7 @@ def build_feed(
         cal.add_component(vtimezone(tzid, *_years(zone_instants[tzid], tzid)))
     for event in events:
         cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 # --------------------------------------------------------------------------
@@ -558,10 +719,14 @@ def build_invite(
     organizer_name: str,
     attendee_email: str,
     attendee_name: str,
+    stamp: datetime,
     prodid: str = DEFAULT_PRODID,
 ) -> bytes:
     """A single-session iTIP message (METHOD:REQUEST or METHOD:CANCEL) for
-    email; send it as ``Content-Type: text/calendar; method=<method>``."""
+    email; send it as ``Content-Type: text/calendar; method=<method>``.
+
+    `stamp` is when the message is created: an iTIP DTSTAMP (RFC 5546 2.1.5),
+    unlike a feed's, which says when the session last changed."""
     method = method.upper()
     if method not in _INVITE_METHODS:
         raise ValueError(f"method must be one of {_INVITE_METHODS}, got {method!r}")
@@ -573,14 +738,16 @@ def build_invite(
     cal = _new_calendar(prodid)
     cal.add("method", method)
     cal.add_component(vtimezone(series.timezone, *_years([start, end], series.timezone)))
-    event = _new_event(session_uid(series, occurrence), series, zone, start, end, occurrence.sequence, changed)
+    event = _new_event(
+        session_uid(series, occurrence), series, zone, start, end, occurrence.sequence, changed, _utc(stamp, "stamp")
+    )
     _add_common(event, series)
-    event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+    event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": _parameter(organizer_name)})
     event.add(
         "attendee",
         f"mailto:{attendee_email}",
         parameters={
-            "CN": attendee_name,
+            "CN": _parameter(attendee_name),
             "ROLE": "REQ-PARTICIPANT",
             "PARTSTAT": "NEEDS-ACTION",
             "RSVP": "FALSE",
@@ -588,4 +755,4 @@ def build_invite(
     )
     event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
     cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())

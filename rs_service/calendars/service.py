@@ -3,6 +3,9 @@
 import hashlib
 import secrets
 
+from sqlalchemy import func
+
+from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.calendars.ics import SeriesInfo, SessionOccurrence, build_feed
 from rs_service.extensions import db
@@ -11,7 +14,9 @@ from rs_service.groups.service import schedule_of, sessions_of
 from rs_service.urls import external_url
 
 
-def series_info(group: Group) -> SeriesInfo:
+def series_info(group: Group, session_sequence: int = 0) -> SeriesInfo:
+    """`session_sequence`: the highest SEQUENCE of any of the group's sessions. With the group's own,
+    it keeps the series master's SEQUENCE from ever going back, whatever a person's window shows."""
     # The UID must never change for the life of the group, so it names nothing that can be edited.
     return SeriesInfo(
         uid=f"rs-group-{group.id}@rs-service",
@@ -21,6 +26,7 @@ def series_info(group: Group) -> SeriesInfo:
         location=group.location,
         join_url=group.join_url,
         description=_description(group),
+        sequence=max(group.sequence, session_sequence),
     )
 
 
@@ -44,12 +50,41 @@ def occurrence(session: Session) -> SessionOccurrence:
 
 
 def group_calendar(group: Group) -> bytes:
-    return build_feed([(series_info(group), [occurrence(s) for s in sessions_of(group)])], name=group.name)
+    sessions = sessions_of(group)
+    return build_feed(
+        [(series_info(group, max((s.sequence for s in sessions), default=0)), [occurrence(s) for s in sessions])],
+        name=group.name,
+        home_zone=group.timezone,
+        home_year=clock.today_in(group.timezone).year,
+    )
 
 
 def person_calendar(person: Person) -> bytes:
-    calendars = [(series_info(group), [occurrence(s) for s in sessions]) for group, sessions in schedule_of(person)]
-    return build_feed(calendars, name=f"Reflective supervision: {person.name}")
+    schedule = schedule_of(person)
+    highest = highest_sequences([group.id for group, _ in schedule])
+    calendars = [
+        (series_info(group, highest.get(group.id, 0)), [occurrence(s) for s in sessions])
+        for group, sessions in schedule
+    ]
+    zone = person.organization.timezone
+    return build_feed(
+        calendars,
+        name=f"Reflective supervision: {person.name}",
+        home_zone=zone,
+        home_year=clock.today_in(zone).year,
+    )
+
+
+def highest_sequences(group_ids: list[int]) -> dict[int, int]:
+    """The highest session SEQUENCE of each group, in one query."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Session.group_id, func.max(Session.sequence))
+        .where(Session.group_id.in_(group_ids))
+        .group_by(Session.group_id)
+    )
+    return dict(rows.tuples().all())
 
 
 def person_for_feed(token: str) -> Person | None:
@@ -69,6 +104,14 @@ def rotate_feed(person: Person) -> str:
     """A new private URL; the old one answers 404 from now on."""
     rotate_token(person)
     return feed_url(person)
+
+
+def record_fetch(person: Person) -> None:
+    """Remember the first fetch of the person's feed: they have subscribed (or downloaded it), so
+    by default their session mail stops carrying invites (see notifications.channels)."""
+    if person.feed_first_fetched_at is None:
+        person.feed_first_fetched_at = clock.now()
+        db.session.flush()
 
 
 def rotate_token(person: Person) -> None:

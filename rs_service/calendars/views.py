@@ -17,6 +17,7 @@ def feed(token: str):
     if person is None:
         abort(404)
     body = service.person_calendar(person)
+    service.record_fetch(person)
     return calendar_response(body, "rs-schedule.ics", inline=True)
 
 
@@ -37,6 +38,7 @@ def calendar_response(body: bytes, filename: str, *, inline: bool) -> Response:
         "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
         "X-Robots-Tag": "noindex",
     }
-    if request.if_none_match.contains(tag):
+    # Weak comparison (RFC 9110 13.1.2): a proxy or client may send the tag back as W/"...".
+    if request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=headers)
     return Response(body, headers=headers, content_type=CALENDAR_TYPE)

@@ -34,6 +34,7 @@ class Group(db.Model):
         ),
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("until >= first_date", name="until_after_first_date"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,9 @@ class Group(db.Model):
     # The facilitator whose credentials stand behind the group's hours (default: the first facilitator).
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Raised by every change of the series itself (its rule or times), so the feed's series
+    # master never goes back to a lower SEQUENCE, even when regenerated sessions start at 0.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     facilitators: Mapped[list[Person]] = relationship(secondary=group_facilitators, order_by=Person.name)
     provider: Mapped[Person | None] = relationship(foreign_keys=[provider_id])

@@ -263,6 +263,8 @@ def change_series_from(
     ensure_no_double_booking(
         group.facilitators, [(s, plan.duration_minutes) for s in new_starts], {s.id for s in untouched}
     )
+    # The series changes: its master's SEQUENCE goes above anything a calendar has seen for it.
+    group.sequence = max([group.sequence, *(s.sequence for s in sessions_of(group))]) + 1
     for session in untouched:
         db.session.delete(session)
     db.session.flush()
@@ -451,22 +453,26 @@ def enrollments_of(group: Group) -> list[Enrollment]:
     )
 
 
+def schedule_day(session: Session) -> date:
+    """The day a session belongs to for enrolment: its current start's local date in the group's zone.
+
+    The one rule for "is this session in this person's schedule" (feed, roster, reminders and
+    every job): a member whose enrolment covers this day (joined_on <= day <= left_on, not
+    waitlisted). A session moved across a join or leave date follows its new date.
+    """
+    return clock.local_date(session.starts_at, session.group.timezone)
+
+
 def roster(session: Session) -> list[Person]:
-    """Everyone enrolled on the session's local date; a later joiner is not on earlier rosters."""
-    day = clock.local_date(session.starts_at, session.group.timezone)
-    return list(
-        db.session.scalars(
-            db.select(Person)
-            .join(Enrollment, Enrollment.person_id == Person.id)
-            .where(
-                Enrollment.group_id == session.group_id,
-                Enrollment.waitlisted.is_(False),
-                Enrollment.joined_on <= day,
-                or_(Enrollment.left_on.is_(None), Enrollment.left_on >= day),
-            )
-            .order_by(Person.name, Person.id)
-        )
+    """Everyone enrolled on the session's day; a later joiner is not on earlier rosters."""
+    day = schedule_day(session)
+    enrollments = db.session.scalars(
+        db.select(Enrollment)
+        .where(Enrollment.group_id == session.group_id, Enrollment.waitlisted.is_(False))
+        .options(db.joinedload(Enrollment.person))
     )
+    people = [e.person for e in enrollments if e.covers(day)]
+    return sorted(people, key=lambda p: (p.name, p.id))
 
 
 def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:
@@ -565,8 +571,8 @@ def session_counts(group_ids: list[int]) -> dict[int, int]:
 def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
     """Each group the person belongs to with the sessions that are theirs, in three queries.
 
-    Members get the sessions between their joined-on and left-on dates (local dates of the
-    group); facilitators get every session of the groups they facilitate.
+    Members get the sessions whose day (`schedule_day`) their enrolment covers; facilitators get
+    every session of the groups they facilitate.
     """
     enrollments = list(
         db.session.scalars(
@@ -588,20 +594,12 @@ def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:
     sessions = db.session.scalars(
         db.select(Session).where(Session.group_id.in_(group_ids)).order_by(Session.original_starts_at, Session.id)
     )
-    windows = {e.group_id: (e.joined_on, e.left_on) for e in enrollments}
+    membership = {e.group_id: e for e in enrollments}
     chosen: dict[int, list[Session]] = {group_id: [] for group_id in group_ids}
     for session in sessions:
-        group = groups[session.group_id]
-        if session.group_id in facilitated or _within(
-            windows[session.group_id], clock.local_date(session.original_starts_at, group.timezone)
-        ):
+        if session.group_id in facilitated or membership[session.group_id].covers(schedule_day(session)):
             chosen[session.group_id].append(session)
     return [(groups[group_id], chosen[group_id]) for group_id in sorted(group_ids, key=lambda i: groups[i].name)]
-
-
-def _within(window: tuple[date, date | None], day: date) -> bool:
-    joined_on, left_on = window
-    return joined_on <= day and (left_on is None or day <= left_on)
 
 
 def awaiting_sign_off(organization_id: int, now: datetime, facilitator_id: int | None = None) -> list[Session]:

@@ -5,8 +5,11 @@ that planning twice changes nothing), then sends whatever still waits. Rules, wh
 leaves a choice:
 
 * Session reminder: when a scheduled session starts within its association's lead time
-  (at < start <= at + lead), to everyone on its roster and its facilitators who keep reminders on.
-  It carries the session as a REQUEST at the session's current SEQUENCE.
+  (at < start <= at + lead), to everyone on its roster and its facilitators who keep reminders on,
+  unless they were already sent an update at the session's current SEQUENCE (the same message
+  again). It tells of the session at its current SEQUENCE, with an invite on the person's channel
+  (see channels.py); a cancellation is always said in words, with METHOD:CANCEL for those whose
+  calendar holds an invite for it.
 * Session update: a session that has not started and was changed after someone was sent an
   invite for it (a reminder or an earlier update, at a lower SEQUENCE) gets them an updated
   REQUEST, whatever their reminder setting (their calendar holds the old time). People never sent
@@ -33,11 +36,10 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased, selectinload
 
@@ -52,7 +54,8 @@ from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
 from rs_service.local_times import local_period, local_time
 from rs_service.notifications import endorsement_notices
-from rs_service.notifications.mail import Attachment, Invite, MailSettings, build_message
+from rs_service.notifications.channels import carries_invite, organizer_address
+from rs_service.notifications.mail import Attachment, Invite, MailSettings, address_header, build_message
 from rs_service.notifications.models import Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
 from rs_service.urls import external_url
@@ -185,13 +188,28 @@ def plan_reminders(at: datetime) -> list[Planned]:
             Session.starts_at <= at + timedelta(minutes=longest_lead),
         )
     )
+    due = [s for s in sessions if s.starts_at <= at + timedelta(minutes=leads[s.group.organization_id])]
+    updated = told_of_current_version(due)
     return [
         planned(REMINDER, session, person)
-        for session in sessions
-        if session.starts_at <= at + timedelta(minutes=leads[session.group.organization_id])
+        for session in due
         for person in recipients(session)
-        if person.reminders_enabled
+        if person.reminders_enabled and (session.id, person.id) not in updated
     ]
+
+
+def told_of_current_version(sessions: list[Session]) -> set[tuple[int, int]]:
+    """(session, person) pairs already sent (or about to be sent) an update at the session's current
+    SEQUENCE: a reminder at that SEQUENCE would only repeat it."""
+    if not sessions:
+        return set()
+    current = {s.id: s.sequence for s in sessions}
+    rows = db.session.execute(
+        db.select(Notification.session_id, Notification.recipient_id, Notification.sequence).where(
+            Notification.kind == UPDATE, Notification.session_id.in_(current)
+        )
+    ).tuples()
+    return {(session_id, person_id) for session_id, person_id, sequence in rows if sequence == current[session_id]}
 
 
 def plan_updates(at: datetime) -> list[Planned]:
@@ -337,21 +355,12 @@ def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
 
 
 def invite_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
+    """A reminder, change or cancellation: in words always, with an invite on the person's channel."""
     person, group = notification.recipient, session.group
     cancelled = notification.kind == CANCELLATION
-    method = "CANCEL" if cancelled else "REQUEST"
     changed = not cancelled and holds_an_older_version(notification)
-    _organizer_name, organizer_email = parseaddr(settings.mail_from)
-    association = db.session.get(Organization, group.organization_id)
-    ics = build_invite(
-        series_info(group),
-        occurrence(session),
-        method=method,
-        organizer_email=organizer_email,
-        organizer_name=association.name,
-        attendee_email=person.email,
-        attendee_name=person.name,
-    )
+    association = db.session.get_one(Organization, group.organization_id)
+    invite = session_invite(notification, session, association, settings) if carries_invite(notification) else None
     when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
     context = {
         "person": person,
@@ -359,6 +368,7 @@ def invite_message(notification: Notification, session: Session, settings: MailS
         "when": when,
         "association": association,
         "changed": changed,
+        "with_invite": invite is not None,
         "facilitators": ", ".join(f.name for f in group.facilitators),
         "profile_url": profile_url(),
     }
@@ -370,8 +380,26 @@ def invite_message(notification: Notification, session: Session, settings: MailS
         f"{prefix}: {group.name}, {local_time(session.starts_at, session.group.timezone)}",
         template,
         context,
-        Invite(method, ics),
+        invite,
     )
+
+
+def session_invite(
+    notification: Notification, session: Session, association: Organization, settings: MailSettings
+) -> Invite:
+    method = "CANCEL" if notification.kind == CANCELLATION else "REQUEST"
+    person = notification.recipient
+    ics = build_invite(
+        series_info(session.group),
+        occurrence(session),
+        method=method,
+        organizer_email=organizer_address(association, settings.mail_from),
+        organizer_name=association.name,
+        attendee_email=person.email,
+        attendee_name=person.name,
+        stamp=clock.now(),  # iTIP: when this message is made
+    )
+    return Invite(method, ics)
 
 
 def holds_an_older_version(notification: Notification) -> bool:
@@ -446,11 +474,14 @@ def message(
         f"{current_app.config['PUBLIC_URL']}|{notification.kind}:{notification.subject_key}:"
         f"{notification.recipient_id}:{notification.sequence}"
     )
+    with force_locale(person.language):  # the recipient's language, not a request's
+        text = render_template(f"notifications/{template}.txt", **context)
+        html = render_template(f"notifications/{template}.html", **context)
     return build_message(
-        to=str(Address(display_name=person.name, addr_spec=person.email)),
+        to=address_header(person.name, person.email),
         subject=subject,
-        text=render_template(f"notifications/{template}.txt", **context),
-        html=render_template(f"notifications/{template}.html", **context),
+        text=text,
+        html=html,
         invite=invite,
         mail_from=settings.mail_from,
         message_id_key=key,

@@ -15,7 +15,18 @@ Invite structure (what Gmail, Outlook and Apple Mail expect)::
 
 Messages are built with a 7-bit policy: non-ASCII bodies are sent as
 quoted-printable or base64 and non-ASCII headers are RFC 2047 encoded, so no
-8BITMIME/SMTPUTF8 support is needed from the server.
+8BITMIME/SMTPUTF8 support is needed from the server, with one exception:
+
+International addresses.  A domain is always written in its ASCII (IDNA)
+form, which every server accepts.  A non-ASCII part before the "@"
+(``josé@example.org``) has no ASCII form: such a message goes out with
+SMTPUTF8 (RFC 6531) when the server offers it; when it does not, sending
+raises :class:`UndeliverableAddress`, a permanent failure that says why, so it
+is not retried.
+
+Headers never fail on what the database holds: subjects and display names are
+put on one line (control characters become spaces) and names are quoted or
+encoded by the email package.
 """
 
 from __future__ import annotations
@@ -32,11 +43,15 @@ import ssl
 import tempfile
 import uuid
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 
+import idna
+
 from rs_service import clock
+from rs_service.plain_text import one_line
 
 __all__ = [
     "MESSAGE_ID_DOMAIN",
@@ -44,6 +59,8 @@ __all__ = [
     "Invite",
     "MailError",
     "MailSettings",
+    "UndeliverableAddress",
+    "address_header",
     "build_message",
     "message_id_for",
     "send_message",
@@ -60,7 +77,18 @@ _WIRE_POLICY = POLICY.clone(linesep="\r\n")
 
 
 class MailError(Exception):
-    """A message could not be delivered (SMTP failure or outbox write failure)."""
+    """A message could not be delivered (SMTP failure or outbox write failure).
+
+    `permanent` says that trying again cannot help: the message should be given up at once, with
+    this error's text as the reason."""
+
+    permanent = False
+
+
+class UndeliverableAddress(MailError):
+    """An address the configured mail server cannot take (a non-ASCII local part without SMTPUTF8)."""
+
+    permanent = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,29 @@ class Attachment:
 # --------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain's ASCII form (IDNA A-labels), which needs no SMTPUTF8; as given if it has none."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain  # not a valid international domain: the server will say so
+
+
+def address_header(name: str, address: str) -> str:
+    """``Name <address>`` for a To header, whatever the name holds (line breaks, quotes, emoji), with
+    the domain in ASCII form.  Built from its parts: parsing a non-ASCII local part would fail."""
+    username, _, domain = address.rpartition("@")
+    return str(Address(display_name=one_line(name), username=username, domain=ascii_domain(domain)))
+
+
+def needs_smtputf8(message: EmailMessage) -> bool:
+    """Does an address of *message* have a non-ASCII part, so only an SMTPUTF8 server can take it?"""
+    fields = [str(value) for key in ("From", "To", "Cc", "Sender", "Reply-To") for value in message.get_all(key, [])]
+    return any(not address.isascii() for _name, address in getaddresses(fields))
 
 
 def message_id_for(key: str) -> str:
@@ -175,7 +226,7 @@ def build_message(
     msg = EmailMessage(policy=POLICY)
     msg["From"] = mail_from
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = one_line(subject)
     msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = (
         message_id_for(message_id_key) if message_id_key is not None else make_msgid(domain=MESSAGE_ID_DOMAIN)
@@ -246,7 +297,17 @@ def _send_smtp(message: EmailMessage, settings: MailSettings) -> str:
                 client.starttls(context=ssl.create_default_context())
             if settings.username:
                 client.login(settings.username, settings.password or "")
+            client.ehlo_or_helo_if_needed()
+            if needs_smtputf8(message) and not client.has_extn("smtputf8"):
+                raise UndeliverableAddress(
+                    f"{mode} {where} does not offer SMTPUTF8, which an address of this message needs "
+                    f"({message['To']}: the part before the @ is not plain ASCII); it cannot be delivered "
+                    "through this server, so it is not retried"
+                )
+            # smtplib sends with SMTPUTF8 (and UTF-8 headers) only when an address needs it.
             refused = client.send_message(message)
+    except MailError:
+        raise
     except smtplib.SMTPRecipientsRefused as exc:
         detail = "; ".join(f"{rcpt}: {code} {_text(resp)}" for rcpt, (code, resp) in exc.recipients.items())
         raise MailError(f"{mode} {where} refused all recipients ({detail})") from exc
@@ -296,7 +357,8 @@ def _outbox_filename() -> str:
 def _write_outbox(message: EmailMessage, outbox_dir: str) -> str:
     folder = Path(outbox_dir)
     try:
-        data = message.as_bytes(policy=_WIRE_POLICY)
+        # An address with a non-ASCII local part can only be written as UTF-8 (RFC 6532).
+        data = message.as_bytes(policy=_WIRE_POLICY.clone(utf8=needs_smtputf8(message)))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / _outbox_filename()
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")

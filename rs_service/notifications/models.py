@@ -31,5 +31,8 @@ class Notification(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     given_up_reason: Mapped[str | None] = mapped_column(Text)
+    # Whether the message carried a calendar invite (session messages only): a person whose
+    # calendar holds an invite for a session must get its updates and cancellation as invites too.
+    with_invite: Mapped[bool | None]
 
     recipient: Mapped[Person] = relationship()

@@ -193,10 +193,17 @@ def record_failure(
     notification.attempts += 1
     notification.last_error = detail[:2000]
     notification.first_failed_at = notification.first_failed_at or at
+    permanent = isinstance(error, MailError) and error.permanent  # retrying cannot help
     key = f"{notification.kind} {notification.subject_key} to person {notification.recipient_id}"
     trace = None if isinstance(error, MailError) else error  # a bug in composing deserves its traceback
-    if at - notification.first_failed_at >= RETRY_SPAN:
-        give_up(notification, at, f"still failing {RETRY_SPAN.total_seconds() / 3600:g} hours after the first attempt")
+    if permanent or at - notification.first_failed_at >= RETRY_SPAN:
+        give_up(
+            notification,
+            at,
+            detail
+            if permanent
+            else f"still failing {RETRY_SPAN.total_seconds() / 3600:g} hours after the first attempt",
+        )
         delivery.given_up += 1
         log.error(
             "giving up on notification %s (%s): %s", notification_id, key, notification.given_up_reason, exc_info=trace

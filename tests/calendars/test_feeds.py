@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime
 import icalendar
 import pytest
 import recurring_ical_events
+import time_machine
 
+from rs_service.extensions import db
 from tests.calendars.icaljs import expand_with_icaljs
 from tests.factories import enroll, log_in, make_group, make_org, make_person, token_for
 
@@ -95,6 +97,27 @@ def test_feed_is_identical_between_fetches_and_answers_304_to_its_etag(api, clie
     assert b"METHOD:" not in first.data and b"REFRESH-INTERVAL;VALUE=DURATION:" in first.data
 
 
+def test_a_weak_etag_sent_back_also_answers_304(api, client, cohort):
+    org, _, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+    tag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": f"W/{tag}"}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+
+def test_someone_in_no_group_gets_a_valid_calendar_with_no_events(api, client, cohort):
+    org = cohort[0]
+    newcomer = make_person(org)
+    response = client.get(api.get(f"/people/{newcomer.id}/calendar-feed", token_for(newcomer)).get_json()["url"])
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]  # RFC 5545: at least one component
+    assert str(calendar.subcomponents[0]["TZID"]) == org.timezone
+    assert icaljs_instants(response.data) == [] and python_instants(response.data) == []
+
+
 def test_rotating_the_feed_retires_the_old_url(api, client, cohort):
     org, _, _detroit, _ = cohort
     participant = make_person(org)
@@ -136,3 +159,49 @@ def test_group_download_needs_a_login_and_membership(client, api, cohort):
 
 def test_unknown_feed_token_is_404(client, app):
     assert client.get("/calendar/not-a-real-token.ics").status_code == 404
+
+
+def test_names_with_line_breaks_already_stored_never_break_a_feed(api, client, cohort):
+    org, staff_token, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    # Written before entry refused control characters (or by hand): output must cope anyway.
+    detroit.name = "Infant, Early; Childhood\nGroup"
+    participant.name = "Dana\r\nMüller 🌱"
+    db.session.commit()
+    feed = client.get(api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"])
+    assert feed.status_code == 200
+    calendar = icalendar.Calendar.from_ical(feed.data)
+    assert str(calendar["X-WR-CALNAME"]) == "Reflective supervision: Dana Müller 🌱"
+    assert {o["summary"] for o in expand_with_icaljs(feed.data, *WINDOW)} == {"Infant, Early; Childhood Group"}
+    assert icaljs_instants(feed.data) == expected_instants(api, staff_token, detroit.id)
+    log_in(client, participant)
+    assert client.get(f"/groups/{detroit.id}/calendar.ics").status_code == 200
+
+
+def master_sequence(feed: bytes) -> int:
+    (master,) = [e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT") if "RRULE" in e]
+    return int(master["SEQUENCE"])
+
+
+@time_machine.travel(datetime(2025, 12, 15, 12, tzinfo=UTC), tick=False)
+def test_the_series_sequence_never_goes_back(api, client, cohort):
+    org, staff_token, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+    seen = [master_sequence(client.get(url).data)]
+    sessions = api.get(f"/groups/{detroit.id}/sessions", staff_token).get_json()
+    api.post(f"/sessions/{sessions[6]['id']}/cancel", staff_token, json={"reason": "Holiday"})
+    seen.append(master_sequence(client.get(url).data))
+    changed = api.post(
+        f"/groups/{detroit.id}/series", staff_token, json={"from_date": "2026-03-01", "start_time": "13:00"}
+    )
+    assert changed.status_code == 200
+    seen.append(master_sequence(client.get(url).data))
+    withdrawn = api.post(
+        f"/groups/{detroit.id}/enrollments/{participant.id}/withdraw", staff_token, json={"left_on": "2026-03-20"}
+    )
+    assert withdrawn.status_code == 200
+    seen.append(master_sequence(client.get(url).data))
+    assert seen[0] == 0 and seen[1] >= 1 and seen[2] > seen[1] and seen[3] >= seen[2], seen

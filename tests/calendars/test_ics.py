@@ -31,6 +31,7 @@ from tests.calendars.icaljs import expand_with_icaljs, run_icaljs
 UTC = UTC
 WINDOW = (datetime(2023, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
 EDITED = datetime(2024, 12, 1, 9, 30, tzinfo=UTC)
+SENT = datetime(2025, 11, 2, 8, 15, 30, tzinfo=UTC)
 TUESDAYS = "FREQ=MONTHLY;BYDAY=1TU,3TU"
 
 
@@ -435,10 +436,13 @@ def test_calendar_properties():
     )
 
 
-def test_empty_feed_is_still_a_calendar():
-    ics = build_feed([(series(), [])], name="Nothing yet")
+def test_empty_feed_is_still_a_valid_calendar():
+    ics = build_feed([(series(), [])], name="Nothing yet", home_zone="Australia/Perth", home_year=2026)
     assert expand_both(ics) == []
     assert "BEGIN:VEVENT" not in ics.decode()
+    (component,) = icalendar.Calendar.from_ical(ics).subcomponents  # RFC 5545 requires one
+    assert component.name == "VTIMEZONE" and str(component["TZID"]) == "Australia/Perth"
+    assert "X-WR-TIMEZONE:Australia/Perth" in lines(ics)
 
 
 def test_naive_datetimes_are_rejected():
@@ -459,6 +463,7 @@ def invite(method, occurrence):
         organizer_name="Pat Coordinator, LMSW",
         attendee_email="dana@example.org",
         attendee_name="Dana Müller",
+        stamp=SENT,
     )
 
 
@@ -492,7 +497,8 @@ def test_invite_read_by_both_parsers(method, status):
     cal = icalendar.Calendar.from_ical(ics)
     assert str(cal["METHOD"]) == method
     (ev,) = cal.walk("VEVENT")
-    assert ev["DTSTAMP"].dt == utc(2025, 10, 30, 16, 5)
+    assert ev["DTSTAMP"].dt == SENT  # when the message was created (RFC 5546)
+    assert ev["LAST-MODIFIED"].dt == utc(2025, 10, 30, 16, 5)
     assert "DTSTART;TZID=America/Detroit:20251105T100000" in lines(ics)
     assert len(cal.walk("VTIMEZONE")) == 1
     assert max(len(line) for line in ics.split(b"\r\n")) <= 75
@@ -540,3 +546,139 @@ def test_unusual_zones_resolve_the_same_in_icaljs():
     occ = expand_both(build_feed(feed, name="x"))
     for uid, instants in expected.items():
         assert [o["start"] for o in occ if o["uid"] == uid] == instants, uid
+
+
+# -- hostile text ------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "Infant, Early; Childhood\nGroup",
+    "Carriage\rreturn\r\nand CRLF",
+    "Back\\slash \"quoted\" 'single' ; , : ^",
+    "Emoji group 🌱👶🏽 día",
+    "Bell\x07 and escape\x1b[31m and NUL\x00 and DEL\x7f and \u2028 separator",
+    "Very long name " + "ü" * 285,
+]
+
+
+def shown(value: str) -> str:
+    """What a reader should see: the name on one line, with no control character in it."""
+    return " ".join("".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c == "\u2028" else c for c in value).split())
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_names_are_escaped_and_read_back_on_one_line(name):
+    hostile = series(name=name, location=name, description=f"First line\n{name}\nlast line")
+    starts_ = detroit_2025()[:3]
+    ics = build_feed([(hostile, sessions_for(starts_))], name=name)
+    raw = ics.split(b"\r\n")
+    assert max(len(line) for line in raw) <= 75
+    assert not any(c < 32 and c != 9 for line in raw for c in line)  # no control character but folding
+    occ = expand_both(ics)
+    assert starts(occ) == starts_
+    assert {o["summary"] for o in occ} == {shown(name)}
+    assert {o["location"] for o in occ} == {shown(name)}
+    description = occ[0]["description"]  # may span lines: its line breaks stay, nothing else does
+    assert description.startswith("First line\n") and description.endswith(f"last line\n\nJoin: {hostile.join_url}")
+    assert shown(description) == shown(f"First line {name} last line Join: {hostile.join_url}")
+    assert not any(ord(c) < 32 and c != "\n" for c in description)
+    assert str(icalendar.Calendar.from_ical(ics)["X-WR-CALNAME"]) == shown(name)
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_invites_carry_hostile_names_as_readable_one_line_cn(name):
+    occurrence = sessions_for([utc(2025, 11, 4, 15)])[0]
+    ics = build_invite(
+        series(name=name),
+        occurrence,
+        method="REQUEST",
+        organizer_email="coordinator@example.org",
+        organizer_name=name,
+        attendee_email="dana@example.org",
+        attendee_name=name,
+        stamp=utc(2025, 11, 3, 15),
+    )
+    (occ,) = run_icaljs(ics, *WINDOW)["occurrences"]
+    readable = shown(name).replace('"', "'")
+    assert occ["organizer"]["cn"] == readable and occ["attendees"][0]["cn"] == readable
+    assert occ["summary"] == shown(name)
+
+
+# -- DST edges ---------------------------------------------------------------
+
+
+def wall_starts(rule: str, zone: str, first: datetime, last: datetime) -> list[datetime]:
+    """Instants as the service schedules them: a wall time in a skipped or repeated hour takes the
+    offset in force before the change (RFC 5545, zoneinfo's fold=0)."""
+    tz = ZoneInfo(zone)
+    return [d.replace(tzinfo=tz).astimezone(UTC) for d in rrulestr(rule, dtstart=first).between(first, last, inc=True)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "minutes"),
+    [
+        ("America/Detroit", (2, 30), 60),  # skipped on 9 Mar 2025 and 8 Mar 2026
+        ("America/Detroit", (1, 30), 60),  # repeated on 2 Nov 2025: ends when it starts, as a wall time
+        ("America/Detroit", (0, 30), 150),  # spans both changes
+        ("Europe/London", (1, 30), 90),
+        ("Australia/Lord_Howe", (1, 45), 60),  # a half-hour change
+        ("America/Santiago", (23, 30), 90),  # the change is at midnight
+    ],
+)
+def test_sessions_on_dst_edges_are_where_the_service_says_in_both_parsers(zone, wall, minutes):
+    rule = "FREQ=WEEKLY;BYDAY=SU" if zone != "America/Santiago" else "FREQ=WEEKLY;BYDAY=SA"
+    first = datetime(2025, 1, 4 if zone == "America/Santiago" else 5, *wall)
+    expected = wall_starts(rule, zone, first, datetime(2026, 12, 31, 23, 59))
+    sessions = sessions_for(expected, minutes=minutes)
+    ics = build_feed([(series(zone=zone, rule=rule), sessions)], name="x")
+    wanted = [(s, s + timedelta(minutes=minutes)) for s in expected]
+    # Each parser resolves an ambiguous RECURRENCE-ID its own way, but as it resolved the instance
+    # from the rule: the override replaces that instance, and the times shown are the service's.
+    for parser in (expand_with_icaljs, expand_with_python):
+        assert [(o["start"], o["end"]) for o in parser(ics, *WINDOW)] == wanted, parser.__name__
+    # Edge instances are overrides with UTC times; all others come from the rule with local times.
+    overrides = [e for e in vevents(ics) if "RECURRENCE-ID" in e]
+    assert 0 < len(overrides) < len(expected) / 4
+
+
+def test_invite_for_a_session_in_the_repeated_hour_has_its_real_length():
+    first_of_two = utc(2025, 11, 2, 5, 30)  # 01:30 EDT; an hour later it is 01:30 EST
+    occurrence = SessionOccurrence(7, first_of_two, first_of_two, 60, False, 0, EDITED)
+    ics = build_invite(
+        series(),
+        occurrence,
+        method="REQUEST",
+        organizer_email="coordinator@example.org",
+        organizer_name="Pat",
+        attendee_email="dana@example.org",
+        attendee_name="Dana",
+        stamp=SENT,
+    )
+    (event,) = vevents(ics)
+    assert event["DTSTART"].dt == first_of_two and event["DTEND"].dt == first_of_two + timedelta(hours=1)
+    assert "DTSTART:20251102T053000Z" in lines(ics) and "DTEND:20251102T063000Z" in lines(ics)
+    (occ,) = run_icaljs(ics, *WINDOW)["occurrences"]
+    assert (occ["start"], occ["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
+    (py,) = expand_with_python(ics, *WINDOW)
+    assert (py["start"], py["end"]) == (first_of_two, first_of_two + timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("zone", "first_year", "last_year"),
+    [
+        ("America/Santiago", 2022, 2022),  # 2022's DST began a week late: the rules are one-offs
+        ("America/Santiago", 2019, 2021),
+        ("Africa/Cairo", 2023, 2026),  # DST back in 2023 after years without
+        ("Africa/Casablanca", 2015, 2017),  # DST suspended for Ramadan
+    ],
+)
+def test_vtimezone_describes_the_offset_in_force_when_the_years_begin(zone, first_year, last_year):
+    rule = "FREQ=DAILY;INTERVAL=3"
+    expected = rule_starts(rule, zone, datetime(first_year, 1, 1, 12), datetime(last_year, 12, 31, 12))
+    ics = build_feed([(series(zone=zone, rule=rule), sessions_for(expected, minutes=60))], name="x")
+    assert starts(expand_with_icaljs(ics, *window_around(first_year, last_year))) == expected
+    (tz,) = icalendar.Calendar.from_ical(ics).walk("VTIMEZONE")
+    assert "RDATE" not in tz.to_ical().decode()
+
+
+def window_around(first_year: int, last_year: int) -> tuple[datetime, datetime]:
+    return utc(first_year - 1, 1, 1), utc(last_year + 1, 12, 31)

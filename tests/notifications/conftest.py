@@ -4,7 +4,8 @@ import asyncio
 import email
 import email.policy
 import socket
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,29 +21,33 @@ ORGANIZER_EMAIL = "rs@mi-aimh.example.org"
 class Received:
     rcpt_tos: list[str]
     content: bytes
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> email.message.EmailMessage:
+        if "SMTPUTF8" in self.mail_options:  # headers are UTF-8 (RFC 6532), which the bytes parser cannot read
+            return email.message_from_string(self.content.decode("utf-8"), policy=email.policy.default)
         return email.message_from_bytes(self.content, policy=email.policy.default)
 
 
 class Mailbox:
     """What the SMTP server accepted; `delay` slows every DATA so concurrent senders overlap."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, smtputf8: bool = False):
         self.received: list[Received] = []
         self.delay = delay
+        self.smtputf8 = smtputf8  # whether the server offers SMTPUTF8 (international addresses)
         self.controller: Controller | None = None
         self.port = free_port()
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        self.received.append(Received(list(envelope.rcpt_tos), envelope.original_content))
+        self.received.append(Received(list(envelope.rcpt_tos), envelope.original_content, list(envelope.mail_options)))
         return "250 Message accepted for delivery"
 
     def start(self):
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8)
         self.controller.start()
 
     def stop(self):
@@ -67,10 +72,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def mailbox(app):
-    """The app's mail pointed at a fresh local SMTP server, and put back afterwards."""
-    box = Mailbox()
+@contextmanager
+def serving(app, box: Mailbox):
+    """The app's mail pointed at `box`, a fresh local SMTP server, and put back afterwards."""
     box.start()
     saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "MAIL_FROM")}
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=box.port, MAIL_FROM=MAIL_FROM)
@@ -79,6 +83,20 @@ def mailbox(app):
     finally:
         app.config.update(saved)
         box.stop()
+
+
+@pytest.fixture
+def mailbox(app):
+    """A server without SMTPUTF8, like many relays."""
+    with serving(app, Mailbox()) as box:
+        yield box
+
+
+@pytest.fixture
+def smtputf8_mailbox(app):
+    """A server that offers SMTPUTF8, so it takes addresses such as josé@example.org."""
+    with serving(app, Mailbox(smtputf8=True)) as box:
+        yield box
 
 
 @dataclass

@@ -3,6 +3,7 @@
 import email
 import email.policy
 import logging
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -144,7 +145,7 @@ def test_rescheduled_session_sends_an_updated_request_to_whoever_had_the_invite(
     assert mailbox.received == []
 
 
-def test_session_moved_beyond_the_lead_time_is_updated_now_and_reminded_again_later(cohort, mailbox):
+def test_session_moved_beyond_the_lead_time_is_updated_now_and_not_reminded_again_at_that_sequence(cohort, mailbox):
     session = cohort.session_on("2026-03-03")
     run_due_jobs(MARCH_3 - timedelta(hours=24))
     mailbox.clear()
@@ -159,25 +160,37 @@ def test_session_moved_beyond_the_lead_time_is_updated_now_and_reminded_again_la
 
     mailbox.clear()
     run_due_jobs(a_week_later - timedelta(hours=30))
-    assert mailbox.received == []
     summary = run_due_jobs(a_week_later - timedelta(hours=24))
+    assert sum(summary.sent.values()) == 0 and mailbox.received == []  # the update already said it all
+
+    commit_reschedule(fresh(session), a_week_later + timedelta(hours=1))  # a new version: told again
+    summary = run_due_jobs(a_week_later - timedelta(hours=23))
     assert summary.sent["session_reminder"] == 3
-    assert all(subject(m).startswith("Reminder: ") for m in mailbox.messages)  # the update told of the change
 
 
-def test_cancelled_session_sends_cancel_to_everyone_enrolled(cohort, mailbox):
-    outbox.set_reminders(cohort.participants[1], False)
+def test_cancelled_session_is_said_in_words_to_everyone_and_cancels_the_invites_sent(cohort, mailbox):
+    holder, never_invited = cohort.participants
+    outbox.set_reminders(never_invited, False)
+    cohort.org.reminder_lead_minutes = 17 * 24 * 60  # the 17 March reminder goes out on 28 February
     db.session.commit()
+    run_due_jobs(datetime(2026, 2, 28, 15, tzinfo=UTC))
     session = cohort.session_on("2026-03-17")
+    assert len(mailbox.to(holder)) == 2 and mailbox.to(never_invited) == []
+    mailbox.clear()
     cancel_session(session, "Facilitator away")
     db.session.commit()
     session = fresh(session)
 
-    summary = run_due_jobs(datetime(2026, 3, 1, 12, tzinfo=UTC))  # two weeks ahead: no reminder is due
+    summary = run_due_jobs(datetime(2026, 3, 1, 12, tzinfo=UTC))
     assert summary.sent["session_cancel"] == 3
     for person in [*cohort.participants, cohort.facilitator]:
         [message] = mailbox.to(person)
         assert subject(message).startswith("Cancelled: Home visitors RS group, Tue 17 Mar 2026, 10:00 AM")
+        assert "is cancelled" in parts(message)["text/plain"].get_content()
+        assert "Facilitator away" not in message.as_string()
+        if person is never_invited:  # nothing in their calendar to remove: words only
+            assert "text/calendar" not in parts(message)
+            continue
         calendar = calendar_part(message)
         assert calendar.get_param("method") == "CANCEL"
         assert "METHOD:CANCEL" in ics_of(message).decode().splitlines()
@@ -187,7 +200,6 @@ def test_cancelled_session_sends_cancel_to_everyone_enrolled(cohort, mailbox):
         assert event["status"] == "CANCELLED" and event["sequence"] == 1
         assert event["uid"] == session_uid(series_info(cohort.group), occurrence(session))
         assert [a["email"] for a in event["attendees"]] == [person.email]
-        assert "Facilitator away" not in message.as_string()
 
     mailbox.clear()
     run_due_jobs(session.starts_at - timedelta(hours=24))  # no reminder for it, nor a second cancel
@@ -203,7 +215,8 @@ def test_a_pending_reminder_is_not_sent_once_the_session_is_cancelled(cohort, ma
     db.session.commit()
     run_due_jobs(MARCH_3 - timedelta(hours=23))
     assert len(mailbox.received) == 3
-    assert all(calendar_part(m).get_param("method") == "CANCEL" for m in mailbox.messages)
+    assert all(subject(m).startswith("Cancelled: ") for m in mailbox.messages)
+    assert all("text/calendar" not in parts(m) for m in mailbox.messages)  # no invite ever reached them
 
 
 # ----------------------------------------------------------------------------- overdue attendance
@@ -393,19 +406,25 @@ def test_scheduler_runs_the_jobs_every_minute_without_overlap(app, cohort, mailb
     assert done.is_set() and len(mailbox.received) == 3
 
 
+def reminders_box(html: str) -> str:
+    return re.search(r'<input[^>]*name="reminders_enabled"[^>]*>', html).group(0)
+
+
 def test_profile_turns_reminders_off_and_on(app, client, cohort):
     person = cohort.participants[0]
     log_in(client, person)
     page = client.get("/profile")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'href="/profile"' in html and "checked" in html
+    assert page.status_code == 200 and 'href="/profile"' in html and "checked" in reminders_box(html)
     assert client.post("/profile", data={}).status_code == 400  # no CSRF token: refused
-    response = client.post("/profile", data={"csrf_token": csrf_token_from(html)})
+    response = client.post("/profile", data={"csrf_token": csrf_token_from(html), "channel": "automatic"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(person), person.id).reminders_enabled is False
     html = client.get("/profile").get_data(as_text=True)
-    assert "Session reminders are off." in html and "checked" not in html
-    client.post("/profile", data={"csrf_token": csrf_token_from(html), "reminders_enabled": "y"})
+    assert "Session reminders are off." in html and "checked" not in reminders_box(html)
+    client.post(
+        "/profile", data={"csrf_token": csrf_token_from(html), "reminders_enabled": "y", "channel": "automatic"}
+    )
     db.session.expire_all()
     assert db.session.get(type(person), person.id).reminders_enabled is True

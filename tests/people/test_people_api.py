@@ -66,6 +66,7 @@ def test_a_person_answer_carries_active_pursuing_and_language(api, org, token):
         "pursuing": "IFS",
         "language": "en",
         "active": True,
+        "calendar_invites": True,  # nobody has fetched their feed yet: session mail carries invites
     }
     assert api.get(f"/people/{person.id}", token).get_json()["pursuing"] == "IFS"
 
