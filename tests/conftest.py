@@ -6,9 +6,11 @@ Tests commit for real (requests do); each test ends by emptying every table.
 
 import os
 import secrets
+from datetime import datetime
 
 import flask_migrate
 import pytest
+import time_machine
 from flask import g, request_started
 from sqlalchemy import MetaData, text
 
@@ -18,10 +20,27 @@ from rs_service.extensions import db, limiter
 from tests.factories import ApiClient, make_org, make_person
 
 TEST_DATABASE_URL = os.environ.get("RS_TEST_DATABASE_URL")
+# The whole run at a set moment of a ticking clock (ISO 8601 with an offset), e.g. 02:30 UTC, when
+# UTC and America/Detroit disagree on the date: `make test` runs the SQLite half a second time so.
+TEST_CLOCK = os.environ.get("RS_TEST_CLOCK")
 
 
 def pytest_report_header(config):
-    return f"rs_service test database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
+    clock = f", clock from {TEST_CLOCK}" if TEST_CLOCK else ""
+    return f"rs_service test database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}{clock}"
+
+
+def pytest_configure(config):
+    """Move every wall clock the service reads (not the monotonic one timers use) for the whole run;
+    tests that travel further nest inside it."""
+    if TEST_CLOCK:
+        config.rs_clock = time_machine.travel(datetime.fromisoformat(TEST_CLOCK), tick=True)
+        config.rs_clock.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "rs_clock", None) is not None:
+        config.rs_clock.stop()
 
 
 @pytest.fixture(scope="session")
