@@ -14,7 +14,7 @@ from rs_service.accounts import auth
 from rs_service.accounts import service as accounts
 from rs_service.accounts.models import ROLES
 from rs_service.accounts.passwords import password_problem
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
 rs = AppGroup("rs", help="Administer rs_service.")

@@ -9,7 +9,7 @@ from datetime import date
 
 from wtforms.validators import ValidationError
 
-from rs_service.errors import InvalidInput
+from rs_service.domain_errors import InvalidInput
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2200, 12, 31)
@@ -27,7 +27,7 @@ def within_bounds(day: date) -> bool:
 
 def check_day(day: date, field: str) -> None:
     if not within_bounds(day):
-        raise InvalidInput(field, f"{day.isoformat()}: a date {OUT_OF_RANGE}")
+        raise InvalidInput(field=field, message=f"{day.isoformat()}: a date {OUT_OF_RANGE}")
 
 
 def day_within_bounds(form, field) -> None:

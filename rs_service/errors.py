@@ -12,29 +12,22 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity
 
+from rs_service.domain_errors import Conflict, InvalidInput
+
 log = logging.getLogger(__name__)
 
-
-class InvalidInput(ValueError):
-    """Input the domain rejects; answered 422 with `field` named."""
-
-    status = 422
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+__all__ = ["Conflict", "InvalidInput", "put_on_form"]
 
 
-class Conflict(Exception):
-    """A request that conflicts with the current state; answered 409."""
-
-    status = 409
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
+    """The domain's message on the form field it concerns (given, or the form's field named like the error's),
+    else on the form as a whole."""
+    if field is None and error.field:
+        field = getattr(form, "_fields", {}).get(error.field)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def handle_domain_error(error: InvalidInput | Conflict):
@@ -102,7 +95,9 @@ def handle_integrity_error(error: IntegrityError):
 def handle_data_error(error: DataError):
     """A value the database cannot hold (a number too large, say) that validation let through."""
     log.warning("data error answered as 422: %s", error.orig)
-    return handle_domain_error(InvalidInput("_value", "A value is out of the range this service accepts."))
+    return handle_domain_error(
+        InvalidInput(field="_value", message="A value is out of the range this service accepts.")
+    )
 
 
 def handle_database_unavailable(error: SQLAlchemyError):

@@ -19,7 +19,7 @@ from rs_service.accounts.auth import hash_token
 from rs_service.accounts.models import PasswordLink, Person
 from rs_service.accounts.passwords import close_links, set_password
 from rs_service.accounts.service import people_by_email
-from rs_service.errors import Conflict
+from rs_service.domain_errors import Conflict
 from rs_service.extensions import db
 from rs_service.notifications.after_commit import send_after_commit
 from rs_service.notifications.mail import build_message
@@ -33,7 +33,7 @@ LONGEST_TOKEN = 100  # ours are 43 characters; anything much longer is not one o
 def invite(person: Person) -> PasswordLink:
     """Email `person` a link to set their password, valid 7 days; their older links stop working."""
     if not person.active:
-        raise Conflict(_("%(name)s is deactivated: reactivate them first.", name=person.name), "person")
+        raise Conflict(message=_("%(name)s is deactivated: reactivate them first.", name=person.name), field="person")
     link, token = issue_link(person, "invite", INVITATION_VALID)
     with force_locale(person.language):
         subject = _("Set your password for %(association)s", association=person.organization.name)

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from rs_service import clock
 from rs_service.accounts.auth import hash_password, normalise_email
 from rs_service.accounts.models import ROLES, Credential, Organization, Person
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
 
@@ -17,9 +17,9 @@ class AccountError(InvalidInput):
 
 def create_organization(slug: str, name: str, timezone: str) -> Organization:
     if not clock.is_time_zone(timezone):
-        raise AccountError("timezone", f"{timezone!r} is not an IANA time zone such as America/Detroit")
+        raise AccountError(field="timezone", message=f"{timezone!r} is not an IANA time zone such as America/Detroit")
     if db.session.scalar(db.select(Organization.id).where(Organization.slug == slug)):
-        raise Conflict(f"an association with the slug {slug!r} already exists", "slug")
+        raise Conflict(message=f"an association with the slug {slug!r} already exists", field="slug")
     organization = Organization(slug=slug, name=name, timezone=timezone)
     db.session.add(organization)
     db.session.flush()
@@ -35,7 +35,7 @@ def set_organizer(organization: Organization, email: str | None) -> Organization
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            raise AccountError("organizer_email", f"not an email address: {error}") from None
+            raise AccountError(field="organizer_email", message=f"not an email address: {error}") from None
     organization.organizer_email = email or None
     db.session.flush()
     return organization
@@ -55,9 +55,9 @@ def create_person(
 ) -> Person:
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(field="role", message=f"role must be one of {', '.join(ROLES)}")
     if person_by_email(organization, email):
-        raise Conflict(f"{email} already belongs to someone in {organization.name}", "email")
+        raise Conflict(message=f"{email} already belongs to someone in {organization.name}", field="email")
     person = Person(
         organization_id=organization.id,
         email=email,
@@ -85,7 +85,7 @@ def add_credential(
     person: Person, category: str, number: str, valid_from: date, valid_until: date | None
 ) -> Credential:
     if valid_until is not None and valid_until < valid_from:
-        raise AccountError("valid_until", "valid_until must not be before valid_from")
+        raise AccountError(field="valid_until", message="valid_until must not be before valid_from")
     credential = Credential(
         person_id=person.id, category=category, number=number.strip(), valid_from=valid_from, valid_until=valid_until
     )

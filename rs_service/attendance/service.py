@@ -13,8 +13,8 @@ from rs_service.attendance.models import AttendanceRecord
 from rs_service.attendance.rules import check_minutes, credited_minutes
 from rs_service.audit.service import record_event
 from rs_service.clock import local_date
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement.service import flag_certificates_for_entries
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Group, Session
 from rs_service.groups.service import roster
@@ -56,11 +56,11 @@ def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
     for index, mark in enumerate(marks):
         if mark.person_id not in enrolled:
             raise InvalidInput(
-                f"records.{index}.person_id",
-                f"person {mark.person_id} is not enrolled in this group on the session's date",
+                field=f"records.{index}.person_id",
+                message=f"person {mark.person_id} is not enrolled in this group on the session's date",
             )
         if mark.person_id in seen:
-            raise InvalidInput(f"records.{index}.person_id", f"person {mark.person_id} appears twice")
+            raise InvalidInput(field=f"records.{index}.person_id", message=f"person {mark.person_id} appears twice")
         seen.add(mark.person_id)
         minutes = check_minutes(mark.status, mark.minutes, session.duration_minutes, f"records.{index}.minutes")
         checked.append(Mark(mark.person_id, mark.status, minutes))
@@ -70,11 +70,11 @@ def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
 def save_attendance(session: Session, marks: list[Mark], actor: Person, expected_version: int | None = None) -> Session:
     lock_session(session)
     if session.signed_off:
-        raise Conflict("attendance is signed off; change it with a correction and a reason")
+        raise Conflict(message="attendance is signed off; change it with a correction and a reason")
     if session.status == "cancelled":
-        raise Conflict("the session was cancelled; there is no attendance to take")
+        raise Conflict(message="the session was cancelled; there is no attendance to take")
     if expected_version is not None and expected_version != session.attendance_version:
-        raise Conflict("someone else saved this roster meanwhile; reload it and try again", "version")
+        raise Conflict(message="someone else saved this roster meanwhile; reload it and try again", field="version")
     marks = validate_marks(session, marks)
     existing = records_of(session)
     before, after = {}, {}
@@ -107,17 +107,18 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     lock_session(session)
     now = now or clock.now()
     if session.signed_off:
-        raise Conflict("attendance is already signed off")
+        raise Conflict(message="attendance is already signed off")
     if session.status == "cancelled":
-        raise Conflict("the session was cancelled")
+        raise Conflict(message="the session was cancelled")
     if now < session.starts_at:
         raise Conflict(
-            f"the session has not started yet (it starts {local_time(session.starts_at, session.group.timezone)})"
+            message=f"the session has not started yet "
+            f"(it starts {local_time(session.starts_at, session.group.timezone)})"
         )
     records = records_of(session)
     missing = [p.name for p in roster(session) if p.id not in records]
     if missing:
-        raise Conflict(f"record attendance for everyone first; missing: {', '.join(missing)}")
+        raise Conflict(message=f"record attendance for everyone first; missing: {', '.join(missing)}")
     session.signed_off_at, session.signed_off_by_id = now, actor.id
     provider = provider_stamp(session)
     entries = [credit(session, record, provider, actor) for record in records.values()]
@@ -163,12 +164,12 @@ def correct(
     """Change a signed-off record: reverse what it earned, credit what it should have."""
     lock_session(session)
     if not session.signed_off:
-        raise Conflict("attendance is not signed off yet; save the roster instead")
+        raise Conflict(message="attendance is not signed off yet; save the roster instead")
     if not (reason or "").strip():
-        raise InvalidInput("reason", "a correction needs a reason")
+        raise InvalidInput(field="reason", message="a correction needs a reason")
     record = records_of(session).get(person_id)
     if record is None:
-        raise InvalidInput("person_id", "that person has no attendance record in this session")
+        raise InvalidInput(field="person_id", message="that person has no attendance record in this session")
     minutes = check_minutes(status, minutes, session.duration_minutes)
     before = snapshot(record)
     record.status, record.minutes = status, minutes

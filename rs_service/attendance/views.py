@@ -11,7 +11,7 @@ from rs_service.attendance.forms import STATUS_LABELS, CorrectionForm, ReportUpl
 from rs_service.attendance.models import STATUSES
 from rs_service.attendance.rules import credited_minutes
 from rs_service.audit.service import trail
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.groups.models import Session
 from rs_service.groups.service import roster
 

@@ -12,11 +12,11 @@ from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from rs_service.accounts.models import Credential, Organization, Person
+from rs_service.domain_errors import Conflict
 from rs_service.endorsement import renewal, rules
 from rs_service.endorsement.models import Requirement
 from rs_service.endorsement.requirements import check_category, check_date, requirement_set_in_force
 from rs_service.endorsement.service import ledger_entry
-from rs_service.errors import Conflict
 from rs_service.extensions import db
 from rs_service.hours.ledger import standing_entries_query
 from rs_service.hours.models import HourEntry
@@ -58,9 +58,9 @@ def _rows_in_force(organization_id: int, as_of: date) -> dict[str, Requirement]:
     requirement_set = requirement_set_in_force(organization_id, as_of)
     if requirement_set is None:
         raise Conflict(
-            f"The association has no requirements in force on {as_of.isoformat()}; "
+            message=f"The association has no requirements in force on {as_of.isoformat()}; "
             "staff can add them on the Requirements page.",
-            "as_of",
+            field="as_of",
         )
     return {row.category: row for row in requirement_set.requirements}
 
@@ -72,7 +72,9 @@ def _judge(
         return renewal.Renewal("", renewal.NOT_ENDORSED, as_of, None, None, 0, 0, None, None, (), ())
     row = rows.get(category)
     if row is None:
-        raise Conflict(f"The requirements in force on {as_of.isoformat()} say nothing of {category}.", "category")
+        raise Conflict(
+            message=f"The requirements in force on {as_of.isoformat()} say nothing of {category}.", field="category"
+        )
     return renewal.assess_renewal_status(renewal_rule(row), held(person.credentials), entries, as_of)
 
 

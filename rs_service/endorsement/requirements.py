@@ -11,12 +11,12 @@ from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.service import record_event
 from rs_service.database import MAX_ID
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement import rules
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
 from rs_service.endorsement.categories import CATEGORY_CODES, CATEGORY_NAMES
 from rs_service.endorsement.models import Requirement, RequirementSet
 from rs_service.endorsement.renewal import due_date_problem
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 
 # Endorsement began in 2002: no rule set or certificate is ever judged before 2000, and the bounds
@@ -47,13 +47,17 @@ def today_for(organization: Organization) -> date:
 
 def check_date(field: str, value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise InvalidInput(field, f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+        raise InvalidInput(
+            field=field, message=f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+        )
     return value
 
 
 def check_category(category: str) -> str:
     if category not in CATEGORY_CODES:
-        raise InvalidInput("category", f"{category!r} is not an Endorsement category ({', '.join(CATEGORY_CODES)})")
+        raise InvalidInput(
+            field="category", message=f"{category!r} is not an Endorsement category ({', '.join(CATEGORY_CODES)})"
+        )
     return category
 
 
@@ -140,9 +144,9 @@ def requirement_in_force(organization_id: int, category: str, as_of: date) -> Re
     row = next((r for r in requirement_set.requirements if r.category == category), None) if requirement_set else None
     if row is None:
         raise Conflict(
-            f"The association has no requirement for {category} in force on {as_of.isoformat()}; "
+            message=f"The association has no requirement for {category} in force on {as_of.isoformat()}; "
             "staff can add one on the Requirements page.",
-            "category",
+            field="category",
         )
     return row
 
@@ -177,7 +181,9 @@ def new_requirement_set_version(
         if difference:
             applied[category] = difference
     if not applied:
-        raise InvalidInput("requirements", "nothing changed: a new version needs at least one different value")
+        raise InvalidInput(
+            field="requirements", message="nothing changed: a new version needs at least one different value"
+        )
     version = _latest_version(organization.id) + 1
     requirement_set = _add_requirement_set(
         organization.id, version, effective_from, note, [rows[code] for code in CATEGORY_CODES if code in rows], actor
@@ -219,15 +225,15 @@ def _latest_version(organization_id: int) -> int:
 def _apply_change(rows: dict, category: str, values: dict) -> dict:
     """Validate and apply one category's changes in place; return {field: [old, new]} that differ."""
     if category not in rows:
-        raise InvalidInput("category", f"{category!r} is not an Endorsement category")
+        raise InvalidInput(field="category", message=f"{category!r} is not an Endorsement category")
     unknown = set(values) - set(REQUIREMENT_FIELDS)
     if unknown:
-        raise InvalidInput(f"{category}.{sorted(unknown)[0]}", "is not a requirement field")
+        raise InvalidInput(field=f"{category}.{sorted(unknown)[0]}", message="is not a requirement field")
     old = {**rows[category], "provider_categories": _in_catalogue_order(rows[category]["provider_categories"])}
     candidate = {**old, **values}
     candidate["provider_categories"] = _in_catalogue_order(candidate["provider_categories"])
     for field, message in requirement_problems(candidate):
-        raise InvalidInput(f"{category}.{field}", message)
+        raise InvalidInput(field=f"{category}.{field}", message=message)
     difference = {key: [old[key], candidate[key]] for key in REQUIREMENT_FIELDS if old[key] != candidate[key]}
     rows[category] = candidate
     return difference

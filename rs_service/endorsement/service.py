@@ -19,6 +19,7 @@ from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement import renewal, rules
 from rs_service.endorsement.categories import CATEGORY_NAMES
 from rs_service.endorsement.models import Certificate, Requirement, certificate_entries
@@ -30,7 +31,6 @@ from rs_service.endorsement.requirements import (
     today_for,
 )
 from rs_service.endorsement.status_list import free_status_index
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.hours.ledger import standing_entries_query
@@ -46,10 +46,11 @@ class AlreadyCertified(Conflict):
 
     def __init__(self, certificate: Certificate):
         super().__init__(
-            f"{certificate.person.name} already holds a valid {certificate.category} certificate for the window "
+            message=f"{certificate.person.name} already holds a valid {certificate.category} certificate "
+            "for the window "
             f"{certificate.window_start.isoformat()} to {certificate.window_end.isoformat()}; "
             "revoke it first to issue another.",
-            "category",
+            field="category",
         )
         self.certificate = certificate
 
@@ -58,7 +59,7 @@ class NotEligible(Conflict):
     """Refused because the rules are not met; `reasons` says every rule that failed."""
 
     def __init__(self, category: str, reasons: tuple[str, ...]):
-        super().__init__(f"Not eligible for {category}: {'; '.join(reasons)}.", "reasons")
+        super().__init__(message=f"Not eligible for {category}: {'; '.join(reasons)}.", field="reasons")
         self.reasons = list(reasons)
 
 
@@ -234,7 +235,9 @@ class EvidenceChanged(Conflict):
     """The evidence staff confirmed is no longer what the rules count (an entry was added or corrected since)."""
 
     def __init__(self):
-        super().__init__("The evidence changed since it was shown: review it again before issuing.", "evidence")
+        super().__init__(
+            message="The evidence changed since it was shown: review it again before issuing.", field="evidence"
+        )
 
 
 def evidence_fingerprint(assessment: Assessment) -> str:
@@ -253,12 +256,13 @@ def issue_certificate(
     today = today_for(person.organization)
     as_of = as_of or today
     if as_of > today:
-        raise InvalidInput("as_of", "hours cannot be certified as of a future date")
+        raise InvalidInput(field="as_of", message="hours cannot be certified as of a future date")
     hold_person(person)
     assessment = assess(person, category, as_of)
     if not assessment.requirement.rsc_required:
         raise Conflict(
-            f"{category} requires no reflective supervision hours, so there is nothing to certify.", "category"
+            message=f"{category} requires no reflective supervision hours, so there is nothing to certify.",
+            field="category",
         )
     if not assessment.result.eligible:
         raise NotEligible(category, assessment.result.reasons)
@@ -412,7 +416,9 @@ def certified_entries(certificate: Certificate) -> list[HourEntry]:
 def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> Certificate:
     reason = _reason("reason", reason)
     if certificate.revoked_at is not None:
-        raise Conflict(f"The certificate was already revoked on {certificate.revoked_at:%Y-%m-%d}.", "reason")
+        raise Conflict(
+            message=f"The certificate was already revoked on {certificate.revoked_at:%Y-%m-%d}.", field="reason"
+        )
     certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason
     db.session.flush()
@@ -464,7 +470,7 @@ def clear_review_flag(certificate: Certificate, actor: Person, note: str, field:
     """Staff reviewed a flagged certificate and it stands (they confirm it); the note says why."""
     note = _reason(field, note)
     if not certificate.under_review:
-        raise Conflict("The certificate is not under review.", field)
+        raise Conflict(message="The certificate is not under review.", field=field)
     record_event(
         certificate.organization_id,
         actor,
@@ -483,9 +489,9 @@ def clear_review_flag(certificate: Certificate, actor: Person, note: str, field:
 def _reason(field: str, text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput(field, "say why, in a few words")
+        raise InvalidInput(field=field, message="say why, in a few words")
     if len(text) > 500:
-        raise InvalidInput(field, "must be at most 500 characters")
+        raise InvalidInput(field=field, message="must be at most 500 characters")
     return text
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from rs_service import policy
 from rs_service.accounts.models import Person
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement import requirements as rulesets
 from rs_service.endorsement import rules, service
 from rs_service.endorsement.baseline import BASELINE_REQUIREMENTS
@@ -24,7 +25,6 @@ from rs_service.endorsement.forms import (
     RevokeForm,
 )
 from rs_service.endorsement.pdf import render_certificate_pdf
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.listing import matches, page_number, page_of_list
 
 blp = Blueprint("endorsement", __name__)

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.audit.service import record_event
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group
 from rs_service.groups.service import (
@@ -93,9 +93,9 @@ def checked_value(group: Group, name: str, value, today: date):
     if name == "facilitator_ids":
         ids = sorted(set(value or []))
         if not ids:
-            raise InvalidInput(name, _("A group needs at least one facilitator."))
+            raise InvalidInput(field=name, message=_("A group needs at least one facilitator."))
         if len(ids) > MAX_FACILITATORS:
-            raise InvalidInput(name, _("At most %(count)d facilitators.", count=MAX_FACILITATORS))
+            raise InvalidInput(field=name, message=_("At most %(count)d facilitators.", count=MAX_FACILITATORS))
         return ids
     if name == "provider_id":
         return value or None
@@ -104,23 +104,23 @@ def checked_value(group: Group, name: str, value, today: date):
     if name == "join_url":
         link = checked_line(name, value, 500)
         if link is not None and not link.lower().startswith(("https://", "http://")):
-            raise InvalidInput(name, _("Give a full link starting with https://"))
+            raise InvalidInput(field=name, message=_("Give a full link starting with https://"))
         return link
     if name == "description":
         return checked_description(value)
-    raise InvalidInput(name, _("This field cannot be changed."))
+    raise InvalidInput(field=name, message=_("This field cannot be changed."))
 
 
 def checked_line(name: str, value, max_length: int, required: bool = False) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidInput(name, _("This field is required."))
+            raise InvalidInput(field=name, message=_("This field is required."))
         return None
     if len(text) > max_length:
-        raise InvalidInput(name, _("At most %(count)d characters.", count=max_length))
+        raise InvalidInput(field=name, message=_("At most %(count)d characters.", count=max_length))
     if single_line_problem(text):
-        raise InvalidInput(name, _("Write it on one line, without tabs or control characters."))
+        raise InvalidInput(field=name, message=_("Write it on one line, without tabs or control characters."))
     return text
 
 
@@ -130,24 +130,24 @@ def checked_description(value) -> str | None:
     if not text:
         return None
     if len(text) > 2000:
-        raise InvalidInput("description", _("At most %(count)d characters.", count=2000))
+        raise InvalidInput(field="description", message=_("At most %(count)d characters.", count=2000))
     if any(single_line_problem(line) for line in text.split("\n")):
-        raise InvalidInput("description", _("The description contains a tab or a control character."))
+        raise InvalidInput(field="description", message=_("The description contains a tab or a control character."))
     return text
 
 
 def checked_capacity(group: Group, value, today: date) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CAPACITY:
-        raise InvalidInput("capacity", _("Places must be 1 to %(count)d.", count=MAX_CAPACITY))
+        raise InvalidInput(field="capacity", message=_("Places must be 1 to %(count)d.", count=MAX_CAPACITY))
     enrolled = enrolled_count(group, today)
     if value < enrolled:
         raise Conflict(
-            ngettext(
+            message=ngettext(
                 "%(num)d person is enrolled: the places cannot be fewer. Withdraw someone first.",
                 "%(num)d people are enrolled: the places cannot be fewer. Withdraw someone first.",
                 enrolled,
             ),
-            "capacity",
+            field="capacity",
         )
     return value
 
@@ -160,7 +160,8 @@ def checked_facilitators(group: Group, ids: list[int]) -> list[Person]:
     inactive = [p.name for p in added if not p.active]
     if inactive:
         raise InvalidInput(
-            "facilitator_ids", _("Deactivated people cannot facilitate: %(names)s.", names=", ".join(inactive))
+            field="facilitator_ids",
+            message=_("Deactivated people cannot facilitate: %(names)s.", names=", ".join(inactive)),
         )
     ahead = [s for s in sessions_of(group) if s.status == "scheduled" and s.starts_at > clock.now()]
     ensure_no_double_booking(added, [(s.starts_at, s.duration_minutes) for s in ahead], {s.id for s in ahead})
@@ -174,10 +175,12 @@ def check_provider(group: Group, wanted: dict, before: dict) -> None:
     if provider_id is None or provider_id in facilitator_ids:
         return
     if "provider_id" in wanted:
-        raise InvalidInput("provider_id", _("The provider of record must be one of the group's facilitators."))
+        raise InvalidInput(
+            field="provider_id", message=_("The provider of record must be one of the group's facilitators.")
+        )
     raise InvalidInput(
-        "provider_id",
-        _("The provider of record would no longer facilitate the group: choose another provider of record."),
+        field="provider_id",
+        message=_("The provider of record would no longer facilitate the group: choose another provider of record."),
     )
 
 

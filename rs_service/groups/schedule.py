@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrulestr
 
-from rs_service.errors import InvalidInput
+from rs_service.domain_errors import InvalidInput
 
 MAX_SESSIONS = 400  # a group meeting daily for a year; anything more is a mistake in the rule
 MAX_SPAN_YEARS = 10  # from a group's first date to its end date
@@ -34,19 +34,27 @@ def validate_rule(rrule: str) -> str:
     rule = rrule.strip().upper().removeprefix("RRULE:")
     parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
     if "FREQ" not in parts:
-        raise ScheduleError("rrule", "the rule needs FREQ, e.g. FREQ=WEEKLY;BYDAY=TU")
+        raise ScheduleError(field="rrule", message="the rule needs FREQ, e.g. FREQ=WEEKLY;BYDAY=TU")
     for forbidden in _FORBIDDEN_PARTS:
         if forbidden in parts:
-            raise ScheduleError("rrule", f"leave {forbidden} out of the rule: first_date and until set the range")
+            raise ScheduleError(
+                field="rrule", message=f"leave {forbidden} out of the rule: first_date and until set the range"
+            )
     for extension in _NOT_RFC_5545:
         if extension in parts:
-            raise ScheduleError("rrule", f"{extension} is not part of RFC 5545; calendar apps would not understand it")
+            raise ScheduleError(
+                field="rrule", message=f"{extension} is not part of RFC 5545; calendar apps would not understand it"
+            )
     try:
         parsed = rrulestr(f"RRULE:{rule}", dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError) as error:
-        raise ScheduleError("rrule", f"not an RFC 5545 rule python-dateutil understands: {error}") from None
+        raise ScheduleError(
+            field="rrule", message=f"not an RFC 5545 rule python-dateutil understands: {error}"
+        ) from None
     if parsed._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
-        raise ScheduleError("rrule", "sessions recur at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
+        raise ScheduleError(
+            field="rrule", message="sessions recur at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)"
+        )
     return rule
 
 
@@ -71,7 +79,9 @@ def local_starts(series: Series) -> list[datetime]:
         if start.date() not in series.blackout_dates:
             starts.append(start)
         if len(starts) > MAX_SESSIONS:
-            raise ScheduleError("until", f"the rule gives more than {MAX_SESSIONS} sessions; shorten the range")
+            raise ScheduleError(
+                field="until", message=f"the rule gives more than {MAX_SESSIONS} sessions; shorten the range"
+            )
     return starts
 
 

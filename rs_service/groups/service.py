@@ -13,7 +13,7 @@ from rs_service.accounts.models import Person
 from rs_service.attendance.models import AttendanceRecord
 from rs_service.audit.models import AuditEvent
 from rs_service.date_bounds import check_day
-from rs_service.errors import Conflict
+from rs_service.domain_errors import Conflict
 from rs_service.extensions import db
 from rs_service.groups import schedule
 from rs_service.groups.models import (
@@ -59,20 +59,24 @@ class GroupPlan:
 def check_plan(plan: GroupPlan) -> list[datetime]:
     """The plan's session starts, or ScheduleError naming the field at fault."""
     if not clock.is_time_zone(plan.timezone):
-        raise ScheduleError("timezone", f"{plan.timezone!r} is not an IANA time zone such as America/Detroit")
+        raise ScheduleError(
+            field="timezone", message=f"{plan.timezone!r} is not an IANA time zone such as America/Detroit"
+        )
     check_day(plan.first_date, "first_date")
     check_day(plan.until, "until")
     if plan.until < plan.first_date:
-        raise ScheduleError("until", "the end date is before the first date")
+        raise ScheduleError(field="until", message="the end date is before the first date")
     if plan.until > plan.first_date + relativedelta(years=schedule.MAX_SPAN_YEARS):
-        raise ScheduleError("until", f"a group's sessions span at most {schedule.MAX_SPAN_YEARS} years")
+        raise ScheduleError(field="until", message=f"a group's sessions span at most {schedule.MAX_SPAN_YEARS} years")
     if not 0 < plan.duration_minutes <= LONGEST_SESSION_MINUTES:
-        raise ScheduleError("duration_minutes", f"a session lasts between 1 and {LONGEST_SESSION_MINUTES} minutes")
+        raise ScheduleError(
+            field="duration_minutes", message=f"a session lasts between 1 and {LONGEST_SESSION_MINUTES} minutes"
+        )
     if plan.capacity < 1:
-        raise ScheduleError("capacity", "capacity must be at least 1")
+        raise ScheduleError(field="capacity", message="capacity must be at least 1")
     starts = schedule.session_starts(plan.series())
     if not starts:
-        raise ScheduleError("rrule", "the rule gives no session between the first date and the end date")
+        raise ScheduleError(field="rrule", message="the rule gives no session between the first date and the end date")
     return starts
 
 
@@ -83,16 +87,18 @@ def facilitators_for(organization_id: int, ids) -> list[Person]:
     )
     missing = ids - {p.id for p in people}
     if missing:
-        raise ScheduleError("facilitator_ids", f"no such person in this association: {sorted(missing)}")
+        raise ScheduleError(field="facilitator_ids", message=f"no such person in this association: {sorted(missing)}")
     if any(p.role == "participant" for p in people):
-        raise ScheduleError("facilitator_ids", "participants cannot facilitate; give them a facilitator or staff role")
+        raise ScheduleError(
+            field="facilitator_ids", message="participants cannot facilitate; give them a facilitator or staff role"
+        )
     return people
 
 
 def create_group(organization_id: int, plan: GroupPlan) -> Group:
     starts = check_plan(plan)
     if not plan.facilitator_ids:
-        raise ScheduleError("facilitator_ids", "a group needs at least one facilitator")
+        raise ScheduleError(field="facilitator_ids", message="a group needs at least one facilitator")
     facilitators = facilitators_for(organization_id, plan.facilitator_ids)
     provider_id = provider_of_record(plan)
     ensure_no_double_booking(facilitators, [(s, plan.duration_minutes) for s in starts])
@@ -124,7 +130,9 @@ def provider_of_record(plan: GroupPlan) -> int:
     if plan.provider_id is None:
         return plan.facilitator_ids[0]
     if plan.provider_id not in plan.facilitator_ids:
-        raise ScheduleError("provider_id", "the provider of record must be one of the group's facilitators")
+        raise ScheduleError(
+            field="provider_id", message="the provider of record must be one of the group's facilitators"
+        )
     return plan.provider_id
 
 
@@ -170,10 +178,10 @@ def ensure_no_double_booking(
         for start, minutes in slots:
             if schedule.overlaps(start, minutes, session.starts_at, session.duration_minutes):
                 raise SchedulingConflict(
-                    f"{names[person_id]} already facilitates {group_name} on "
+                    message=f"{names[person_id]} already facilitates {group_name} on "
                     f"{local_time(session.starts_at, zone)} (session {session.id}), which overlaps "
                     f"{local_time(start, zone)}",
-                    "facilitator_ids",
+                    field="facilitator_ids",
                 )
 
 
@@ -191,9 +199,9 @@ def session_count(group_id: int) -> int:
 
 def ensure_open(session: Session) -> None:
     if session.signed_off:
-        raise SchedulingConflict("the session's attendance is signed off; it can no longer be changed")
+        raise SchedulingConflict(message="the session's attendance is signed off; it can no longer be changed")
     if session.status == "cancelled":
-        raise SchedulingConflict("the session is cancelled")
+        raise SchedulingConflict(message="the session is cancelled")
 
 
 def reschedule_session(
@@ -305,20 +313,21 @@ def lock_group(group: Group) -> None:
 
 def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = False) -> Enrollment:
     if person.organization_id != group.organization_id:
-        raise ScheduleError("person_id", "no such person in this association")
+        raise ScheduleError(field="person_id", message="no such person in this association")
     lock_group(group)
     existing = db.session.scalar(
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person.id)
     )
     if existing is not None and (existing.left_on is None or existing.waitlisted):
         raise SchedulingConflict(
-            f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'} in {group.name}",
-            "person_id",
+            message=f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'} in {group.name}",
+            field="person_id",
         )
     full = enrolled_count(group, joined_on) >= group.capacity
     if full and not waitlist:
         raise SchedulingConflict(
-            f"{group.name} is full ({group.capacity} places); add them to the waitlist instead", "person_id"
+            message=f"{group.name} is full ({group.capacity} places); add them to the waitlist instead",
+            field="person_id",
         )
     if existing is not None:  # re-joining after having left
         existing.joined_on, existing.left_on, existing.waitlisted = joined_on, None, full
@@ -339,7 +348,8 @@ def enroll_many(group: Group, people: list[Person], joined_on: date, *, waitlist
     inactive = [p.name for p in people if not p.active]
     if inactive:
         raise ScheduleError(
-            "person_ids", _("Deactivated people cannot join a group: %(names)s.", names=", ".join(inactive))
+            field="person_ids",
+            message=_("Deactivated people cannot join a group: %(names)s.", names=", ".join(inactive)),
         )
     free = max(group.capacity - enrolled_count(group, joined_on), 0)
     if len(people) > free and not waitlist:
@@ -358,7 +368,7 @@ def enroll_many(group: Group, people: list[Person], joined_on: date, *, waitlist
                 free,
                 group=group.name,
             )
-        raise SchedulingConflict(message, "person_ids")
+        raise SchedulingConflict(message=message, field="person_ids")
     return [enroll(group, person, joined_on, waitlist=waitlist) for person in people]
 
 
@@ -383,13 +393,13 @@ def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person_id)
     )
     if enrollment is None or enrollment.left_on is not None:
-        raise SchedulingConflict("that person is not enrolled in this group", "person_id")
+        raise SchedulingConflict(message="that person is not enrolled in this group", field="person_id")
     if enrollment.waitlisted:
         db.session.delete(enrollment)
         db.session.flush()
         return enrollment
     if left_on < enrollment.joined_on:
-        raise ScheduleError("left_on", f"must not be before the day they joined ({enrollment.joined_on})")
+        raise ScheduleError(field="left_on", message=f"must not be before the day they joined ({enrollment.joined_on})")
     enrollment.left_on = left_on
     db.session.flush()
     promote_from_waitlist(group, left_on + timedelta(days=1))

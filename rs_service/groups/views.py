@@ -18,7 +18,8 @@ from rs_service.accounts.models import Organization, Person
 from rs_service.audit.service import trail
 from rs_service.calendars import service as calendars
 from rs_service.clock import local_date
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.domain_errors import Conflict, InvalidInput
+from rs_service.errors import put_on_form
 from rs_service.extensions import db
 from rs_service.groups import service
 from rs_service.groups.editing import GroupEdit, edit_group
@@ -215,7 +216,7 @@ def enroll(group_id: int):
         try:
             enrollments = service.enroll_many(group, chosen, form.joined_on.data, waitlist=form.waitlist.data)
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form._fields.get(error.field or ""))
+            put_on_form(form, error)
         else:
             flash(enrolled_message(enrollments))
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
@@ -298,7 +299,7 @@ def edit(group_id: int):
         try:
             outcome = edit_group(group, form.changes(), me())
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form._fields.get(error.field or ""))
+            put_on_form(form, error)
         else:
             for message in edit_messages(outcome):
                 flash(message)
@@ -506,14 +507,6 @@ def rotate_feed():
 
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
-    """The domain's message on the field it concerns, else on the form as a whole."""
-    if field is not None:
-        field.errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
 
 
 def facilitator_choices(organization: Organization) -> list[tuple[int, str]]:

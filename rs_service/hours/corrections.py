@@ -15,8 +15,8 @@ from sqlalchemy import exists, or_
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import record_event
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement.service import flag_certificates_for_entries
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.hours import ledger
 from rs_service.hours.models import EntryCredential, HourEntry
@@ -42,19 +42,25 @@ def is_reversed(entry: HourEntry) -> bool:
 
 def check_correctable(entry: HourEntry) -> None:
     if entry.minutes < 0:
-        raise Conflict(_("This entry reverses another; correct the entry it reverses instead."), "entry_id")
+        raise Conflict(
+            message=_("This entry reverses another; correct the entry it reverses instead."), field="entry_id"
+        )
     if entry.session_id is not None:
         raise Conflict(
-            _("These hours come from a group session: correct the session's attendance instead."), "entry_id"
+            message=_("These hours come from a group session: correct the session's attendance instead."),
+            field="entry_id",
         )
     if is_reversed(entry):
-        raise Conflict(_("This entry was already corrected or voided; correct the entry that replaced it."), "entry_id")
+        raise Conflict(
+            message=_("This entry was already corrected or voided; correct the entry that replaced it."),
+            field="entry_id",
+        )
 
 
 def required_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason", _("Say why, in a few words."))
+        raise InvalidInput(field="reason", message=_("Say why, in a few words."))
     return reason
 
 
@@ -72,9 +78,11 @@ def correct_rsc_hours(
     minutes = entry.minutes if minutes is None else minutes
     entry_date = entry_date or entry.entry_date
     if not 0 < minutes <= 24 * 60:
-        raise InvalidInput("minutes", _("Give between 1 and 1440 minutes."))
+        raise InvalidInput(field="minutes", message=_("Give between 1 and 1440 minutes."))
     if (minutes, entry_date) == (entry.minutes, entry.entry_date):
-        raise InvalidInput("minutes", _("The correction changes nothing: give other minutes or another date."))
+        raise InvalidInput(
+            field="minutes", message=_("The correction changes nothing: give other minutes or another date.")
+        )
     refuse_future_date(entry.person, entry_date)
     reversal = ledger.reverse_entry(entry, reason=reason, recorded_by=actor)
     replacement = ledger.record_entry(

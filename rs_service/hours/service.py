@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func
 from rs_service import clock
 from rs_service.accounts.models import Person
 from rs_service.audit.service import record_event
-from rs_service.errors import InvalidInput
+from rs_service.domain_errors import InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
 from rs_service.hours import ledger
@@ -38,9 +38,9 @@ def record_rsc_hours(
 ) -> HourEntry:
     """RSC received outside the service's groups, from a provider with an account or an external one."""
     if (provider is None) == (external is None):
-        raise InvalidInput("provider_id", "give either provider_id or provider, not both and not neither")
+        raise InvalidInput(field="provider_id", message="give either provider_id or provider, not both and not neither")
     if provider is not None and provider.id == person.id:
-        raise InvalidInput("provider_id", "nobody can provide their own reflective supervision")
+        raise InvalidInput(field="provider_id", message="nobody can provide their own reflective supervision")
     refuse_future_date(person, entry_date)
     if (
         external is not None
@@ -48,7 +48,7 @@ def record_rsc_hours(
         and external.valid_until
         and external.valid_until < external.valid_from
     ):
-        raise InvalidInput("valid_until", _("The end of the endorsement must not be before its start."))
+        raise InvalidInput(field="valid_until", message=_("The end of the endorsement must not be before its start."))
     snapshot = (
         ledger.provider_snapshot(provider, entry_date)
         if provider is not None
@@ -87,8 +87,8 @@ def refuse_future_date(person: Person, entry_date: date) -> None:
     today = clock.today_in(person.organization.timezone)
     if entry_date > today:
         raise InvalidInput(
-            "date",
-            _(
+            field="date",
+            message=_(
                 "%(date)s is after today (%(today)s in %(zone)s); record hours once they are received",
                 date=entry_date.isoformat(),
                 today=today.isoformat(),

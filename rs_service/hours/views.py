@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
-from rs_service.errors import Conflict, InvalidInput
+from rs_service.errors import put_on_form
 from rs_service.extensions import db
 from rs_service.groups.service import group_choices
 from rs_service.hours import corrections, service
@@ -93,7 +94,7 @@ def person(person_id: int):
             flash("Hours recorded.")
             return redirect(url_for("hours.person", person_id=subject.id))
         except InvalidInput as error:
-            form.field_named(error.field).errors = [error.message]
+            put_on_form(form, error, form.field_named(error.field))
             status = 422
     elif request.method == "POST":
         status = 422
@@ -123,7 +124,7 @@ def restamp(person_id: int):
         try:
             changed = corrections.restamp(subject, current_user, form.reason.data)
         except InvalidInput as error:
-            form.reason.errors = [error.message]
+            put_on_form(form, error, form.reason)
         else:
             flash(
                 ngettext(
@@ -148,7 +149,7 @@ def correct_entry(person_id: int, entry_id: int):
                 entry, current_user, form.reason.data, minutes=form.minutes.data, entry_date=form.entry_date.data
             )
         except (InvalidInput, Conflict) as error:
-            form.field_named(error.field).errors = [error.message]
+            put_on_form(form, error, form.field_named(error.field))
         else:
             flash(_("Hours corrected; the old entry is reversed and kept in the ledger."))
             return redirect(url_for("hours.person", person_id=subject.id))
@@ -164,7 +165,7 @@ def void_entry(person_id: int, entry_id: int):
         try:
             corrections.void_rsc_hours(entry, current_user, form.reason.data)
         except (InvalidInput, Conflict) as error:
-            form.reason.errors = [error.message]
+            put_on_form(form, error, form.reason)
         else:
             flash(_("Hours voided; the entry is reversed and kept in the ledger."))
             return redirect(url_for("hours.person", person_id=subject.id))
@@ -215,7 +216,7 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
         provider = policy.find_in_association(Person, form.provider_id.data, current_user.organization_id)
     elif form.external_name.data:
         if not (form.external_category.data and form.external_number.data):
-            raise InvalidInput("provider", "an external provider needs their endorsement and its number")
+            raise InvalidInput(field="provider", message="an external provider needs their endorsement and its number")
         external = service.ExternalProvider(
             form.external_name.data,
             form.external_category.data,

@@ -12,8 +12,8 @@ from rs_service.accounts.auth import end_sessions, normalise_email
 from rs_service.accounts.models import LANGUAGES, ROLES, Credential, Organization, Person
 from rs_service.accounts.service import add_credential, create_person, person_by_email
 from rs_service.audit.service import record_event
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement.categories import CATEGORY_CODES
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session, group_facilitators
 from rs_service.groups.service import lock_group, promote_from_waitlist
@@ -160,10 +160,12 @@ def checked_value(person: Person | None, organization: Organization, name: str, 
     if name == "email":
         email = normalise_email(value or "")
         if "@" not in email or len(email) > 254:
-            raise InvalidInput("email", _("Give a valid email address."))
+            raise InvalidInput(field="email", message=_("Give a valid email address."))
         other = person_by_email(organization, email)
         if other is not None and (person is None or other.id != person.id):
-            raise Conflict(_("%(email)s already belongs to %(name)s.", email=email, name=other.name), "email")
+            raise Conflict(
+                message=_("%(email)s already belongs to %(name)s.", email=email, name=other.name), field="email"
+            )
         return email
     if name == "role":
         return checked_role(person, value, actor)
@@ -171,33 +173,33 @@ def checked_value(person: Person | None, organization: Organization, name: str, 
         if value in (None, ""):
             return None
         if value not in CATEGORY_CODES:
-            raise InvalidInput("pursuing", _("Choose an Endorsement category such as IFS or IMHS."))
+            raise InvalidInput(field="pursuing", message=_("Choose an Endorsement category such as IFS or IMHS."))
         return value
     if name == "language":
         if value not in LANGUAGES:
-            raise InvalidInput("language", _("Choose English (en) or Spanish (es)."))
+            raise InvalidInput(field="language", message=_("Choose English (en) or Spanish (es)."))
         return value
-    raise InvalidInput(name, _("This field cannot be changed."))
+    raise InvalidInput(field=name, message=_("This field cannot be changed."))
 
 
 def checked_role(person: Person | None, role, actor: Person) -> str:
     if role not in ROLES:
-        raise InvalidInput("role", _("Choose staff, facilitator or participant."))
+        raise InvalidInput(field="role", message=_("Choose staff, facilitator or participant."))
     if person is None or role == person.role:
         return role
     if person.id == actor.id:
-        raise Conflict(_("You cannot change your own role; ask another staff member."), "role")
+        raise Conflict(message=_("You cannot change your own role; ask another staff member."), field="role")
     if role == "participant":
         groups = facilitated_groups(person)
         if groups:
             names = ", ".join(g.name for g in groups)
             raise Conflict(
-                _(
+                message=_(
                     "%(name)s facilitates %(groups)s: give those groups another facilitator first.",
                     name=person.name,
                     groups=names,
                 ),
-                "role",
+                field="role",
             )
     return role
 
@@ -205,12 +207,12 @@ def checked_role(person: Person | None, role, actor: Person) -> str:
 def checked_text(field_name: str, value, max_length: int) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(field_name, _("This field is required."))
+        raise InvalidInput(field=field_name, message=_("This field is required."))
     if len(text) > max_length:
-        raise InvalidInput(field_name, _("At most %(count)d characters.", count=max_length))
+        raise InvalidInput(field=field_name, message=_("At most %(count)d characters.", count=max_length))
     problem = single_line_problem(text)
     if problem:
-        raise InvalidInput(field_name, _("Write it on one line, without tabs or control characters."))
+        raise InvalidInput(field=field_name, message=_("Write it on one line, without tabs or control characters."))
     return text
 
 
@@ -226,10 +228,10 @@ def record_credential(
 ) -> Credential:
     """An Endorsement the person holds, e.g. a facilitator's renewal from its renewal date."""
     if category not in CATEGORY_CODES:
-        raise InvalidInput("category", _("Choose an Endorsement category such as IFS or IMHS."))
+        raise InvalidInput(field="category", message=_("Choose an Endorsement category such as IFS or IMHS."))
     number = checked_text("number", number, 50)
     if valid_until is not None and valid_until < valid_from:
-        raise InvalidInput("valid_until", _("The end date must not be before the start date."))
+        raise InvalidInput(field="valid_until", message=_("The end date must not be before the start date."))
     credential = add_credential(person, category, number, valid_from, valid_until)
     record_event(
         person.organization_id,
@@ -244,7 +246,7 @@ def record_credential(
 def end_credential(credential: Credential, actor: Person, valid_until: date) -> Credential:
     """The last day the credential is valid (it lapsed, or was given up); earlier entries keep their stamps."""
     if valid_until < credential.valid_from:
-        raise InvalidInput("valid_until", _("The end date must not be before the start date."))
+        raise InvalidInput(field="valid_until", message=_("The end date must not be before the start date."))
     before = credential_facts(credential)
     credential.valid_until = valid_until
     db.session.flush()
@@ -288,9 +290,9 @@ def deactivate(person: Person, actor: Person, reason: str) -> Deactivation:
     today on (each group's own date); their attendance, hours, certificates and credentials stay."""
     reason = checked_text("reason", reason, 500)
     if not person.active:
-        raise Conflict(_("%(name)s is already deactivated.", name=person.name))
+        raise Conflict(message=_("%(name)s is already deactivated.", name=person.name))
     if person.id == actor.id:
-        raise Conflict(_("You cannot deactivate yourself; ask another staff member."))
+        raise Conflict(message=_("You cannot deactivate yourself; ask another staff member."))
     outcome = Deactivation()
     for enrollment in open_enrollments(person):
         group = enrollment.group
@@ -341,7 +343,7 @@ def leave_group(enrollment: Enrollment, today: date) -> None:
 def reactivate(person: Person, actor: Person, reason: str | None = None) -> Person:
     """They can log in again; they rejoin groups only when staff enroll them again."""
     if person.active:
-        raise Conflict(_("%(name)s is already active.", name=person.name))
+        raise Conflict(message=_("%(name)s is already active.", name=person.name))
     reason = checked_text("reason", reason, 500) if (reason or "").strip() else None
     person.active = True
     db.session.flush()

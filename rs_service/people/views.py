@@ -12,8 +12,8 @@ from flask_login import current_user
 from rs_service import clock, policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement.views import staff_page
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.groups.service import group_choices
 from rs_service.groups.views import put_on_form
 from rs_service.listing import natural_key, page_number

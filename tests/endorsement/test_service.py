@@ -8,9 +8,9 @@ from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.models import AuditEvent
 from rs_service.audit.service import record_event
+from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.endorsement import requirements, rules, service
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet
-from rs_service.errors import Conflict, InvalidInput
 from rs_service.extensions import db
 from rs_service.hours.ledger import ProviderSnapshot
 from rs_service.hours.models import EntryCredential, HourEntry
