@@ -4,7 +4,7 @@ from datetime import UTC
 
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
@@ -49,7 +49,7 @@ def one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-def refresh_planner_statistics(session: Session, tables: list[str]) -> None:
+def refresh_planner_statistics(session: Session | scoped_session, tables: list[str]) -> None:
     """After a bulk insert PostgreSQL's planner still thinks the tables hold what they held before
     (a freshly seeded database: none at all), and picks plans for empty tables.
 

@@ -6,6 +6,7 @@ point feed URLs, verify links and a certificate's QR code at someone else's site
 """
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -30,9 +31,10 @@ class IdUrl:
         return f"{self.before}{int(id)}{self.after}"
 
 
-def id_url(endpoint: str, key: str, **values) -> IdUrl:
+def id_url(endpoint: str, key: str, **values: Any) -> IdUrl:
     """`IdUrl` for `endpoint` whose `key` (an <int:...> part of the rule) varies; the rest is `values`."""
-    built = url_for(endpoint, **{key: MAX_ID}, **values)
+    values[key] = MAX_ID
+    built = url_for(endpoint, **values)
     before, found, after = built.partition(str(MAX_ID))
     if not found:
         raise ValueError(f"{endpoint} does not put {key} in its path")
