@@ -2,8 +2,9 @@
 
 from datetime import UTC
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones name nothing
@@ -46,3 +47,18 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
 def one_of(column: str, values) -> str:
     """A CHECK expression: `column` is one of `values`."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def refresh_planner_statistics(session: Session | scoped_session, tables: list[str]) -> None:
+    """After a bulk insert PostgreSQL's planner still thinks the tables hold what they held before
+    (a freshly seeded database: none at all), and picks plans for empty tables.
+
+    ANALYZE inside the transaction counts the rows it inserted, and its statistics roll back with it.
+    `tables` are names from the code, never from input. SQLite: nothing to do.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        if not table.replace("_", "").isalnum():
+            raise ValueError(f"not a table name: {table!r}")
+        session.execute(text(f"ANALYZE {table}"))

@@ -23,6 +23,7 @@ from rs_service.accounts import service as accounts
 from rs_service.accounts.auth import hash_password
 from rs_service.accounts.models import Organization, Person
 from rs_service.attendance import service as attendance
+from rs_service.database import refresh_planner_statistics
 from rs_service.endorsement.service import issue_certificate
 from rs_service.extensions import db
 from rs_service.groups import service as groups
@@ -120,6 +121,8 @@ def seed_demo(today: date | None = None) -> list[str]:
     created = organization is None
     if created:
         organization = build_demo(today or clock.today_in(DEMO_TIMEZONE))
+        db.session.flush()
+        refresh_planner_statistics(db.session, [table.name for table in db.metadata.sorted_tables])
     status = "created" if created else "already present"
     lines = [
         f"Demo association {status}: {organization.name}",

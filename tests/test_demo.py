@@ -2,6 +2,9 @@
 
 from datetime import date
 
+import pytest
+from sqlalchemy import text
+
 from rs_service.accounts.models import Person
 from rs_service.demo import DEMO_PASSWORD, DUAL_ENDORSED, RENEWED_LATE, STAFF, seed_demo
 from rs_service.endorsement.service import assess
@@ -42,3 +45,14 @@ def test_the_demo_has_a_dual_endorsed_mentor_and_a_renewal_recorded_late(app, cl
     log_in(client, db.session.scalar(db.select(Person).where(Person.email == STAFF[0])), password=DEMO_PASSWORD)
     page = client.get(f"/people/{facilitator.id}/hours").get_data(as_text=True)
     assert f"A restamp would change {waiting} entries" in page
+
+
+@pytest.mark.postgresql
+def test_the_demo_leaves_planner_statistics_behind(app):
+    """A freshly seeded database must not be planned as empty tables (the report took 10x longer)."""
+    seed_demo(TODAY)
+    db.session.commit()
+    for table in ("people", "sessions", "hour_entries", "attendance_records"):
+        counted = db.session.scalar(text(f"SELECT count(*) FROM {table}"))
+        estimated = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = :table"), {"table": table})
+        assert counted > 0 and estimated == counted, table

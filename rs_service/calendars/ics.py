@@ -370,8 +370,10 @@ class _Observance:
         return comp
 
 
+@functools.lru_cache(maxsize=1024)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for `tzid` valid for the given years.
+    """A VTIMEZONE for `tzid` valid for the given years, built once per zone and years and then
+    shared by every feed and invite that needs it: add it to a calendar, never modify it.
 
     Regular DST zones give one STANDARD and one DAYLIGHT observance with an
     open-ended yearly RRULE (e.g. ``FREQ=YEARLY;BYMONTH=3;BYDAY=2SU``) and a

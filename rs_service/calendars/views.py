@@ -16,9 +16,14 @@ def feed(token: str):
     person = service.person_for_feed(token)
     if person is None:
         abort(404)
-    body = service.person_calendar(person)
     service.record_fetch(person)
-    return calendar_response(body, "rs-schedule.ics", inline=True)
+    # The tag comes from what the feed is made of, so a client that has this version gets 304
+    # before anything is built.
+    tag = service.feed_tag(person)
+    if request.if_none_match.contains_weak(tag):
+        return Response(status=304, headers=calendar_headers(tag, "rs-schedule.ics", inline=True))
+    body = service.person_calendar(person)
+    return calendar_response(body, "rs-schedule.ics", inline=True, tag=tag)
 
 
 @blp.route("/groups/<int:group_id>/calendar.ics")
@@ -28,17 +33,21 @@ def group_ics(group_id: int):
     return calendar_response(service.group_calendar(group), f"rs-group-{group.id}.ics", inline=False)
 
 
-def calendar_response(body: bytes, filename: str, *, inline: bool) -> Response:
-    """With an ETag so a client that already has this version gets 304 and no body."""
-    tag = service.entity_tag(body)
-    headers = {
+def calendar_response(body: bytes, filename: str, *, inline: bool, tag: str | None = None) -> Response:
+    """With an ETag (by default, the body's digest) so a client that already has this version gets 304 and no body."""
+    tag = tag or service.entity_tag(body)
+    headers = calendar_headers(tag, filename, inline=inline)
+    # Weak comparison (RFC 9110 13.1.2): a proxy or client may send the tag back as W/"...".
+    if request.if_none_match.contains_weak(tag):
+        return Response(status=304, headers=headers)
+    return Response(body, headers=headers, content_type=CALENDAR_TYPE)
+
+
+def calendar_headers(tag: str, filename: str, *, inline: bool) -> dict[str, str]:
+    return {
         "ETag": f'"{tag}"',
         # Private data: no shared cache may keep it; clients revalidate with If-None-Match.
         "Cache-Control": "private, no-cache",
         "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
         "X-Robots-Tag": "noindex",
     }
-    # Weak comparison (RFC 9110 13.1.2): a proxy or client may send the tag back as W/"...".
-    if request.if_none_match.contains_weak(tag):
-        return Response(status=304, headers=headers)
-    return Response(body, headers=headers, content_type=CALENDAR_TYPE)

@@ -1,10 +1,11 @@
 """Hours received: individual and external RSC, a person's totals, the association's report."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func
+from sqlalchemy import case, func
 
 from rs_service import clock
 from rs_service.accounts.models import Person
@@ -163,10 +164,15 @@ def hours_report(
     group_id: int | None = None,
     search: str = "",
     sort: str = "name",
-) -> list[ReportRow]:
-    """One row per participant (of one group, if given) with totals in the range: one query."""
+) -> Iterator[ReportRow]:
+    """One row per participant (of one group, if given) with totals in the range: one query, its rows
+    read in batches as they are used (a CSV of every participant is written while it is fetched)."""
     query = report_query(organization_id, start, end, group_id, search, sort)
-    return [ReportRow(*row) for row in db.session.execute(query)]
+    for row in db.session.execute(query.execution_options(yield_per=REPORT_BATCH)):
+        yield ReportRow(*row)
+
+
+REPORT_BATCH = 1000
 
 
 def hours_report_page(
@@ -186,18 +192,32 @@ def hours_report_page(
 def report_query(
     organization_id: int, start: date | None, end: date | None, group_id: int | None, search: str, sort: str
 ):
-    entries = ledger.standing_entries_query(organization_id).with_only_columns(
-        HourEntry.person_id, HourEntry.format, HourEntry.peer, HourEntry.minutes, HourEntry.session_id
-    )
+    """Each participant's totals net of corrections, in one aggregate over the ledger.
+
+    A reversal is its entry's negative twin (same person, date, format, peer flag and session;
+    ledger.reverse_entry), so summing every row in the range nets each corrected entry to zero,
+    and counting +1 for an entry and -1 for a reversal counts the sessions still standing: the
+    same figures as summing standing entries, without looking up each row's reversal.
+    """
+    countable = HourEntry.peer.is_(False)
+    totals = db.select(
+        HourEntry.person_id,
+        func.sum(HourEntry.minutes).filter(HourEntry.format == "group", countable).label("group_minutes"),
+        func.sum(HourEntry.minutes).filter(HourEntry.format == "individual", countable).label("individual_minutes"),
+        func.sum(HourEntry.minutes).filter(HourEntry.peer.is_(True)).label("peer_minutes"),
+        func.sum(case((HourEntry.minutes > 0, 1), else_=-1))
+        .filter(HourEntry.session_id.is_not(None))
+        .label("sessions"),
+    ).where(HourEntry.organization_id == organization_id)
     if start:
-        entries = entries.where(HourEntry.entry_date >= start)
+        totals = totals.where(HourEntry.entry_date >= start)
     if end:
-        entries = entries.where(HourEntry.entry_date <= end)
-    entries = entries.subquery()
-    group_minutes = minutes_where(entries, and_(entries.c.format == "group", entries.c.peer.is_(False)))
-    individual_minutes = minutes_where(entries, and_(entries.c.format == "individual", entries.c.peer.is_(False)))
-    peer_minutes = minutes_where(entries, entries.c.peer.is_(True))
-    sessions = func.count(entries.c.session_id)
+        totals = totals.where(HourEntry.entry_date <= end)
+    totals = totals.group_by(HourEntry.person_id).subquery()
+    group_minutes = func.coalesce(totals.c.group_minutes, 0)
+    individual_minutes = func.coalesce(totals.c.individual_minutes, 0)
+    peer_minutes = func.coalesce(totals.c.peer_minutes, 0)
+    sessions = func.coalesce(totals.c.sessions, 0)
     query = (
         db.select(
             Person.id,
@@ -209,9 +229,8 @@ def report_query(
             peer_minutes,
             sessions,
         )
-        .outerjoin(entries, entries.c.person_id == Person.id)
+        .outerjoin(totals, totals.c.person_id == Person.id)
         .where(Person.organization_id == organization_id, Person.role == "participant")
-        .group_by(Person.id, Person.name, Person.email, Person.pursuing_category)
     )
     if group_id is not None:
         query = query.where(
@@ -232,10 +251,6 @@ def report_query(
     key = sort.removeprefix("-")
     order = orders.get(key, Person.name)
     return query.order_by(order.desc() if sort.startswith("-") else order, Person.name, Person.id)
-
-
-def minutes_where(entries, condition):
-    return func.coalesce(func.sum(case((condition, entries.c.minutes), else_=0)), 0)
 
 
 def entry_sessions(entries: list[HourEntry]) -> dict[int, tuple[Session, Group]]:

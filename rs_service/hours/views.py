@@ -1,8 +1,9 @@
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -21,6 +22,7 @@ from rs_service.hours.chart import cumulative_chart
 from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RestampForm, RscHoursForm, VoidEntryForm
 from rs_service.hours.models import HourEntry
 from rs_service.listing import page_number
+from rs_service.urls import id_url
 
 blp = Blueprint("hours", __name__)
 
@@ -249,28 +251,46 @@ def report():
     if request.args.get("format") == "csv":
         return csv_response(service.hours_report(*chosen, sort))
     page = service.hours_report_page(*chosen, sort, page_number(request.args.get("page")))
-    return render_template("hours/report.html", form=form, page=page, rows=page.items, sort=sort)
+    return render_template(
+        "hours/report.html",
+        form=form,
+        page=page,
+        rows=page.items,
+        sort=sort,
+        person_url=id_url("hours.person", "person_id"),
+    )
 
 
-def csv_response(rows: list[service.ReportRow]) -> Response:
+CSV_HEADER = (
+    "person_id",
+    "name",
+    "email",
+    "pursuing_category",
+    "group_hours",
+    "individual_hours",
+    "total_hours",
+    "total_minutes",
+    "sessions",
+    "peer_hours",
+    "counting_hours",
+)
+
+
+def csv_response(rows: Iterable[service.ReportRow]) -> Response:
+    """The report as CSV, written while its rows are fetched: memory stays flat whatever the association's size."""
+    return Response(
+        stream_with_context(csv_lines(rows)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="rsc-hours.csv"'},
+    )
+
+
+def csv_lines(rows: Iterable[service.ReportRow]) -> Iterator[str]:
+    """The header, then one chunk of CSV per batch of rows, each row escaped by the csv module."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "person_id",
-            "name",
-            "email",
-            "pursuing_category",
-            "group_hours",
-            "individual_hours",
-            "total_hours",
-            "total_minutes",
-            "sessions",
-            "peer_hours",
-            "counting_hours",
-        ]
-    )
-    for row in rows:
+    writer.writerow(CSV_HEADER)
+    for number, row in enumerate(rows, start=1):
         writer.writerow(
             [
                 row.person_id,
@@ -286,11 +306,14 @@ def csv_response(rows: list[service.ReportRow]) -> Response:
                 f"{row.counting_minutes / 60:.2f}",
             ]
         )
-    return Response(
-        out.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="rsc-hours.csv"'},
-    )
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+CSV_ROWS_PER_CHUNK = 500
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import text
 
 from rs_service import clock
 from rs_service.accounts import invitations
 from rs_service.accounts.auth import normalise_email
 from rs_service.accounts.models import LANGUAGES, ROLES, Organization, Person
 from rs_service.audit.models import AuditEvent
-from rs_service.database import MAX_ID
+from rs_service.database import MAX_ID, refresh_planner_statistics
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group
@@ -351,19 +350,8 @@ def import_people(
         for row, person in zip(check.rows, people, strict=True)
     )
     db.session.flush()
-    refresh_planner_statistics(["people", "audit_events"] + (["enrollments"] if enrollments else []))
+    refresh_planner_statistics(db.session, ["people", "audit_events"] + (["enrollments"] if enrollments else []))
     if invite:
         for person in people:
             invitations.invite(person)
     return check, ImportOutcome(people, len(enrollments), len(people) if invite else 0)
-
-
-def refresh_planner_statistics(tables: list[str]) -> None:
-    """After a bulk insert PostgreSQL's planner still thinks the tables hold what they held before.
-
-    ANALYZE inside the transaction counts the rows it inserted, and its statistics roll back with it.
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        db.session.execute(text(f"ANALYZE {table}"))  # names from this module, never from input

@@ -121,3 +121,32 @@ def test_a_password_with_a_lone_surrogate_is_422_not_500(client, person):
     response = client.post("/api/v1/auth/tokens", data=body, content_type="application/json")
     assert response.status_code == 422
     assert "password" in response.get_json()["errors"]
+
+
+def test_reading_through_the_api_or_a_feed_writes_nothing(api, client, person):
+    """Reads share no row: between stamps of a token's use, a request sends only SELECTs."""
+    from sqlalchemy import event
+
+    from rs_service.calendars.service import feed_url
+
+    token = token_for(person)
+    feed = feed_url(person).removeprefix("http://rs.test")
+    db.session.commit()
+    paths = [f"/people/{person.id}", f"/people/{person.id}/hours", f"/people/{person.id}/eligibility?category=IFS"]
+    for path in paths:  # the first use of the token is stamped, the first fetch of the feed remembered
+        assert api.get(path, token).status_code == 200
+    assert client.get(feed).status_code == 200
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for path in paths:
+            assert api.get(path, token).status_code == 200
+        assert client.get(feed).status_code == 200
+        assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert sent and set(sent) == {"SELECT"}

@@ -205,3 +205,34 @@ def test_the_series_sequence_never_goes_back(api, client, cohort):
     assert withdrawn.status_code == 200
     seen.append(master_sequence(client.get(url).data))
     assert seen[0] == 0 and seen[1] >= 1 and seen[2] > seen[1] and seen[3] >= seen[2], seen
+
+
+def test_a_changed_session_or_group_retires_the_old_etag(api, client, cohort):
+    """The 304 is answered before the feed is built: its tag must still move with the feed's bytes."""
+    from rs_service.extensions import db
+    from rs_service.groups import service as groups
+    from rs_service.groups.models import Session
+
+    org, _, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+
+    def fetch(tag: str | None = None):
+        return client.get(url, headers={"If-None-Match": tag} if tag else {})
+
+    first = fetch()
+    assert fetch(first.headers["ETag"]).status_code == 304
+    session = db.session.scalar(db.select(Session).where(Session.group_id == detroit.id).order_by(Session.id))
+    groups.cancel_session(session, "snow day")
+    db.session.commit()
+    cancelled = fetch(first.headers["ETag"])
+    assert cancelled.status_code == 200 and cancelled.data != first.data
+    assert cancelled.headers["ETag"] != first.headers["ETag"]
+    assert fetch(cancelled.headers["ETag"]).status_code == 304
+
+    detroit.location = "Room 2"  # a change the calendar shows, though SEQUENCE does not move
+    db.session.commit()
+    moved = fetch(cancelled.headers["ETag"])
+    assert moved.status_code == 200 and b"Room 2" in moved.data
+    assert fetch(moved.headers["ETag"]).data == b""

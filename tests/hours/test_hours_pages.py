@@ -109,3 +109,44 @@ def test_participants_cannot_see_the_report_or_others(client, org_with_hours):
     log_in(client, ana)
     assert client.get("/hours/report").status_code == 403
     assert client.get(f"/people/{ana.id}/hours").status_code == 403
+
+
+def test_the_report_nets_reversals_and_corrections_like_the_persons_own_totals(client, org_with_hours):
+    from rs_service.extensions import db
+    from rs_service.hours import corrections, ledger
+    from rs_service.hours.service import hours_of
+    from tests.endorsement.helpers import make_session
+
+    org, provider, ana = org_with_hours
+    staff = make_person(org, "staff")
+    first, second = (make_session(org, name=f"Group {n}") for n in (1, 2))
+    kept = signed_off_hours(ana, provider, 90, date(2026, 7, 7), session_id=first.id)
+    undone = signed_off_hours(ana, provider, 90, date(2026, 7, 14), session_id=second.id)
+    ledger.reverse_entry(undone, reason="signed off by mistake", recorded_by=staff)
+    individual = signed_off_hours(ana, provider, 600, date(2026, 7, 1), format="individual")
+    corrections.correct_rsc_hours(individual, staff, "600 typed for 60", minutes=60, entry_date=date(2026, 7, 2))
+    db.session.commit()
+    summary = hours_of(ana, date(2026, 6, 1), date(2026, 7, 31))
+    assert (summary.group_minutes, summary.individual_minutes) == (180, 120)  # June and July 7; two of 60
+
+    log_in(client, staff)
+    response = client.get("/hours/report?start=2026-06-01&end=2026-07-31&format=csv")
+    ana_row = next(r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True))) if r["name"] == "Ana")
+    assert (ana_row["group_hours"], ana_row["individual_hours"], ana_row["total_minutes"]) == ("3.00", "2.00", "300")
+    assert ana_row["sessions"] == "1" and kept.session_id == first.id  # the reversed session no longer counts
+    html = client.get("/hours/report?start=2026-06-01&end=2026-07-31").get_data(as_text=True)
+    assert f'<a href="/people/{ana.id}/hours">Ana</a>' in html and "5.00" in html
+
+
+def test_the_csv_of_a_large_association_is_whole_and_escaped(client, org_with_hours):
+    org, _provider, _ana = org_with_hours
+    for n in range(1203):  # more rows than one chunk of the stream, and not a multiple of it
+        make_person(org, name=f'=HYPERLINK("x","{n:04d}")' if n == 1202 else f"Person {n:04d}")
+    log_in(client, make_person(org, "staff"))
+    response = client.get("/hours/report?format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 1204  # and Ana
+    names = [r["name"] for r in rows]
+    assert len(set(names)) == 1204 and "Ana" in names and "Person 0600" in names
+    hostile = next(r for r in rows if "HYPERLINK" in r["name"])
+    assert hostile["name"] == '\'=HYPERLINK("x","1202")' and hostile["total_minutes"] == "0"
