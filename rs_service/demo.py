@@ -116,10 +116,9 @@ SLOTS = [
 
 def seed_demo(today: date | None = None) -> list[str]:
     """Create the demo association if it is missing; return the lines that tell how to log in."""
-    organization = accounts.organization_by_slug(DEMO_SLUG)
-    created = organization is None
-    if created:
-        organization = build_demo(today or clock.today_in(DEMO_TIMEZONE))
+    found = accounts.organization_by_slug(DEMO_SLUG)
+    created = found is None
+    organization = build_demo(today or clock.today_in(DEMO_TIMEZONE)) if found is None else found
     status = "created" if created else "already present"
     lines = [
         f"Demo association {status}: {organization.name}",

@@ -32,9 +32,8 @@ def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
 
 def handle_domain_error(error: InvalidInput | Conflict):
     answer = (UnprocessableEntity if error.status == 422 else WerkzeugConflict)(description=error.message)
-    answer.data = {"message": error.message, "errors": {error.field or "_state": [error.message]}}
     if is_api_request():
-        return jsonify(error_payload(answer)), error.status
+        return jsonify(error_payload(answer, {"errors": {error.field or "_state": [error.message]}})), error.status
     return render_error_page(answer)
 
 
@@ -42,8 +41,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_payload(error: HTTPException) -> dict:
-    data = getattr(error, "data", None) or {}
+def error_payload(error: HTTPException, data: dict | None = None) -> dict:
+    """The one error body of the API; *data* (else the error's own, set by webargs) carries the field errors."""
+    data = data or getattr(error, "data", None) or {}
     errors = data.get("errors", data.get("messages", {}))
     return {
         "code": error.code,

@@ -1,4 +1,5 @@
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts import invitations, service

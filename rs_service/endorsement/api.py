@@ -1,5 +1,6 @@
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import RAISE
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth

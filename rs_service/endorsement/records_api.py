@@ -2,8 +2,9 @@
 
 import marshmallow as ma
 from flask import Response
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import RAISE, validate
+from webargs.flaskparser import abort
 from werkzeug.exceptions import NotFound
 
 from rs_service import policy

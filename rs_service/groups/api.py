@@ -1,6 +1,7 @@
 from datetime import date
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
 
 from rs_service import clock, policy
 from rs_service.accounts.auth import caller, token_auth

@@ -1,7 +1,8 @@
 from flask import abort as http_abort
 from flask import request
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
