@@ -299,11 +299,7 @@ def sessions_in_use(session_ids: list[int]) -> set[int]:
 
 def enrolled_count(group: Group, on: date) -> int:
     return db.session.scalar(
-        db.select(func.count(Enrollment.id)).where(
-            Enrollment.group_id == group.id,
-            Enrollment.waitlisted.is_(False),
-            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
-        )
+        db.select(func.count(Enrollment.id)).where(Enrollment.group_id == group.id, Enrollment.holds_place_on_sql(on))
     )
 
 
@@ -505,11 +501,7 @@ def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:
 def fill_counts(group_ids: list[int], on: date) -> dict[int, int]:
     rows = db.session.execute(
         db.select(Enrollment.group_id, func.count(Enrollment.id))
-        .where(
-            Enrollment.group_id.in_(group_ids),
-            Enrollment.waitlisted.is_(False),
-            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
-        )
+        .where(Enrollment.group_id.in_(group_ids), Enrollment.holds_place_on_sql(on))
         .group_by(Enrollment.group_id)
     )
     return dict(rows.tuples().all())

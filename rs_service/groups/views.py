@@ -176,9 +176,7 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
     if policy.may_see_enrollments(current_user, group):
         context["enrollments"] = enrollments
     else:
-        context["members"] = [
-            e.person for e in enrollments if not e.waitlisted and (e.left_on is None or e.left_on >= today)
-        ]
+        context["members"] = [e.person for e in enrollments if e.holds_place_on(today)]
     if context["may_manage"]:
         if enroll_form is None:
             enroll_form = EnrollForm(formdata=None, joined_on=today)
