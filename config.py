@@ -17,7 +17,7 @@ class Config:
     # Never a constant: without SECRET_KEY, development makes a random key once in instance/ and
     # production refuses to start (rs_service.secret_key, load_config).
     SECRET_KEY = None
-    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
+    SQLALCHEMY_DATABASE_URI: str | None = f"sqlite:///{INSTANCE_DIR / 'rs_service.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

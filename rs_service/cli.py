@@ -187,4 +187,4 @@ def scheduler():
 
     from rs_service.notifications.scheduler import run_scheduler
 
-    run_scheduler(current_app._get_current_object())
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]  # a LocalProxy typed as Flask

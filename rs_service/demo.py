@@ -117,10 +117,10 @@ SLOTS = [
 
 def seed_demo(today: date | None = None) -> list[str]:
     """Create the demo association if it is missing; return the lines that tell how to log in."""
-    organization = accounts.organization_by_slug(DEMO_SLUG)
-    created = organization is None
+    found = accounts.organization_by_slug(DEMO_SLUG)
+    created = found is None
+    organization = build_demo(today or clock.today_in(DEMO_TIMEZONE)) if found is None else found
     if created:
-        organization = build_demo(today or clock.today_in(DEMO_TIMEZONE))
         db.session.flush()
         refresh_planner_statistics(db.session, [table.name for table in db.metadata.sorted_tables])
     status = "created" if created else "already present"

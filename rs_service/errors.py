@@ -4,15 +4,19 @@ No handler touches the database: the request boundary rolls back every response 
 """
 
 import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.globals import request_ctx
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity
 
 from rs_service.domain_errors import Conflict, InvalidInput
+from rs_service.schemas import ErrorSchema
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +36,8 @@ def put_on_form(form, error: InvalidInput | Conflict, field=None) -> None:
 
 def handle_domain_error(error: InvalidInput | Conflict):
     answer = (UnprocessableEntity if error.status == 422 else WerkzeugConflict)(description=error.message)
-    answer.data = {"message": error.message, "errors": {error.field or "_state": [error.message]}}
     if is_api_request():
-        return jsonify(error_payload(answer)), error.status
+        return jsonify(error_payload(answer, {"errors": {error.field or "_state": [error.message]}})), error.status
     return render_error_page(answer)
 
 
@@ -42,8 +45,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_payload(error: HTTPException) -> dict:
-    data = getattr(error, "data", None) or {}
+def error_payload(error: HTTPException, data: dict | None = None) -> dict:
+    """The one error body of the API; *data* (else the error's own, set by webargs) carries the field errors."""
+    data = data or getattr(error, "data", None) or {}
     errors = data.get("errors", data.get("messages", {}))
     return {
         "code": error.code,
@@ -65,12 +69,29 @@ def _merge_locations(errors: dict) -> dict:
 
 
 class ServiceApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # every error response the OpenAPI document declares has this body
+
     def handle_http_exception(self, error):
         if not is_api_request():
             return render_error_page(error)
         payload = error_payload(error)
         headers = {**((getattr(error, "data", None) or {}).get("headers") or {}), **protocol_headers(error)}
         return payload, error.code, headers
+
+
+class ApiBlueprint(Blueprint):
+    def errors(self, *codes: int) -> Callable[[Any], Any]:
+        """Declare in the OpenAPI document the error answers an operation gives, each with ErrorSchema's body.
+
+        422 needs no declaring where `arguments` validates a body or query: flask-smorest declares it there.
+        """
+
+        def declare(view: Any) -> Any:
+            for code in codes:
+                view = self.alt_response(code, response=HTTPStatus(code).name)(view)
+            return view
+
+        return declare
 
 
 def protocol_headers(error: HTTPException) -> dict:

@@ -30,11 +30,7 @@ def may_view_group(actor: Person, group) -> bool:
     enrollment = db.session.scalar(
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == actor.id)
     )
-    return enrollment is not None and is_current_member(enrollment, clock.today_in(group.timezone))
-
-
-def is_current_member(enrollment: Enrollment, today) -> bool:
-    return not enrollment.waitlisted and (enrollment.left_on is None or enrollment.left_on >= today)
+    return enrollment is not None and enrollment.holds_place_on(clock.today_in(group.timezone))
 
 
 def may_see_enrollments(actor: Person, group) -> bool:
@@ -98,8 +94,12 @@ def may_see_certificate_transcript(actor: Person, certificate) -> bool:
     )
 
 
+# The fields of their own record (by their API names) a person who is not staff may change.
+SELF_EDITABLE = frozenset({"name", "language"})
+
+
 def may_change_person(actor: Person, person: Person, fields) -> bool:
     """Staff change anyone's record in their association; anyone else only their own name and language."""
     if actor.organization_id != person.organization_id:
         return False
-    return is_staff(actor) or (actor.id == person.id and set(fields) <= {"name", "language"})
+    return is_staff(actor) or (actor.id == person.id and set(fields) <= SELF_EDITABLE)

@@ -9,7 +9,7 @@ deep inside the driver. Both are refused here, for every view that reads JSON.
 import json
 
 from flask import Flask, request
-from flask_smorest import abort
+from webargs.flaskparser import abort
 
 MAX_JSON_DEPTH = 32
 

@@ -70,3 +70,19 @@ class BoundedInstant(ma.fields.AwareDateTime):
         if problem:
             raise ma.ValidationError(problem)
         return instant
+
+
+class ErrorSchema(ma.Schema):
+    """The one body of every error the API answers (see rs_service.errors.error_payload)."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    status = ma.fields.String(required=True, metadata={"description": "The status's name, e.g. Not Found"})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, in words"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "Problems by field (`_state` when no field is to blame): a list of messages, "
+            "or for a list or nested field the same shape again"
+        },
+    )

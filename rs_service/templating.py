@@ -3,12 +3,13 @@
 from flask import Flask
 
 from rs_service import local_times
+from rs_service.endorsement.rules import clock_hours
 from rs_service.listing import url_with
 
 
 def hours(minutes: int | None) -> str:
     """Clock hours with two decimals, as the domain asks."""
-    return f"{(minutes or 0) / 60:.2f}"
+    return clock_hours(minutes or 0)
 
 
 def register_template_helpers(app: Flask) -> None:

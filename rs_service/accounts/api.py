@@ -1,4 +1,4 @@
-from flask_smorest import Blueprint, abort
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts import invitations, service
@@ -20,11 +20,13 @@ from rs_service.accounts.schemas import (
     TokenRequestSchema,
     TokenSchema,
 )
+from rs_service.errors import ApiBlueprint
 
-blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="People and tokens")
+blp = ApiBlueprint("people_api", __name__, url_prefix="/api/v1", description="People and tokens")
 
 
 @blp.route("/auth/tokens", methods=["POST"])
+@blp.errors(401, 429)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(body):
@@ -39,6 +41,7 @@ def create_token(body):
 
 
 @blp.route("/auth/tokens/current", methods=["DELETE"])
+@blp.errors(401)
 @token_auth
 @blp.response(204)
 def revoke_current_token():
@@ -47,6 +50,7 @@ def revoke_current_token():
 
 
 @blp.route("/people", methods=["POST"])
+@blp.errors(401, 403, 409)
 @token_auth
 @blp.arguments(PersonCreateSchema)
 @blp.response(201, PersonSchema)
@@ -56,6 +60,7 @@ def create_person(body):
 
 
 @blp.route("/people/<int:person_id>", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, PersonSchema)
 def get_person(person_id):
@@ -63,6 +68,7 @@ def get_person(person_id):
 
 
 @blp.route("/people/<int:person_id>/credentials", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(CredentialCreateSchema)
 @blp.response(201, CredentialSchema)
@@ -73,6 +79,7 @@ def add_credential(body, person_id):
 
 
 @blp.route("/people/<int:person_id>/invite", methods=["POST"])
+@blp.errors(401, 403, 404, 409, 422)
 @token_auth
 @blp.response(202, InvitationSchema)
 def invite_person(person_id):

@@ -16,8 +16,8 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_user, logout_user
-from flask_smorest import abort
 from sqlalchemy.orm import contains_eager
+from webargs.flaskparser import abort
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from rs_service import clock

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_smorest import abort
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.errors import StorageError
 from limits.strategies import MovingWindowRateLimiter
+from webargs.flaskparser import abort
 
 from rs_service import clock
 from rs_service.extensions import limiter

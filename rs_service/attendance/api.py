@@ -1,13 +1,12 @@
-from flask_smorest import Blueprint
-
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.attendance import service
 from rs_service.attendance.rules import credited_minutes
 from rs_service.attendance.schemas import AttendanceSaveSchema, AttendanceSchema, CorrectionSchema
+from rs_service.errors import ApiBlueprint
 from rs_service.groups.models import Session
 
-blp = Blueprint("attendance_api", __name__, url_prefix="/api/v1", description="Attendance and sign-off")
+blp = ApiBlueprint("attendance_api", __name__, url_prefix="/api/v1", description="Attendance and sign-off")
 
 
 def attendance_session(session_id: int) -> Session:
@@ -42,6 +41,7 @@ def attendance_of(session: Session) -> dict:
 
 
 @blp.route("/sessions/<int:session_id>/attendance", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, AttendanceSchema)
 def get_attendance(session_id):
@@ -49,6 +49,7 @@ def get_attendance(session_id):
 
 
 @blp.route("/sessions/<int:session_id>/attendance", methods=["PUT"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(AttendanceSaveSchema)
 @blp.response(200, AttendanceSchema)
@@ -59,6 +60,7 @@ def save_attendance(body, session_id):
 
 
 @blp.route("/sessions/<int:session_id>/sign-off", methods=["POST"])
+@blp.errors(401, 403, 404, 409, 422)
 @token_auth
 @blp.response(200, AttendanceSchema)
 def sign_off(session_id):
@@ -69,6 +71,7 @@ def sign_off(session_id):
 
 
 @blp.route("/sessions/<int:session_id>/attendance/<int:person_id>/correct", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(CorrectionSchema)
 @blp.response(200, AttendanceSchema)

@@ -1,11 +1,11 @@
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.calendars import service
+from rs_service.errors import ApiBlueprint
 
-blp = Blueprint("calendars_api", __name__, url_prefix="/api/v1", description="Calendar subscriptions")
+blp = ApiBlueprint("calendars_api", __name__, url_prefix="/api/v1", description="Calendar subscriptions")
 
 
 class FeedSchema(ma.Schema):
@@ -18,6 +18,7 @@ def feed_answer(url: str) -> dict:
 
 
 @blp.route("/people/<int:person_id>/calendar-feed", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, FeedSchema)
 def get_feed(person_id):
@@ -25,6 +26,7 @@ def get_feed(person_id):
 
 
 @blp.route("/people/<int:person_id>/calendar-feed", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.response(200, FeedSchema)
 def rotate_feed(person_id):

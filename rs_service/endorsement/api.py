@@ -1,5 +1,5 @@
-from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
@@ -17,8 +17,9 @@ from rs_service.endorsement.schemas import (
     RevokeRequestSchema,
 )
 from rs_service.endorsement.views import pdf_response
+from rs_service.errors import ApiBlueprint
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "endorsement_api",
     __name__,
     url_prefix="/api/v1",
@@ -42,6 +43,7 @@ def own_certificate(code: str):
 
 
 @blp.route("/requirements", methods=["GET"])
+@blp.errors(401)
 @token_auth
 @blp.arguments(AsOfQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, RequirementSchema(many=True))
@@ -53,6 +55,7 @@ def list_requirements(query):
 
 
 @blp.route("/people/<int:person_id>/eligibility", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.arguments(EligibilityQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, EligibilitySchema)
@@ -71,6 +74,7 @@ def get_eligibility(query, person_id):
 
 
 @blp.route("/certificates", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(CertificateRequestSchema)
 @blp.response(201, CertificateSchema)
@@ -85,6 +89,7 @@ def issue_certificate(body):
 
 
 @blp.route("/certificates/<code>", methods=["GET"])
+@blp.errors(404, 429)
 @blp.response(200, PublicCertificateSchema)
 def verify_certificate(code):
     """Public: no token. Answers 404 for any code not issued, altered codes included."""
@@ -95,6 +100,7 @@ def verify_certificate(code):
 
 
 @blp.route("/certificates/<code>.pdf", methods=["GET"])
+@blp.errors(401, 404)
 @token_auth
 def certificate_pdf(code):
     """The certificate with its transcript: staff of the issuing association, or the holder."""
@@ -105,6 +111,7 @@ def certificate_pdf(code):
 
 
 @blp.route("/certificates/<code>/revoke", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(RevokeRequestSchema)
 @blp.response(200, CertificateSchema)
@@ -115,6 +122,7 @@ def revoke_certificate(body, code):
 
 
 @blp.route("/certificates/<code>/confirm", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(ConfirmRequestSchema)
 @blp.response(200, CertificateSchema)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from rs_service.endorsement.rules import format_hours
+from rs_service.endorsement.rules import clock_hours as hours
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -59,11 +59,6 @@ class CertificateFacts:
     issued_at: datetime
     status_list_url: str
     status_index: int
-
-
-def hours(minutes: int) -> str:
-    """Clock hours with two decimals, without the unit: 1110 -> "18.50"."""
-    return format_hours(minutes).removesuffix(" h")
 
 
 def instant(moment: datetime) -> str:

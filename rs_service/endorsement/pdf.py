@@ -23,12 +23,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from rs_service.endorsement.rules import clock_hours as format_hours  # the documents print hours without the unit
 from rs_service.local_times import local_time
 
 __all__ = [
@@ -225,12 +225,6 @@ def to_latin1(text: str | None) -> str:
 def _clean(text: str | None) -> str:
     """to_latin1 plus removal of fpdf2's page-count alias from user text."""
     return to_latin1(text).replace(_NB_ALIAS, "")
-
-
-def format_hours(minutes: int) -> str:
-    """Minutes as clock hours with two decimals, rounded half up: 1080 -> "18.00"."""
-    hours = (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{hours:.2f}"
 
 
 def _fmt_date(value: date) -> str:

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 from flask import Response
-from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, validate
+from webargs.flaskparser import abort
 from werkzeug.exceptions import NotFound
 
 from rs_service import policy
@@ -14,9 +14,10 @@ from rs_service.endorsement.downloads import CSV, PDF, attachment
 from rs_service.endorsement.requirements import today_for
 from rs_service.endorsement.schemas import EligibilityQuerySchema, category
 from rs_service.endorsement.transcript_pdf import render_transcript_pdf
+from rs_service.errors import ApiBlueprint
 from rs_service.schemas import StrictSchema
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "records_api", __name__, url_prefix="/api/v1", description="Application transcripts and the certificate register"
 )
 
@@ -33,6 +34,7 @@ def transcript_of(person, query) -> transcript.Transcript:
 
 
 @blp.route("/people/<int:person_id>/transcript.csv", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.arguments(EligibilityQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, content_type="text/csv")
@@ -43,6 +45,7 @@ def transcript_csv(query, person_id):
 
 
 @blp.route("/people/<int:person_id>/transcript.pdf", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.arguments(EligibilityQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, content_type="application/pdf")
@@ -90,6 +93,7 @@ class RegisterSchema(ma.Schema):
 
 
 @blp.route("/certificates", methods=["GET"])
+@blp.errors(401, 403)
 @token_auth
 @blp.arguments(RegisterQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, RegisterSchema)
@@ -107,6 +111,7 @@ def list_certificates(query):
 
 
 @blp.route("/certificates/<code>/ob3", methods=["GET"])
+@blp.errors(401, 404)
 @token_auth
 @blp.response(200, content_type="application/jwt")
 def open_badge(code):

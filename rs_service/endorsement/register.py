@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from rs_service.accounts.models import Organization, Person
 from rs_service.endorsement import service
 from rs_service.endorsement.models import Certificate, Requirement
-from rs_service.endorsement.rules import format_hours
+from rs_service.endorsement.rules import clock_hours
 from rs_service.extensions import db
 
 STATUSES = ("valid", "revoked")
@@ -138,7 +138,7 @@ def register_record(certificate: Certificate, organization: Organization) -> dic
         "holder_email": certificate.person.email,
         "category": certificate.category,
         "counted_minutes": certificate.counted_minutes,
-        "hours": format_hours(certificate.counted_minutes).removesuffix(" h"),
+        "hours": clock_hours(certificate.counted_minutes),
         "window_start": certificate.window_start,
         "window_end": certificate.window_end,
         "issued_at": certificate.issued_at.astimezone(zone),

@@ -1,7 +1,6 @@
 """/api/v1 answers about renewal: one person's, and the association's list of endorsed people."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import RAISE, validate
 
 from rs_service import policy
@@ -9,9 +8,10 @@ from rs_service.accounts.auth import caller, token_auth
 from rs_service.endorsement import renewal, renewal_service
 from rs_service.endorsement.requirements import today_for
 from rs_service.endorsement.schemas import category, day
+from rs_service.errors import ApiBlueprint
 from rs_service.schemas import StrictSchema
 
-blp = Blueprint("renewal_api", __name__, url_prefix="/api/v1", description="Renewal of endorsements held")
+blp = ApiBlueprint("renewal_api", __name__, url_prefix="/api/v1", description="Renewal of endorsements held")
 
 
 class RenewalQuerySchema(StrictSchema):
@@ -57,6 +57,7 @@ def endorsed_person_record(endorsed: renewal_service.EndorsedPerson) -> dict:
 
 
 @blp.route("/people/<int:person_id>/renewal", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.arguments(RenewalQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, RenewalSchema)
@@ -68,6 +69,7 @@ def get_renewal(query, person_id):
 
 
 @blp.route("/renewals", methods=["GET"])
+@blp.errors(401, 403)
 @token_auth
 @blp.arguments(RenewalListQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, EndorsedPersonSchema(many=True))

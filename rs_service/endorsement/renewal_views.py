@@ -11,6 +11,7 @@ from rs_service.endorsement import renewal, renewal_service
 from rs_service.endorsement.downloads import CSV, attachment, csv_text
 from rs_service.endorsement.forms import CATEGORY_CHOICES, within_date_bounds
 from rs_service.endorsement.requirements import today_for
+from rs_service.endorsement.rules import clock_hours
 from rs_service.endorsement.views import staff_page
 
 blp = Blueprint("renewals", __name__)
@@ -77,8 +78,8 @@ def csv_row(endorsed: renewal_service.EndorsedPerson) -> tuple:
         answer.endorsed_since,
         answer.due_on,
         answer.days_left,
-        f"{answer.required_minutes / 60:.2f}",
-        f"{answer.counted_minutes / 60:.2f}",
-        f"{answer.shortfall_minutes / 60:.2f}",
+        clock_hours(answer.required_minutes),
+        clock_hours(answer.counted_minutes),
+        clock_hours(answer.shortfall_minutes),
         answer.window_start,
     )

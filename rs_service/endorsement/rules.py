@@ -199,7 +199,12 @@ def window_start(as_of: date, window_months: int) -> date:
 
 
 def format_hours(minutes: int) -> str:
-    """Clock hours with two decimals: 1110 -> "18.50 h"."""
+    """Clock hours with two decimals and the unit: 1110 -> "18.50 h"."""
+    return f"{clock_hours(minutes)} h"
+
+
+def clock_hours(minutes: int) -> str:
+    """Clock hours with two decimals, rounded half up, without the unit: 1110 -> "18.50"."""
     sign = "-" if minutes < 0 else ""
     m = abs(int(minutes))
     whole, rest = divmod(m, 60)
@@ -207,7 +212,7 @@ def format_hours(minutes: int) -> str:
     hundredths = (rest * 100 * 2 + 60) // 120
     if hundredths == 100:
         whole, hundredths = whole + 1, 0
-    return f"{sign}{whole}.{hundredths:02d} h"
+    return f"{sign}{whole}.{hundredths:02d}"
 
 
 def months_spanned(first: date, last: date) -> int:
@@ -586,6 +591,7 @@ __all__ = [
     "StampedCredential",
     "assess_eligibility",
     "assess_renewal",
+    "clock_hours",
     "format_hours",
     "months_spanned",
     "window_start",

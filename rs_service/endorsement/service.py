@@ -372,7 +372,7 @@ def certificate_in_association(code: str, organization_id: int) -> Certificate |
 
 
 def issuer_of(certificate: Certificate) -> Organization:
-    return db.session.get(Organization, certificate.organization_id)
+    return db.session.get_one(Organization, certificate.organization_id)
 
 
 def certificates_of(person: Person) -> list[Certificate]:
@@ -498,7 +498,8 @@ def _reason(field: str, text: str | None) -> str:
 # ----------------------------------------------------------------------------- evidence and documents
 
 
-def sessions_by_id(entries) -> dict[int, Session]:
+def sessions_by_id(entries) -> dict[int | None, Session]:
+    """The sessions of the entries by id, to look up by an entry's session_id (None finds none)."""
     ids = {e.session_id for e in entries if e.session_id is not None}
     if not ids:
         return {}

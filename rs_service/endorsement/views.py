@@ -40,7 +40,7 @@ def clock_hours(minutes: int) -> str:
 
 @blp.app_template_filter("category_name")
 def category_name(code: str | None) -> str:
-    return CATEGORY_NAMES.get(code, code or "")
+    return CATEGORY_NAMES.get(code, code) if code else ""
 
 
 blp.add_app_template_global(service.credential_snapshot, "credential_snapshot")

@@ -1,10 +1,11 @@
 from datetime import date
 
-from flask_smorest import Blueprint, abort
+from webargs.flaskparser import abort
 
 from rs_service import clock, policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
+from rs_service.errors import ApiBlueprint
 from rs_service.groups import service
 from rs_service.groups.editing import edit_group
 from rs_service.groups.models import Group, Session
@@ -21,7 +22,7 @@ from rs_service.groups.schemas import (
     WithdrawSchema,
 )
 
-blp = Blueprint("groups_api", __name__, url_prefix="/api/v1", description="Groups, sessions, enrollments")
+blp = ApiBlueprint("groups_api", __name__, url_prefix="/api/v1", description="Groups, sessions, enrollments")
 
 
 def visible_group(group_id: int) -> Group:
@@ -59,6 +60,7 @@ def today_in(group: Group) -> date:
 
 
 @blp.route("/groups", methods=["POST"])
+@blp.errors(401, 403, 409)
 @token_auth
 @blp.arguments(GroupCreateSchema)
 @blp.response(201, GroupSchema)
@@ -71,6 +73,7 @@ def create_group(body):
 
 
 @blp.route("/groups", methods=["GET"])
+@blp.errors(401, 403)
 @token_auth
 @blp.response(200, GroupSchema(many=True))
 def list_groups():
@@ -83,6 +86,7 @@ def list_groups():
 
 
 @blp.route("/groups/<int:group_id>", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, GroupSchema)
 def get_group(group_id):
@@ -90,6 +94,7 @@ def get_group(group_id):
 
 
 @blp.route("/groups/<int:group_id>", methods=["PATCH"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(GroupChangeSchema)
 @blp.response(200, GroupSchema)
@@ -101,6 +106,7 @@ def change_group(body, group_id):
 
 
 @blp.route("/groups/<int:group_id>/series", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(SeriesChangeSchema)
 @blp.response(200, SessionSchema(many=True))
@@ -109,6 +115,7 @@ def change_series(body, group_id):
 
 
 @blp.route("/groups/<int:group_id>/sessions", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, SessionSchema(many=True))
 def list_sessions(group_id):
@@ -116,6 +123,7 @@ def list_sessions(group_id):
 
 
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(SessionChangeSchema)
 @blp.response(200, SessionSchema)
@@ -124,6 +132,7 @@ def reschedule(body, session_id):
 
 
 @blp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(CancelSchema)
 @blp.response(200, SessionSchema)
@@ -132,6 +141,7 @@ def cancel(body, session_id):
 
 
 @blp.route("/groups/<int:group_id>/enrollments", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(EnrollSchema)
 @blp.response(201, EnrollmentSchema)
@@ -144,6 +154,7 @@ def enroll(body, group_id):
 
 
 @blp.route("/groups/<int:group_id>/enrollments", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, EnrollmentSchema(many=True))
 def list_enrollments(group_id):
@@ -151,6 +162,7 @@ def list_enrollments(group_id):
 
 
 @blp.route("/groups/<int:group_id>/enrollments/<int:person_id>/withdraw", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(WithdrawSchema)
 @blp.response(200, EnrollmentSchema)

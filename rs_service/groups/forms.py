@@ -151,7 +151,7 @@ class GroupForm(FlaskForm):
         """The form field a service error names; the friendly recurrence choice stands for the rule."""
         if service_field == "rrule" and self.recurrence.data != "advanced":
             return self.recurrence
-        return getattr(self, service_field, None) if service_field in self._fields else None
+        return self._fields.get(service_field) if service_field else None
 
 
 class EnrollForm(FlaskForm):

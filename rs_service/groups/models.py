@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ColumnElement, ForeignKey, String, Table, UniqueConstraint, and_, or_
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,9 +29,7 @@ class Group(db.Model):
     __tablename__ = "groups"
     __table_args__ = (
         CheckConstraint(one_of("kind", GROUP_KINDS), name="kind_known"),
-        CheckConstraint(
-            f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}", name="duration_range"
-        ),
+        CheckConstraint(DURATION_RANGE, name="duration_range"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("until >= first_date", name="until_after_first_date"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
@@ -86,9 +84,7 @@ class Session(db.Model):
     __table_args__ = (
         UniqueConstraint("group_id", "original_starts_at"),
         CheckConstraint(one_of("status", SESSION_STATUSES), name="status_known"),
-        CheckConstraint(
-            f"duration_minutes > 0 AND duration_minutes <= {LONGEST_SESSION_MINUTES}", name="duration_range"
-        ),
+        CheckConstraint(DURATION_RANGE, name="duration_range"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint("attendance_version >= 0", name="attendance_version_not_negative"),
     )
@@ -140,5 +136,23 @@ class Enrollment(db.Model):
     group: Mapped[Group] = relationship()
     person: Mapped[Person] = relationship()
 
+    # Each rule is written twice, side by side: for a loaded row and as SQL for a query.
+    def open_on(self, day: date) -> bool:
+        """Not left before `day`: on the roster, the waitlist or joining later, from `day` on."""
+        return self.left_on is None or self.left_on >= day
+
+    @classmethod
+    def open_on_sql(cls, day: date) -> ColumnElement[bool]:
+        return or_(cls.left_on.is_(None), cls.left_on >= day)
+
+    def holds_place_on(self, day: date) -> bool:
+        """Holds one of the group's places on `day` or from a later day (never from the waitlist)."""
+        return not self.waitlisted and self.open_on(day)
+
+    @classmethod
+    def holds_place_on_sql(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.waitlisted.is_(False), cls.open_on_sql(day))
+
     def covers(self, day: date) -> bool:
-        return not self.waitlisted and self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+        """On the roster of `day`: a place held, joined on or before it."""
+        return self.joined_on <= day and self.holds_place_on(day)

@@ -93,7 +93,6 @@ class GroupSchema(ma.Schema):
     location = ma.fields.String(allow_none=True)
     join_url = ma.fields.String(allow_none=True)
     description = ma.fields.String(allow_none=True)
-    provider_id = ma.fields.Integer(allow_none=True)
     blackout_dates = ma.fields.Method("_blackout_dates")
     session_count = ma.fields.Integer()
     provider_id = ma.fields.Method("_provider_id")

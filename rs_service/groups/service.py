@@ -1,5 +1,6 @@
 """Groups, their sessions and enrollments: plain functions that flush and never commit."""
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -152,7 +153,7 @@ def add_sessions(group: Group, starts: list[datetime], duration_minutes: int) ->
 
 
 def ensure_no_double_booking(
-    facilitators: list[Person], slots: list[tuple[datetime, int]], ignore_session_ids: set[int] = frozenset()
+    facilitators: list[Person], slots: list[tuple[datetime, int]], ignore_session_ids: Set[int] = frozenset()
 ) -> None:
     """SchedulingConflict naming the first clash between the slots and the facilitators' sessions."""
     if not facilitators or not slots:
@@ -298,11 +299,7 @@ def sessions_in_use(session_ids: list[int]) -> set[int]:
 
 def enrolled_count(group: Group, on: date) -> int:
     return db.session.scalar(
-        db.select(func.count(Enrollment.id)).where(
-            Enrollment.group_id == group.id,
-            Enrollment.waitlisted.is_(False),
-            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
-        )
+        db.select(func.count(Enrollment.id)).where(Enrollment.group_id == group.id, Enrollment.holds_place_on_sql(on))
     )
 
 
@@ -427,7 +424,7 @@ def waitlist_counts(group_ids: list[int]) -> dict[int, int]:
         .where(Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(True))
         .group_by(Enrollment.group_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def waitlisted_groups(person_id: int) -> list[Group]:
@@ -504,14 +501,10 @@ def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:
 def fill_counts(group_ids: list[int], on: date) -> dict[int, int]:
     rows = db.session.execute(
         db.select(Enrollment.group_id, func.count(Enrollment.id))
-        .where(
-            Enrollment.group_id.in_(group_ids),
-            Enrollment.waitlisted.is_(False),
-            or_(Enrollment.left_on.is_(None), Enrollment.left_on >= on),
-        )
+        .where(Enrollment.group_id.in_(group_ids), Enrollment.holds_place_on_sql(on))
         .group_by(Enrollment.group_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def groups_of(organization_id: int) -> list[Group]:
@@ -575,7 +568,7 @@ def session_counts(group_ids: list[int]) -> dict[int, int]:
         .where(Session.group_id.in_(group_ids))
         .group_by(Session.group_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def schedule_of(person: Person) -> list[tuple[Group, list[Session]]]:

@@ -176,9 +176,7 @@ def render_group(group: Group, *, enroll_form=None, series_form=None, withdrawal
     if policy.may_see_enrollments(current_user, group):
         context["enrollments"] = enrollments
     else:
-        context["members"] = [
-            e.person for e in enrollments if not e.waitlisted and (e.left_on is None or e.left_on >= today)
-        ]
+        context["members"] = [e.person for e in enrollments if e.holds_place_on(today)]
     if context["may_manage"]:
         if enroll_form is None:
             enroll_form = EnrollForm(formdata=None, joined_on=today)
@@ -281,7 +279,7 @@ def withdraw(group_id: int, person_id: int):
             flash(
                 f"{person.name} is off the waitlist."
                 if enrollment.waitlisted
-                else f"{person.name} leaves the group after {long_date(enrollment.left_on)}."
+                else f"{person.name} leaves the group after {long_date(form.left_on.data)}."
             )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, withdrawal=(person_id, form), status=422)
@@ -358,7 +356,7 @@ def change_series(group_id: int):
                 "duration_minutes": form.duration_minutes,
                 "until": form.from_date,
                 "first_date": form.from_date,
-            }.get(error.field)
+            }.get(error.field or "")
             put_on_form(form, error, field)
         else:
             flash(
@@ -410,7 +408,7 @@ def reschedule(session_id: int):
         try:
             service.reschedule_session(session, starts_at, form.duration_minutes.data)
         except (InvalidInput, Conflict) as error:
-            field = {"starts_at": form.day, "duration_minutes": form.duration_minutes}.get(error.field)
+            field = {"starts_at": form.day, "duration_minutes": form.duration_minutes}.get(error.field or "")
             put_on_form(form, error, field)
         else:
             flash(
@@ -538,14 +536,16 @@ def describe_rule(rule: str) -> str | None:
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
         return None
     if not parts.get("BYDAY"):
-        return {("WEEKLY", "1"): "Every week", ("WEEKLY", "2"): "Every other week"}.get((parts.get("FREQ"), interval))
+        return {("WEEKLY", "1"): "Every week", ("WEEKLY", "2"): "Every other week"}.get(
+            (parts.get("FREQ", ""), interval)
+        )
     names = dict(WEEKDAYS)
     days = parts["BYDAY"].split(",")
     if parts["FREQ"] == "WEEKLY" and all(d in names for d in days) and interval in ("1", "2"):
         listed = " and ".join(names[d] for d in days)
         return f"Every {listed}" if interval == "1" else f"Every other {listed}"
-    matches = [re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d) for d in days]
-    if parts["FREQ"] != "MONTHLY" or interval != "1" or not all(matches):
+    matches = [m for d in days if (m := re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d))]
+    if parts["FREQ"] != "MONTHLY" or interval != "1" or len(matches) != len(days):
         return None
     if len({m.group(2) for m in matches}) == 1 and all(m.group(1) in _ORDINAL_WORDS for m in matches):
         ordinals = [_ORDINAL_WORDS[m.group(1)] for m in matches]

@@ -1,8 +1,9 @@
-from flask_smorest import Blueprint, abort
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.models import Person
+from rs_service.errors import ApiBlueprint
 from rs_service.hours import corrections, service
 from rs_service.hours.schemas import (
     EntrySchema,
@@ -15,10 +16,11 @@ from rs_service.hours.schemas import (
     RscHoursSchema,
 )
 
-blp = Blueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours received")
+blp = ApiBlueprint("hours_api", __name__, url_prefix="/api/v1", description="Hours received")
 
 
 @blp.route("/people/<int:person_id>/rsc-hours", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(RscHoursSchema)
 @blp.response(201, EntrySchema)
@@ -44,6 +46,7 @@ def record_rsc_hours(body, person_id):
 
 
 @blp.route("/people/<int:person_id>/rsc-hours/<int:entry_id>/correct", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(RscCorrectionSchema)
 @blp.response(200, RscCorrectionResultSchema)
@@ -62,6 +65,7 @@ def correct_rsc_hours(body, person_id, entry_id):
 
 
 @blp.route("/people/<int:person_id>/hours", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.arguments(HoursQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, HoursSchema)
@@ -70,6 +74,7 @@ def get_hours(person_id, from_=None, to=None):
 
 
 @blp.route("/people/<int:person_id>/restamp", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(RestampRequestSchema)
 @blp.response(200, RestampSchema)

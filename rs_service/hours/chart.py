@@ -26,7 +26,7 @@ def cumulative_chart(entries: list[tuple[date, int]], target_minutes: int | None
         )
     first, last = entries[0][0], entries[-1][0]
     span = max((last - first).days, 1)
-    running, points = 0, [(PAD, _y(0, top))]
+    running, points = 0, [(float(PAD), _y(0, top))]
     for day, minutes in entries:
         x = PAD + (day - first).days / span * (WIDTH - 2 * PAD)
         points.append((x, _y(running, top)))

@@ -51,11 +51,11 @@ def record_rsc_hours(
     ):
         raise InvalidInput(field="valid_until", message=_("The end of the endorsement must not be before its start."))
     snapshot = (
-        ledger.provider_snapshot(provider, entry_date)
-        if provider is not None
-        else ledger.ProviderSnapshot.external(
+        ledger.ProviderSnapshot.external(
             external.name.strip(), external.category, external.number, external.valid_from, external.valid_until
         )
+        if external is not None
+        else ledger.provider_snapshot(provider, entry_date)
     )
     entry = ledger.record_entry(
         organization_id=person.organization_id,

@@ -12,7 +12,7 @@ from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
 from rs_service.domain_errors import Conflict, InvalidInput
-from rs_service.endorsement.rules import Eligibility
+from rs_service.endorsement.rules import Eligibility, clock_hours
 from rs_service.endorsement.service import progress_for
 from rs_service.errors import put_on_form
 from rs_service.extensions import db
@@ -297,13 +297,13 @@ def csv_lines(rows: Iterable[service.ReportRow]) -> Iterator[str]:
                 spreadsheet_safe(row.name),
                 spreadsheet_safe(row.email),
                 row.pursuing_category or "",
-                f"{row.group_minutes / 60:.2f}",
-                f"{row.individual_minutes / 60:.2f}",
-                f"{row.total_minutes / 60:.2f}",
+                clock_hours(row.group_minutes),
+                clock_hours(row.individual_minutes),
+                clock_hours(row.total_minutes),
                 row.total_minutes,
                 row.sessions,
-                f"{row.peer_minutes / 60:.2f}",
-                f"{row.counting_minutes / 60:.2f}",
+                clock_hours(row.peer_minutes),
+                clock_hours(row.counting_minutes),
             ]
         )
         if number % CSV_ROWS_PER_CHUNK == 0:

@@ -283,18 +283,16 @@ def plan_certification_notices(at: datetime) -> list[Planned]:
     for organization in db.session.scalars(db.select(Organization).order_by(Organization.id)):
         as_of = clock.local_date(at, organization.timezone)
         newly = [
-            c.person
+            c
             for c in ready_to_certify(organization, as_of, within_minutes=0)
-            if c.result.eligible and eligibility_key(c.person.id, c.person.pursuing_category) not in told
+            if c.result.eligible and eligibility_key(c.person.id, c.result.category) not in told
         ]
         if newly:
             staff = staff_of(organization.id)
             out += [
-                Planned(
-                    organization.id, CERTIFICATION, eligibility_key(person.id, person.pursuing_category), recipient.id
-                )
-                for person in newly
-                for recipient in [person, *staff]
+                Planned(organization.id, CERTIFICATION, eligibility_key(c.person.id, c.result.category), recipient.id)
+                for c in newly
+                for recipient in [c.person, *staff]
             ]
     return out
 
@@ -348,7 +346,7 @@ def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
         return certification_message(notification, settings)
     if notification.kind in endorsement_notices.KINDS:
         return endorsement_notices.compose(notification, settings)
-    session = db.session.get(Session, notification.session_id)
+    session = db.session.get_one(Session, notification.session_id)
     if notification.kind == OVERDUE:
         return overdue_message(notification, session, settings)
     return invite_message(notification, session, settings)
@@ -435,7 +433,7 @@ def overdue_message(notification: Notification, session: Session, settings: Mail
 
 def certification_message(notification: Notification, settings: MailSettings) -> EmailMessage:
     _, person_id, category = notification.subject_key.split(":", 2)
-    candidate = db.session.get(Person, int(person_id))
+    candidate = db.session.get_one(Person, int(person_id))
     recipient = notification.recipient
     context = {
         "person": recipient,

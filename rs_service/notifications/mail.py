@@ -221,8 +221,6 @@ def build_message(
     :func:`message_id_for`); otherwise a random one is generated.
     *attachments* follow the body (and the invite) as files.
     """
-    checked = _check_invite(invite) if invite is not None else None
-
     msg = EmailMessage(policy=POLICY)
     msg["From"] = mail_from
     msg["To"] = to
@@ -237,10 +235,10 @@ def build_message(
     if html is not None:
         msg.add_alternative(html, subtype="html")
 
-    if checked is not None:
-        method, ics_text = checked
+    if invite is not None:
+        method, ics_text = _check_invite(invite)
         msg.add_alternative(ics_text, subtype="calendar", charset="utf-8")
-        cal_part = msg.get_payload()[-1]
+        *_, cal_part = msg.iter_parts()
         # Write the header verbatim, the way Google/Outlook do (unquoted method).
         del cal_part["Content-Type"]
         cal_part.set_raw("Content-Type", f'text/calendar; method={method}; charset="UTF-8"')
@@ -278,11 +276,11 @@ def send_message(message: EmailMessage, settings: MailSettings) -> str:
     """
     if not settings.host:
         return _write_outbox(message, settings.outbox_dir)
-    return _send_smtp(message, settings)
+    return _send_smtp(message, settings, settings.host)
 
 
-def _send_smtp(message: EmailMessage, settings: MailSettings) -> str:
-    host, port = settings.host, settings.port
+def _send_smtp(message: EmailMessage, settings: MailSettings, host: str) -> str:
+    port = settings.port
     where = f"{host}:{port}"
     mode = "SMTPS" if settings.use_ssl else ("SMTP+STARTTLS" if settings.use_tls else "SMTP")
     try:

@@ -40,7 +40,10 @@ FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=1)
 UNIQUE_KEY = ("kind", "subject_key", "recipient_id", "sequence")
 INSERT_BATCH = 100  # rows per INSERT: far below SQLite's limit on bound parameters
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def mail_settings(config=None) -> MailSettings:

@@ -1,11 +1,12 @@
 from flask import abort as http_abort
 from flask import request
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from webargs.flaskparser import abort
 
 from rs_service import policy
 from rs_service.accounts.auth import caller, token_auth
 from rs_service.accounts.schemas import CredentialSchema, PersonSchema
+from rs_service.errors import ApiBlueprint
 from rs_service.people import importing, service
 from rs_service.people.schemas import (
     CredentialEndSchema,
@@ -18,10 +19,11 @@ from rs_service.people.schemas import (
     ReasonSchema,
 )
 
-blp = Blueprint("people_directory_api", __name__, url_prefix="/api/v1", description="The people of an association")
+blp = ApiBlueprint("people_directory_api", __name__, url_prefix="/api/v1", description="The people of an association")
 
 
 @blp.route("/people", methods=["GET"])
+@blp.errors(401, 403)
 @token_auth
 @blp.arguments(PeopleQuerySchema, location="query")
 @blp.response(200, PeoplePageSchema)
@@ -33,6 +35,7 @@ def list_people(args):
 
 
 @blp.route("/people/<int:person_id>", methods=["PATCH"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(PersonChangeSchema)
 @blp.response(200, PersonSchema)
@@ -47,6 +50,7 @@ def change_person(body, person_id):
 
 
 @blp.route("/people/<int:person_id>/deactivate", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(ReasonSchema)
 @blp.response(200, PersonSchema)
@@ -58,6 +62,7 @@ def deactivate(body, person_id):
 
 
 @blp.route("/people/<int:person_id>/reactivate", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(OptionalReasonSchema)
 @blp.response(200, PersonSchema)
@@ -67,6 +72,7 @@ def reactivate(body, person_id):
 
 
 @blp.route("/people/<int:person_id>/credentials", methods=["GET"])
+@blp.errors(401, 403, 404)
 @token_auth
 @blp.response(200, CredentialSchema(many=True))
 def list_credentials(person_id):
@@ -74,6 +80,7 @@ def list_credentials(person_id):
 
 
 @blp.route("/people/<int:person_id>/credentials/<int:credential_id>/end", methods=["POST"])
+@blp.errors(401, 403, 404, 409)
 @token_auth
 @blp.arguments(CredentialEndSchema)
 @blp.response(200, CredentialSchema)
@@ -89,6 +96,7 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 
 
 @blp.route("/people/import", methods=["POST"])
+@blp.errors(401, 403, 409, 413, 415)
 @token_auth
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.response(200, ImportResultSchema)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_
+from sqlalchemy import Select
 
 from rs_service import clock
 from rs_service.accounts.auth import end_sessions, normalise_email
@@ -20,8 +20,7 @@ from rs_service.groups.service import lock_group, promote_from_waitlist
 from rs_service.listing import PER_PAGE, Page, contains, page_of_query
 from rs_service.text import single_line_problem
 
-# The fields of a person's record, by their API names; a person may change the first two of their own.
-SELF_EDITABLE = ("name", "language")
+# The fields of a person's record, by their API names (which of their own a person may change: policy).
 EDITABLE = ("name", "email", "role", "pursuing", "language")
 SORTS = {
     "name": (Person.name, Person.id),
@@ -63,7 +62,7 @@ def current_groups(person_ids: list[int], today: date) -> dict[int, list[tuple[G
     rows = db.session.execute(
         db.select(Enrollment.person_id, Enrollment.waitlisted, Group)
         .join(Group, Enrollment.group_id == Group.id)
-        .where(Enrollment.person_id.in_(person_ids), or_(Enrollment.left_on.is_(None), Enrollment.left_on >= today))
+        .where(Enrollment.person_id.in_(person_ids), Enrollment.open_on_sql(today))
         .order_by(Group.name, Group.id)
     )
     groups: dict[int, list[tuple[Group, bool]]] = {}
@@ -322,9 +321,7 @@ def open_enrollments(person: Person) -> list[Enrollment]:
     enrollments = db.session.scalars(
         db.select(Enrollment).where(Enrollment.person_id == person.id).options(db.joinedload(Enrollment.group))
     )
-    return [
-        e for e in enrollments if e.waitlisted or e.left_on is None or e.left_on >= clock.today_in(e.group.timezone)
-    ]
+    return [e for e in enrollments if e.waitlisted or e.open_on(clock.today_in(e.group.timezone))]
 
 
 def leave_group(enrollment: Enrollment, today: date) -> None:
