@@ -78,7 +78,7 @@ class Planned:
 
 
 def record_planned(planned: Iterable[Planned]) -> None:
-    """Insert the rows that do not exist yet and commit; existing keys are left as they are.
+    """Insert the rows that do not exist yet and commit (with the job's marks); existing keys are left as they are.
 
     Sorted, so that concurrent runners lock the same keys in the same order and never deadlock.
     """
@@ -96,6 +96,7 @@ def record_planned(planned: Iterable[Planned]) -> None:
         for p in sorted(set(planned), key=Planned.key)
     ]
     if not rows:
+        db.session.commit()  # what the job remembers of how far it got (JobMark), if anything
         return
     dialect = db.session.get_bind().dialect.name
     if dialect not in _INSERTS:
