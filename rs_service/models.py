@@ -6,4 +6,4 @@ from rs_service.audit.models import AuditEvent  # noqa: F401
 from rs_service.endorsement.models import Certificate, Requirement, RequirementSet  # noqa: F401
 from rs_service.groups.models import BlackoutDate, Enrollment, Group, Session  # noqa: F401
 from rs_service.hours.models import EntryCredential, HourEntry  # noqa: F401
-from rs_service.notifications.models import Notification  # noqa: F401
+from rs_service.notifications.models import JobMark, Notification  # noqa: F401

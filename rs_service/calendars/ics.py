@@ -25,6 +25,7 @@ section of the domain notes for the client constraints these follow:
 from __future__ import annotations
 
 import calendar as _calendar
+import copy
 import functools
 from collections import Counter
 from dataclasses import dataclass
@@ -370,10 +371,15 @@ class _Observance:
         return comp
 
 
-@functools.lru_cache(maxsize=1024)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for `tzid` valid for the given years, built once per zone and years and then
-    shared by every feed and invite that needs it: add it to a calendar, never modify it.
+    """A VTIMEZONE for `tzid` valid for the given years (a copy of the one built once per process:
+    every invite and feed of a zone and years carries the same one, and building it scans the years)."""
+    return copy.deepcopy(_vtimezone(tzid, first_year, last_year))
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for `tzid` valid for the given years.
 
     Regular DST zones give one STANDARD and one DAYLIGHT observance with an
     open-ended yearly RRULE (e.g. ``FREQ=YEARLY;BYMONTH=3;BYDAY=2SU``) and a

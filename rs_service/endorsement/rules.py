@@ -424,30 +424,52 @@ class _Sources:
     explanations: list[str]
 
 
-def _rank_sources(qualifying: list[Indexed]) -> list[tuple[ProviderKey | None, int]]:
+Ranked = list[tuple[ProviderKey | None, int]]  # (provider, minutes), largest first
+
+
+def _ranked(totals: Mapping[ProviderKey | None, int]) -> Ranked:
+    """Most minutes first; equal minutes by the provider's order (ProviderKey), unknown providers last."""
+    return sorted(totals.items(), key=lambda kv: (-kv[1], _source_order(kv[0])))
+
+
+def _rank_sources(qualifying: list[Indexed]) -> Ranked:
     totals: dict[ProviderKey | None, int] = {}
     for _, e in qualifying:
         totals[e.provider_key] = totals.get(e.provider_key, 0) + e.minutes
-    return sorted(totals.items(), key=lambda kv: (-kv[1], _source_order(kv[0])))
+    return _ranked(totals)
+
+
+def _ranks_left_out(req: Requirement, ranked: Ranked) -> dict[ProviderKey | None, int]:
+    """The sources beyond ``max_sources``, with their rank (4 for a fourth source)."""
+    if req.max_sources is None:
+        return {}
+    return {key: rank for rank, (key, _) in enumerate(ranked[req.max_sources :], start=req.max_sources + 1)}
+
+
+def _left_out_explanations(
+    req: Requirement, ranked: Ranked, rank_of: Mapping[ProviderKey | None, int], names: Mapping[ProviderKey | None, str]
+) -> list[str]:
+    limit = _plural(req.max_sources or 0, "source")
+    return [
+        f"{format_hours(minutes)} from {names[key]} (a {_ordinal(rank_of[key])} source) do not count: "
+        f"at most {limit} count"
+        for key, minutes in ranked[len(ranked) - len(rank_of) :]
+    ]
 
 
 def _cap_sources(req: Requirement, qualifying: list[Indexed]) -> _Sources:
     ranked = _rank_sources(qualifying)
-    if req.max_sources is None or len(ranked) <= req.max_sources:
+    rank_of = _ranks_left_out(req, ranked)
+    if not rank_of:
         return _Sources(qualifying, ranked, {}, [])
-    limit = _plural(req.max_sources, "source")
-    rank_of = {key: rank for rank, (key, _) in enumerate(ranked[req.max_sources :], start=req.max_sources + 1)}
+    limit = _plural(req.max_sources or 0, "source")
     names: dict[ProviderKey | None, str] = {}
     left_out: dict[int, str] = {}
     for i, e in qualifying:
         if e.provider_key in rank_of:
             label = names.setdefault(e.provider_key, _provider_label(e))
             left_out[i] = f"a {_ordinal(rank_of[e.provider_key])} source ({label}): at most {limit} count"
-    explanations = [
-        f"{format_hours(minutes)} from {names[key]} (a {_ordinal(rank_of[key])} source) do not count: "
-        f"at most {limit} count"
-        for key, minutes in ranked[req.max_sources :]
-    ]
+    explanations = _left_out_explanations(req, ranked, rank_of, names)
     counted = [(i, e) for i, e in qualifying if i not in left_out]
     return _Sources(counted, ranked[: req.max_sources], left_out, explanations)
 
@@ -464,11 +486,11 @@ def _minutes_rule(req: Requirement, counted_minutes: int) -> _Failure | None:
     )
 
 
-def _majority_rule(req: Requirement, sources: _Sources) -> _Failure | None:
+def _majority_rule(req: Requirement, ranked: Ranked) -> _Failure | None:
     """Step 3b: the largest source provides more than half of the required minutes."""
-    if not (req.majority_rule and req.required_minutes > 0 and sources.counted):
+    if not (req.majority_rule and req.required_minutes > 0 and ranked):
         return None
-    largest = sources.ranked[0][1]
+    largest = ranked[0][1]
     if largest * 2 > req.required_minutes:
         return None
     return (
@@ -505,6 +527,19 @@ def _nothing_required(req: Requirement, start: date, as_of: date) -> Eligibility
     )
 
 
+def _failures(req: Requirement, counted_minutes: int, ranked: Ranked, span: int) -> list[_Failure]:
+    """Steps 3b, 4 and 5 over what counted: its minutes, its sources (largest first) and its span."""
+    return [
+        failure
+        for failure in (
+            _minutes_rule(req, counted_minutes),
+            _majority_rule(req, ranked),
+            _span_rule(req, span, bool(ranked)),
+        )
+        if failure is not None
+    ]
+
+
 def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry], as_of: date) -> Eligibility:
     """Assess one category's RSC requirement for one person as of ``as_of``."""
     req = requirement
@@ -517,15 +552,7 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     counted = [e for _, e in sources.counted]
     counted_minutes = sum(e.minutes for e in counted)
     span = months_spanned(counted[0].date, counted[-1].date) if counted else 0
-    failures = [
-        failure
-        for failure in (
-            _minutes_rule(req, counted_minutes),
-            _majority_rule(req, sources),
-            _span_rule(req, span, bool(counted)),
-        )
-        if failure is not None
-    ]
+    failures = _failures(req, counted_minutes, sources.ranked, span)
     # Explanations (not rules themselves) of why hours in the window were left out.
     explanations = screening.explanations + sources.explanations if failures else []
     excluded = screening.excluded | sources.left_out
@@ -542,6 +569,74 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
         failed_rules=tuple(rule for rule, _ in failures),
         span_months=span,
         counted_sources=tuple(sources.ranked),
+        rule_version=req.version,
+    )
+
+
+@dataclass(frozen=True)
+class SourceTotal:
+    """What one source gave one person in a window, summed by the database over the entries that pass
+    steps 1 and 2 (in the window, not peer, verified, an allowed format, a qualifying credential valid
+    on the entry's date). Several totals may name one source: they are added together."""
+
+    provider_key: ProviderKey | None
+    provider_name: str | None
+    minutes: int
+    first: date  # the earliest entry's date
+    last: date  # the latest entry's date
+
+
+def assess_totals(requirement: Requirement, totals: Iterable[SourceTotal], as_of: date) -> Eligibility:
+    """The same judgement as :func:`assess_eligibility`, from per-source totals instead of entries.
+
+    Steps 3 to 5 need only each source's minutes and its first and last date, so the ledger never
+    has to be loaded entry by entry. The answer names no entries (``counted_entry_ids`` and
+    ``excluded`` are empty) and explains left-out sources but not credential dates: the evidence
+    packet (entry by entry) says those.
+    """
+    req = requirement
+    start = window_start(as_of, req.window_months)
+    if not req.rsc_required:
+        return _nothing_required(req, start, as_of)
+    merged: dict[ProviderKey | None, SourceTotal] = {}
+    for total in totals:
+        if total.minutes <= 0 or (total.provider_key is None and req.source_rule_enabled):
+            continue  # step 3 cannot attribute hours of an unknown provider to a source
+        seen = merged.get(total.provider_key)
+        if seen is not None:
+            named = (
+                seen if (seen.first, seen.provider_name or "") <= (total.first, total.provider_name or "") else total
+            )
+            total = SourceTotal(
+                total.provider_key,
+                named.provider_name,
+                seen.minutes + total.minutes,
+                min(seen.first, total.first),
+                max(seen.last, total.last),
+            )
+        merged[total.provider_key] = total
+    ranked = _ranked({key: total.minutes for key, total in merged.items()})
+    rank_of = _ranks_left_out(req, ranked)
+    counted = [merged[key] for key, _ in ranked if key not in rank_of]
+    counted_minutes = sum(total.minutes for total in counted)
+    span = months_spanned(min(t.first for t in counted), max(t.last for t in counted)) if counted else 0
+    kept = ranked[: req.max_sources] if rank_of else ranked
+    failures = _failures(req, counted_minutes, kept, span)
+    names = {key: merged[key].provider_name or "an unnamed provider" for key in rank_of}
+    explanations = _left_out_explanations(req, ranked, rank_of, names) if failures else []
+    return Eligibility(
+        category=req.category,
+        eligible=not failures,
+        counted_minutes=counted_minutes,
+        required_minutes=req.required_minutes,
+        window_start=start,
+        window_end=as_of,
+        reasons=tuple(reason for _, reason in failures) + tuple(explanations),
+        counted_entry_ids=(),
+        excluded=(),
+        failed_rules=tuple(rule for rule, _ in failures),
+        span_months=span,
+        counted_sources=tuple(kept),
         rule_version=req.version,
     )
 
@@ -588,9 +683,11 @@ __all__ = [
     "LedgerEntry",
     "ProviderKey",
     "Requirement",
+    "SourceTotal",
     "StampedCredential",
     "assess_eligibility",
     "assess_renewal",
+    "assess_totals",
     "clock_hours",
     "format_hours",
     "months_spanned",

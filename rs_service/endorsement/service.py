@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, exists, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from rs_service import clock
 from rs_service.accounts.models import Organization, Person
@@ -70,10 +70,15 @@ def provider_key(entry: HourEntry) -> rules.ProviderKey | None:
     """Who the hours came from, for the source rule: an account, else the external provider's details."""
     if entry.provider_id is not None:
         return rules.ProviderKey.account(entry.provider_id)
-    if not entry.provider_name:
+    return outside_key(entry.provider_name, entry.provider_category, entry.provider_credential_number)
+
+
+def outside_key(name: str | None, category: str | None, number: str | None) -> rules.ProviderKey | None:
+    """An external provider's identity from their details (None without a name)."""
+    if not name:
         return None
     # Case and spacing differences in a typed name must not split one provider into two sources.
-    parts = (entry.provider_name, entry.provider_category or "", entry.provider_credential_number or "")
+    parts = (name, category or "", number or "")
     return rules.ProviderKey.outside("|".join(" ".join(part.split()).casefold() for part in parts))
 
 
@@ -175,6 +180,141 @@ def progress_for(person: Person, as_of: date | None = None) -> Progress:
 # ----------------------------------------------------------------------------- ready to certify
 
 
+# ----------------------------------------------------------------------------- totals, summed by the database
+
+
+def _principal_credential_id():
+    """The id of the entry's principal credential (HourEntry.principal_credential, in SQL): the latest
+    started of those nothing says were invalid on its date, else the latest started of all. (SQLite cannot
+    order a subquery by the outer row's columns, so the two choices are two subqueries.)"""
+
+    def latest_started(*where):
+        cred = aliased(EntryCredential)
+        return (
+            db.select(cred.id)
+            .where(cred.hour_entry_id == HourEntry.id, *[condition(cred) for condition in where])
+            .order_by(case((cred.valid_from.is_(None), 1), else_=0), cred.valid_from.desc(), cred.id.desc())
+            .limit(1)
+            .correlate(HourEntry)
+            .scalar_subquery()
+        )
+
+    def possibly_valid(cred):
+        return and_(
+            or_(cred.valid_from.is_(None), cred.valid_from <= HourEntry.entry_date),
+            or_(cred.valid_until.is_(None), cred.valid_until >= HourEntry.entry_date),
+        )
+
+    return func.coalesce(latest_started(possibly_valid), latest_started())
+
+
+def source_totals(
+    organization_id: int, requirement: rules.Requirement, as_of: date, people
+) -> dict[int, list[rules.SourceTotal]]:
+    """Per person and source, the minutes of the entries that pass the rules' steps 1 and 2, in one query.
+
+    Mirrors rules.assess_eligibility entry by entry: standing entries in the window, not peer, verified,
+    of an allowed format, with a stamped credential of a qualifying category valid on the entry's date.
+    An external provider is told apart by their name and principal credential, as `provider_key` does.
+    `people` is a list of ids or a subquery of them. Rows: one per person and source, never per entry.
+    """
+    start = rules.window_start(as_of, requirement.window_months)
+    qualifying = EntryCredential
+    entries = (
+        standing_entries_query(organization_id)
+        .with_only_columns(
+            HourEntry.person_id,
+            HourEntry.provider_id,
+            HourEntry.provider_name,
+            HourEntry.minutes,
+            HourEntry.entry_date,
+            case((HourEntry.provider_id.is_(None), _principal_credential_id())).label("principal_id"),
+        )
+        .where(
+            HourEntry.person_id.in_(people),
+            HourEntry.entry_date >= start,
+            HourEntry.entry_date <= as_of,
+            HourEntry.peer.is_(False),
+            HourEntry.verified.is_(True),
+            HourEntry.format.in_(sorted(requirement.allowed_formats)),
+            exists().where(
+                qualifying.hour_entry_id == HourEntry.id,
+                qualifying.category.in_(sorted(requirement.provider_categories)),
+                qualifying.valid_from.is_not(None),
+                qualifying.valid_from <= HourEntry.entry_date,
+                or_(qualifying.valid_until.is_(None), qualifying.valid_until >= HourEntry.entry_date),
+            ),
+        )
+        .subquery()
+    )
+    by_source = (entries.c.person_id, entries.c.provider_id, entries.c.provider_name)
+    principal = aliased(EntryCredential)
+    details = (principal.category, principal.number)
+    rows = db.session.execute(
+        db.select(
+            *by_source,
+            *details,
+            func.sum(entries.c.minutes),
+            func.min(entries.c.entry_date),
+            func.max(entries.c.entry_date),
+        )
+        .outerjoin(principal, principal.id == entries.c.principal_id)
+        .group_by(*by_source, *details)
+    ).tuples()
+    totals: dict[int, list[rules.SourceTotal]] = {}
+    for person_id, provider_id, name, category, number, minutes, first, last in rows:
+        key = rules.ProviderKey.account(provider_id) if provider_id is not None else outside_key(name, category, number)
+        totals.setdefault(person_id, []).append(
+            rules.SourceTotal(key, name, int(minutes), _as_date(first), _as_date(last))
+        )
+    return totals
+
+
+def _as_date(value) -> date:
+    """SQLite returns min() and max() of a date column as text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def uncertified_pursuers(organization_id: int, categories, people=None):
+    """(person id, category) of everyone pursuing one of `categories` without a valid certificate for it."""
+    query = db.select(Person.id, Person.pursuing_category).where(
+        Person.organization_id == organization_id,
+        Person.pursuing_category.in_(sorted(categories)),
+        ~exists().where(
+            Certificate.person_id == Person.id,
+            Certificate.category == Person.pursuing_category,
+            Certificate.revoked_at.is_(None),
+        ),
+    )
+    return query if people is None else query.where(Person.id.in_(people))
+
+
+def judged_by_totals(organization_id: int, as_of: date, people=None) -> dict[int, rules.Eligibility]:
+    """Eligibility, toward the category each pursues, of everyone (or of `people`, ids or a subquery) who
+    holds no valid certificate for it yet: one query per category pursued, memory per person, not per entry."""
+    requirement_set = requirement_set_in_force(organization_id, as_of)
+    if requirement_set is None:
+        return {}
+    rows = {r.category: rules_requirement(r) for r in requirement_set.requirements if r.rsc_required}
+    pursuers = uncertified_pursuers(organization_id, rows, people).subquery()
+    by_category: dict[str, list[int]] = {}
+    for person_id, category in db.session.execute(db.select(pursuers.c.id, pursuers.c.pursuing_category)).tuples():
+        by_category.setdefault(category, []).append(person_id)
+    results: dict[int, rules.Eligibility] = {}
+    for category, person_ids in sorted(by_category.items()):
+        requirement = rows[category]
+        whose = db.select(pursuers.c.id).where(pursuers.c.pursuing_category == category)
+        totals = source_totals(organization_id, requirement, as_of, whose)
+        nothing = rules.assess_totals(requirement, (), as_of)
+        for person_id in person_ids:
+            found = totals.get(person_id)
+            results[person_id] = rules.assess_totals(requirement, found, as_of) if found else nothing
+    return results
+
+
+# ----------------------------------------------------------------------------- ready to certify
+
+
 @dataclass(frozen=True)
 class Candidate:
     person: Person
@@ -191,37 +331,21 @@ def ready_to_certify(
     """People eligible, or within `within_minutes` of it, for the category they pursue.
 
     People already holding a valid certificate for that category are done and left out.
-    A fixed number of queries whatever the number of people: all entries load in one.
+    A fixed number of queries whatever the number of people, and the database does the summing:
+    no entry is loaded (the evidence packet shows them, one person at a time).
     """
     as_of = as_of or today_for(organization)
-    requirement_set = requirement_set_in_force(organization.id, as_of)
-    if requirement_set is None:
+    results = judged_by_totals(organization.id, as_of)
+    near = {
+        person_id: result
+        for person_id, result in results.items()
+        if result.eligible or result.required_minutes - result.counted_minutes <= within_minutes
+    }
+    if not near:
         return []
-    rows = {r.category: r for r in requirement_set.requirements if r.rsc_required}
-    pursuing = db.select(Person.id).where(Person.organization_id == organization.id, Person.pursuing_category.in_(rows))
-    people = db.session.scalars(db.select(Person).where(Person.id.in_(pursuing)).order_by(Person.name, Person.id))
-    certified = set(
-        db.session.execute(
-            db.select(Certificate.person_id, Certificate.category).where(
-                Certificate.organization_id == organization.id, Certificate.revoked_at.is_(None)
-            )
-        ).tuples()
-    )
-    earliest = min((rules.window_start(as_of, r.window_months) for r in rows.values()), default=as_of)
-    by_person: dict[int, list[rules.LedgerEntry]] = {}
-    for entry in _standing_entries(organization.id, earliest, as_of, pursuing):
-        by_person.setdefault(entry.person_id, []).append(ledger_entry(entry))
-    candidates = []
-    for person in people:
-        if (person.id, person.pursuing_category) in certified:
-            continue
-        result = rules.assess_eligibility(
-            rules_requirement(rows[person.pursuing_category]), by_person.get(person.id, []), as_of
-        )
-        candidate = Candidate(person, result)
-        if result.eligible or candidate.shortfall_minutes <= within_minutes:
-            candidates.append(candidate)
-    return sorted(candidates, key=lambda c: (not c.result.eligible, c.shortfall_minutes, c.person.name))
+    people = db.session.scalars(db.select(Person).where(Person.id.in_(sorted(near))))
+    candidates = [Candidate(person, near[person.id]) for person in people]
+    return sorted(candidates, key=lambda c: (not c.result.eligible, c.shortfall_minutes, c.person.name, c.person.id))
 
 
 # ----------------------------------------------------------------------------- certificates

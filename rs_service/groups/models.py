@@ -132,6 +132,8 @@ class Enrollment(db.Model):
     left_on: Mapped[date | None]
     waitlisted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When the person last gained a place (joined, re-joined or left the waitlist): reminders plan anew from it.
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship()
     person: Mapped[Person] = relationship()

@@ -328,9 +328,16 @@ def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = Fa
         )
     if existing is not None:  # re-joining after having left
         existing.joined_on, existing.left_on, existing.waitlisted = joined_on, None, full
+        existing.placed_at = None if full else clock.now()
         enrollment = existing
     else:
-        enrollment = Enrollment(group_id=group.id, person_id=person.id, joined_on=joined_on, waitlisted=full)
+        enrollment = Enrollment(
+            group_id=group.id,
+            person_id=person.id,
+            joined_on=joined_on,
+            waitlisted=full,
+            placed_at=None if full else clock.now(),
+        )
         db.session.add(enrollment)
     db.session.flush()
     return enrollment
@@ -413,7 +420,7 @@ def promote_from_waitlist(group: Group, joined_on: date) -> Enrollment | None:
         .order_by(Enrollment.created_at, Enrollment.id)
     )
     if waiting is not None:
-        waiting.waitlisted, waiting.joined_on = False, joined_on
+        waiting.waitlisted, waiting.joined_on, waiting.placed_at = False, joined_on, clock.now()
         db.session.flush()
     return waiting
 
@@ -480,6 +487,26 @@ def roster(session: Session) -> list[Person]:
     )
     people = [e.person for e in enrollments if e.covers(day)]
     return sorted(people, key=lambda p: (p.name, p.id))
+
+
+def rosters(sessions: list[Session]) -> dict[int, list[Person]]:
+    """`roster` of each session (by id), in one query whatever their number."""
+    group_ids = sorted({s.group_id for s in sessions})
+    if not group_ids:
+        return {}
+    by_group: dict[int, list[Enrollment]] = {}
+    for enrollment in db.session.scalars(
+        db.select(Enrollment)
+        .where(Enrollment.group_id.in_(group_ids), Enrollment.waitlisted.is_(False))
+        .options(db.joinedload(Enrollment.person))
+    ):
+        by_group.setdefault(enrollment.group_id, []).append(enrollment)
+    out = {}
+    for session in sessions:
+        day = schedule_day(session)
+        people = [e.person for e in by_group.get(session.group_id, []) if e.covers(day)]
+        out[session.id] = sorted(people, key=lambda p: (p.name, p.id))
+    return out
 
 
 def next_sessions(group_ids: list[int], after: datetime) -> dict[int, Session]:

@@ -40,7 +40,7 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.orm import aliased, selectinload
 
 from rs_service import clock
@@ -48,15 +48,17 @@ from rs_service.accounts.models import Organization, Person
 from rs_service.calendars.ics import build_invite
 from rs_service.calendars.service import occurrence, series_info
 from rs_service.endorsement.categories import CATEGORY_NAMES
-from rs_service.endorsement.service import ready_to_certify
+from rs_service.endorsement.models import RequirementSet
+from rs_service.endorsement.service import judged_by_totals
 from rs_service.extensions import db
-from rs_service.groups.models import Group, Session
-from rs_service.groups.service import roster
+from rs_service.groups.models import Enrollment, Group, Session
+from rs_service.groups.service import rosters
+from rs_service.hours.models import HourEntry
 from rs_service.local_times import local_period, local_time
 from rs_service.notifications import endorsement_notices
 from rs_service.notifications.channels import carries_invite, organizer_address
 from rs_service.notifications.mail import Attachment, Invite, MailSettings, address_header, build_message
-from rs_service.notifications.models import Notification
+from rs_service.notifications.models import JobMark, Notification
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
 from rs_service.urls import external_url
 
@@ -161,11 +163,17 @@ def taking_turns_on_sqlite():
 # ----------------------------------------------------------------------------- planning
 
 
-def recipients(session: Session) -> list[Person]:
-    """Everyone on the session's roster and its facilitators, once each; deactivated people get no mail."""
-    people = {p.id: p for p in roster(session)}
-    people.update((f.id, f) for f in session.group.facilitators)
-    return sorted((p for p in people.values() if p.active), key=lambda p: p.id)
+def recipients(sessions) -> dict[int, list[Person]]:
+    """Each session's roster and its facilitators (by session id), once each; deactivated people get
+    no mail. A fixed number of queries whatever the number of sessions."""
+    sessions = list(sessions)
+    on_roster = rosters(sessions)
+    out = {}
+    for session in sessions:
+        people = {p.id: p for p in on_roster[session.id]}
+        people.update((f.id, f) for f in session.group.facilitators)
+        out[session.id] = sorted((p for p in people.values() if p.active), key=lambda p: p.id)
+    return out
 
 
 def planned(kind: str, session: Session, person: Person) -> Planned:
@@ -178,22 +186,61 @@ def sessions_query():
     return db.select(Session).options(selectinload(Session.group).selectinload(Group.facilitators))
 
 
+def job_marks() -> dict[int, JobMark]:
+    """Every association's mark, one made for those without (added to the session, saved with the plan)."""
+    marks = {m.organization_id: m for m in db.session.scalars(db.select(JobMark))}
+    for organization_id in db.session.scalars(db.select(Organization.id).where(Organization.id.not_in(marks))):
+        marks[organization_id] = JobMark(organization_id=organization_id)
+        db.session.add(marks[organization_id])
+    return marks
+
+
 def plan_reminders(at: datetime) -> list[Planned]:
-    longest_lead = db.session.scalar(db.select(db.func.max(Organization.reminder_lead_minutes))) or 0
+    """Sessions entering their lead time since the last run, and those changed or joined since then.
+
+    The mark remembers how far planning got, so an idle minute reads no roster and inserts nothing.
+    A run for an earlier moment than the last (a clock set back) plans its whole lead time again.
+    """
     leads = dict(db.session.execute(db.select(Organization.id, Organization.reminder_lead_minutes)).tuples().all())
+    marks = job_marks()
+    for mark in marks.values():
+        if mark.reminders_at is not None and at < mark.reminders_at:
+            mark.reminders_through = mark.reminders_checked_at = None
+    db.session.flush()
+    checked_at = clock.now()
+    longest_lead = max(leads.values(), default=0)
+    changed_since = JobMark.reminders_checked_at
     sessions = db.session.scalars(
-        sessions_query().where(
+        sessions_query()
+        .join(Group, Group.id == Session.group_id)
+        .join(JobMark, JobMark.organization_id == Group.organization_id)
+        .where(
             Session.status == "scheduled",
             Session.starts_at > at,
             Session.starts_at <= at + timedelta(minutes=longest_lead),
+            or_(
+                JobMark.reminders_through.is_(None),
+                JobMark.reminders_checked_at.is_(None),
+                Session.starts_at > JobMark.reminders_through,
+                Session.updated_at >= changed_since,
+                exists().where(Enrollment.group_id == Session.group_id, Enrollment.placed_at >= changed_since),
+            ),
         )
     )
     due = [s for s in sessions if s.starts_at <= at + timedelta(minutes=leads[s.group.organization_id])]
+    for organization_id, mark in marks.items():
+        through = at + timedelta(minutes=leads[organization_id])
+        keep = mark.reminders_through is not None and mark.reminders_through > through
+        mark.reminders_at, mark.reminders_checked_at = at, checked_at
+        mark.reminders_through = mark.reminders_through if keep else through
+    if not due:
+        return []
     updated = told_of_current_version(due)
+    people = recipients(due)
     return [
         planned(REMINDER, session, person)
         for session in due
-        for person in recipients(session)
+        for person in people[session.id]
         if person.reminders_enabled and (session.id, person.id) not in updated
     ]
 
@@ -239,24 +286,30 @@ def plan_updates(at: datetime) -> list[Planned]:
     wanted: dict[int, set[int]] = {}
     for session_id, person_id in pairs:
         wanted.setdefault(session_id, set()).add(person_id)
-    sessions = db.session.scalars(sessions_query().where(Session.id.in_(wanted)))
+    if not wanted:
+        return []
+    sessions = list(db.session.scalars(sessions_query().where(Session.id.in_(wanted))))
+    people = recipients(sessions)
     return [
         planned(UPDATE, session, person)
         for session in sessions
-        for person in recipients(session)
+        for person in people[session.id]
         if person.id in wanted[session.id]
     ]
 
 
 def plan_cancellations(at: datetime) -> list[Planned]:
-    sessions = db.session.scalars(
-        sessions_query().where(
-            Session.status == "cancelled",
-            Session.starts_at > at,
-            ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION),
+    sessions = list(
+        db.session.scalars(
+            sessions_query().where(
+                Session.status == "cancelled",
+                Session.starts_at > at,
+                ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION),
+            )
         )
     )
-    return [planned(CANCELLATION, session, person) for session in sessions for person in recipients(session)]
+    people = recipients(sessions)
+    return [planned(CANCELLATION, session, person) for session in sessions for person in people[session.id]]
 
 
 def plan_overdue_notices(at: datetime) -> list[Planned]:
@@ -277,22 +330,64 @@ def plan_overdue_notices(at: datetime) -> list[Planned]:
 
 
 def plan_certification_notices(at: datetime) -> list[Planned]:
-    """People newly eligible for the category they pursue; a fixed number of queries per association."""
-    told = set(db.session.scalars(db.select(Notification.subject_key).where(Notification.kind == CERTIFICATION)))
+    """People newly eligible for the category they pursue, judged from totals the database sums.
+
+    Everyone is checked once per day of their association (the window moves with the date) and
+    whenever its requirement sets change; in between, only people whose ledger grew since the last
+    check. An idle minute is a fixed handful of queries whatever the size of the ledger.
+    """
+    marks = job_marks()
+    newest_entry = (
+        db.select(func.max(HourEntry.id)).where(HourEntry.organization_id == Organization.id).scalar_subquery()
+    )
+    newest_set = (
+        db.select(func.max(RequirementSet.id))
+        .where(RequirementSet.organization_id == Organization.id)
+        .scalar_subquery()
+    )
+    latest = {
+        organization_id: (zone, entries or 0, sets or 0)
+        for organization_id, zone, entries, sets in db.session.execute(
+            db.select(Organization.id, Organization.timezone, newest_entry, newest_set)
+        ).tuples()
+    }
     out = []
-    for organization in db.session.scalars(db.select(Organization).order_by(Organization.id)):
-        as_of = clock.local_date(at, organization.timezone)
-        newly = [
-            c
-            for c in ready_to_certify(organization, as_of, within_minutes=0)
-            if c.result.eligible and eligibility_key(c.person.id, c.result.category) not in told
-        ]
+    for organization_id, mark in sorted(marks.items()):
+        zone, entries, sets = latest[organization_id]
+        as_of = clock.local_date(at, zone)
+        checked_through = mark.entries_through
+        everyone = checked_through is None or mark.certified_on != as_of or mark.requirement_sets_through != sets
+        if checked_through is not None and not everyone and checked_through >= entries:
+            continue  # nothing changed since the last check
+        people = (
+            None
+            if everyone
+            else db.select(HourEntry.person_id).where(
+                HourEntry.organization_id == organization_id, HourEntry.id > checked_through
+            )
+        )
+        mark.certified_on, mark.entries_through, mark.requirement_sets_through = as_of, entries, sets
+        eligible = {
+            eligibility_key(person_id, result.category): person_id
+            for person_id, result in judged_by_totals(organization_id, as_of, people).items()
+            if result.eligible
+        }
+        if not eligible:
+            continue
+        told = set(
+            db.session.scalars(
+                db.select(Notification.subject_key).where(
+                    Notification.kind == CERTIFICATION, Notification.subject_key.in_(sorted(eligible))
+                )
+            )
+        )
+        newly = [(key, person_id) for key, person_id in sorted(eligible.items()) if key not in told]
         if newly:
-            staff = staff_of(organization.id)
+            staff = [p.id for p in staff_of(organization_id)]
             out += [
-                Planned(organization.id, CERTIFICATION, eligibility_key(c.person.id, c.result.category), recipient.id)
-                for c in newly
-                for recipient in [c.person, *staff]
+                Planned(organization_id, CERTIFICATION, key, recipient_id)
+                for key, person_id in newly
+                for recipient_id in [person_id, *staff]
             ]
     return out
 

@@ -1,6 +1,6 @@
 """Every message the service sends, keyed so that no job plans it twice."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,3 +36,24 @@ class Notification(db.Model):
     with_invite: Mapped[bool | None]
 
     recipient: Mapped[Person] = relationship()
+
+
+class JobMark(db.Model):
+    """How far the background jobs have got for an association, so an idle minute redoes nothing.
+
+    Reminders: sessions starting up to `reminders_through` were planned at the job run for
+    `reminders_at` (wall clock `reminders_checked_at`); later runs plan only sessions starting after
+    it, and those changed or joined since. Certification: eligibility was checked on the association's
+    date `certified_on`, through ledger entry `entries_through` and requirement set `requirement_sets_through`;
+    later runs that day check only people with newer entries.
+    """
+
+    __tablename__ = "job_marks"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    reminders_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certified_on: Mapped[date | None]
+    entries_through: Mapped[int | None]
+    requirement_sets_through: Mapped[int | None]

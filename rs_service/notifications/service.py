@@ -81,7 +81,7 @@ class Planned:
 
 
 def record_planned(planned: Iterable[Planned]) -> None:
-    """Insert the rows that do not exist yet and commit; existing keys are left as they are.
+    """Insert the rows that do not exist yet and commit (with the job's marks); existing keys are left as they are.
 
     Sorted, so that concurrent runners lock the same keys in the same order and never deadlock.
     """
@@ -99,6 +99,7 @@ def record_planned(planned: Iterable[Planned]) -> None:
         for p in sorted(set(planned), key=Planned.key)
     ]
     if not rows:
+        db.session.commit()  # what the job remembers of how far it got (JobMark), if anything
         return
     dialect = db.session.get_bind().dialect.name
     if dialect not in _INSERTS:

@@ -334,6 +334,7 @@ def import_people(
             group_id=row.group_id,
             person_id=person.id,
             joined_on=clock.today_in(check.groups[row.group_id].timezone),
+            placed_at=clock.now(),
         )
         for row, person in zip(check.rows, people, strict=True)
         if row.group_id is not None

@@ -20,9 +20,11 @@ from rs_service.endorsement.rules import (
     LedgerEntry,
     ProviderKey,
     Requirement,
+    SourceTotal,
     StampedCredential,
     assess_eligibility,
     assess_renewal,
+    assess_totals,
     format_hours,
     months_spanned,
     window_start,
@@ -679,3 +681,76 @@ def test_relabelling_provider_ids_in_the_same_order_never_changes_eligibility(en
             before.reasons,
             before.excluded,
         )
+
+
+# --------------------------------------------------------------------------- totals agree with entries
+
+
+def source_totals(req: Requirement, entries: list[LedgerEntry], as_of: date) -> list[SourceTotal]:
+    """What the database sums: per source (and name) the entries that pass steps 1 and 2."""
+    start = window_start(as_of, req.window_months)
+    groups: dict[tuple[ProviderKey | None, str | None], list[LedgerEntry]] = {}
+    for e in entries:
+        counts = (
+            start <= e.date <= as_of
+            and not e.peer
+            and e.verified
+            and e.minutes > 0
+            and e.format in req.allowed_formats
+            and any(c.category in req.provider_categories and c.valid_on(e.date) for c in e.credentials)
+        )
+        if counts:
+            groups.setdefault((e.provider_key, e.provider_name), []).append(e)
+    return [
+        SourceTotal(key, name, sum(e.minutes for e in es), min(e.date for e in es), max(e.date for e in es))
+        for (key, name), es in groups.items()
+    ]
+
+
+def same_judgement(by_entries: Eligibility, by_totals: Eligibility) -> None:
+    assert by_totals.eligible == by_entries.eligible
+    assert by_totals.counted_minutes == by_entries.counted_minutes
+    assert by_totals.failed_rules == by_entries.failed_rules
+    assert by_totals.span_months == by_entries.span_months
+    assert by_totals.counted_sources == by_entries.counted_sources
+    assert (by_totals.window_start, by_totals.window_end) == (by_entries.window_start, by_entries.window_end)
+    rule_reasons = len(by_entries.failed_rules)
+    assert by_totals.reasons[:rule_reasons] == by_entries.reasons[:rule_reasons]
+
+
+VARIANTS = (
+    PROP_REQ,
+    replace(PROP_REQ, max_sources=1),
+    replace(PROP_REQ, max_sources=None),
+    replace(PROP_REQ, majority_rule=False, max_sources=None),
+    replace(PROP_REQ, min_span_months=0, allowed_formats=frozenset({"group"})),
+)
+
+
+@PROP_SETTINGS
+@given(st.one_of(ledgers(), tie_prone_ledgers()))
+def test_totals_by_source_give_the_same_answer_as_the_entries(entries):
+    for req in VARIANTS:
+        same_judgement(
+            assess_eligibility(req, entries, PROP_AS_OF),
+            assess_totals(req, source_totals(req, entries, PROP_AS_OF), PROP_AS_OF),
+        )
+
+
+def test_totals_for_one_source_under_two_names_are_one_source():
+    renamed = [
+        entry(date(2025, 1, 10), 600, provider=7, name="Ana Ruiz"),
+        entry(date(2025, 11, 10), 600, provider=7, name="Ana Ruiz-Cole"),
+        entry(date(2025, 12, 1), 200, provider="cara|imhs|1", name="Cara Cole"),
+        entry(date(2025, 12, 2), 200, provider=None, name=None),
+    ]
+    for req in (IFS, replace(IFS, max_sources=None, majority_rule=False), replace(IFS, max_sources=1)):
+        by_totals = assess_totals(req, source_totals(req, renamed, AS_OF), AS_OF)
+        same_judgement(assess_eligibility(req, renamed, AS_OF), by_totals)
+        assert by_totals.counted_sources[0] == (ProviderKey.account(7), 1200)
+
+
+def test_totals_without_hours_and_without_a_requirement():
+    nothing = assess_totals(IFS, [], AS_OF)
+    assert (nothing.eligible, nothing.counted_minutes, nothing.failed_rules) == (False, 0, (RULE_MINUTES, RULE_SPAN))
+    assert assess_totals(req_for("IFA"), [], AS_OF).eligible

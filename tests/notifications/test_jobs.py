@@ -5,7 +5,7 @@ import email.policy
 import logging
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -16,7 +16,8 @@ from rs_service.calendars.ics import session_uid
 from rs_service.calendars.service import occurrence, series_info
 from rs_service.extensions import db
 from rs_service.groups.models import Session
-from rs_service.groups.service import cancel_session, reschedule_session, roster
+from rs_service.groups.service import cancel_session, reschedule_session, roster, withdraw
+from rs_service.groups.service import enroll as join_waitlist
 from rs_service.notifications import jobs
 from rs_service.notifications import scheduler as scheduling
 from rs_service.notifications import service as outbox
@@ -97,6 +98,23 @@ def test_the_association_sets_the_lead_time(cohort, mailbox):
     assert mailbox.received == []
     run_due_jobs(MARCH_3 - timedelta(minutes=60))
     assert len(mailbox.received) == 3
+
+
+def test_someone_who_leaves_the_waitlist_inside_the_lead_time_is_still_reminded(cohort, mailbox):
+    cohort.group.capacity = 2
+    waiting = make_person(cohort.org, "participant", name="Ana Ruiz")
+    join_waitlist(cohort.group, waiting, date(2026, 1, 1), waitlist=True)
+    db.session.commit()
+    run_due_jobs(MARCH_3 - timedelta(hours=24))
+    assert mailbox.to(waiting) == [] and len(mailbox.received) == 3
+
+    withdraw(cohort.group, cohort.participants[0].id, date(2026, 3, 1))  # Ana takes the place from 2 March
+    db.session.commit()
+    mailbox.clear()
+    run_due_jobs(MARCH_3 - timedelta(hours=23))
+    [reminder] = mailbox.to(waiting)
+    assert subject(reminder).startswith("Reminder: Home visitors RS group")
+    assert len(mailbox.received) == 1  # the others were reminded already
 
 
 def test_reminders_off_stops_reminders_but_not_the_facilitators_overdue_notice(cohort, mailbox):
