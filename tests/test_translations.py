@@ -160,8 +160,8 @@ def test_the_template_check_finds_text_and_passes_translated_text():
     source = (
         '<p title="Hover text" class="x">{{ _("Fine") }}</p>\n'
         "{# a comment #}<h1>Forgotten heading</h1>\n"
-        '{% trans n=1 %}Also fine {{ n }}{% endtrans %} <input placeholder="{{ _(\'ok\') }}">\n'
+        "{% trans n=1 %}Also fine {{ n }}{% endtrans %} <input placeholder=\"{{ _('ok') }}\">\n"
         "<span>{{ person.name }}</span> &amp; · – 12 <code>group_id</code>\n"
-        "<td data-label=\"Date\">{{ day }}</td>\n"
+        '<td data-label="Date">{{ day }}</td>\n'
     )
     assert untranslated_text(source) == [(1, "Hover text"), (2, "Forgotten heading"), (5, "Date")]
