@@ -7,6 +7,7 @@ is checked here, so the answer is a 422 naming the field, never a 500.
 
 from datetime import date
 
+from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 from rs_service.domain_errors import InvalidInput
@@ -27,10 +28,24 @@ def within_bounds(day: date) -> bool:
 
 def check_day(day: date, field: str) -> None:
     if not within_bounds(day):
-        raise InvalidInput(field=field, message=f"{day.isoformat()}: a date {OUT_OF_RANGE}")
+        raise InvalidInput(
+            field=field,
+            message=_(
+                "%(day)s: a date must be between %(earliest)s and %(latest)s",
+                day=day.isoformat(),
+                earliest=EARLIEST_DAY.isoformat(),
+                latest=LATEST_DAY.isoformat(),
+            ),
+        )
 
 
 def day_within_bounds(form, field) -> None:
     """A WTForms validator for date fields on pages."""
     if field.data is not None and not within_bounds(field.data):
-        raise ValidationError(f"Choose a date between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}.")
+        raise ValidationError(
+            _(
+                "Choose a date between %(earliest)s and %(latest)s.",
+                earliest=EARLIEST_DAY.isoformat(),
+                latest=LATEST_DAY.isoformat(),
+            )
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import Conflict as WerkzeugConflict
@@ -107,7 +108,7 @@ def render_error_page(error: HTTPException):
 
 def handle_integrity_error(error: IntegrityError):
     log.info("integrity error answered as 409: %s", error.orig)
-    conflict = WerkzeugConflict(description="That conflicts with existing data; reload and try again.")
+    conflict = WerkzeugConflict(description=_("That conflicts with existing data; reload and try again."))
     if is_api_request():
         return jsonify(error_payload(conflict)), 409
     return render_error_page(conflict)
@@ -117,14 +118,14 @@ def handle_data_error(error: DataError):
     """A value the database cannot hold (a number too large, say) that validation let through."""
     log.warning("data error answered as 422: %s", error.orig)
     return handle_domain_error(
-        InvalidInput(field="_value", message="A value is out of the range this service accepts.")
+        InvalidInput(field="_value", message=_("A value is out of the range this service accepts."))
     )
 
 
 def handle_database_unavailable(error: SQLAlchemyError):
     """A locked or unreachable database is a moment to wait, not a bug: 503 and nothing changed."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path, getattr(error, "orig", error))
-    busy = ServiceUnavailable(description="The database is busy or unreachable; try again in a moment.")
+    busy = ServiceUnavailable(description=_("The database is busy or unreachable; try again in a moment."))
     if is_api_request():
         return jsonify(error_payload(busy)), 503
     return render_error_page(busy)

@@ -1,6 +1,7 @@
 """Who may do what, decided here for pages and API alike; and lookups scoped to an association."""
 
 from flask import abort
+from flask_babel import gettext as _
 
 from rs_service import clock
 from rs_service.accounts.models import Person
@@ -51,26 +52,26 @@ def may_sign_off(actor: Person, session) -> bool:
     return facilitates(actor, session.group)
 
 
-def require(allowed: bool, refusal: str = "You may not do this.") -> None:
+def require(allowed: bool, refusal: str | None = None) -> None:
     if not allowed:
-        abort(403, refusal)
+        abort(403, refusal or _("You may not do this."))
 
 
 def require_staff(actor: Person) -> None:
     """Create people, groups, enrollments, requirement sets, certificates: staff only."""
-    require(is_staff(actor), "Only staff of the association may do this.")
+    require(is_staff(actor), _("Only staff of the association may do this."))
 
 
 def visible_person(actor: Person, person_id: int) -> Person:
     """The person, if the actor may see them: staff of their association, or they themselves."""
-    return authorized(actor, Person, person_id, may_view_person, "You may only see your own record.")
+    return authorized(actor, Person, person_id, may_view_person, _("You may only see your own record."))
 
 
-def authorized(actor: Person, model, id_: int, may=None, refusal: str = "You may not do this."):
+def authorized(actor: Person, model, id_: int, may=None, refusal: str | None = None):
     """The row if it is in the actor's association (else 404) and `may(actor, row)` allows it (else 403)."""
     found = find_in_association(model, id_, actor.organization_id)
     if found is None:
-        abort(404, f"No {model.__tablename__.rstrip('s').replace('_', ' ')} {id_}.")
+        abort(404, _("There is no record %(id)s in your association.", id=id_))
     if may is not None:
         require(may(actor, found), refusal)
     return found

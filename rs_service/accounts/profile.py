@@ -3,7 +3,8 @@ invite or as plain emails), their password, their API tokens."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
@@ -20,19 +21,19 @@ CHANNELS = {"automatic": None, "invites": True, "plain": False}
 
 
 class ReminderForm(FlaskForm):
-    reminders_enabled = BooleanField("Email me a reminder with a calendar invitation before each session")
+    reminders_enabled = BooleanField(_l("Email me a reminder with a calendar invitation before each session"))
     channel = RadioField(
-        lazy_gettext("How session reminders and changes reach you"),
+        _l("How session reminders and changes reach you"),
         choices=[
             (
                 "automatic",
-                lazy_gettext(
+                _l(
                     "Decide for me: with a calendar invitation until my calendar app subscribes to my feed, "
                     "then as plain emails"
                 ),
             ),
-            ("invites", lazy_gettext("With a calendar invitation, for a calendar that is not subscribed to my feed")),
-            ("plain", lazy_gettext("As plain emails: my calendar app is subscribed to my feed")),
+            ("invites", _l("With a calendar invitation, for a calendar that is not subscribed to my feed")),
+            ("plain", _l("As plain emails: my calendar app is subscribed to my feed")),
         ],
         default="automatic",
     )
@@ -51,7 +52,7 @@ def edit():
     if form.validate_on_submit():
         set_reminders(person, form.reminders_enabled.data)
         set_channel(person, CHANNELS[form.channel.data])
-        flash("Session reminders are on." if form.reminders_enabled.data else "Session reminders are off.")
+        flash(_("Session reminders are on.") if form.reminders_enabled.data else _("Session reminders are off."))
         flash(
             _("Session mail comes with a calendar invitation.")
             if wants_invites(person)
@@ -108,5 +109,5 @@ def revoke(token_id: int):
 def lead_time(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if rest:
-        return f"{minutes} minutes"
-    return "1 hour" if hours == 1 else f"{hours} hours"
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    return ngettext("%(num)d hour", "%(num)d hours", hours)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from rs_service import clock
 from rs_service.accounts.auth import hash_password, normalise_email
@@ -55,9 +56,14 @@ def create_person(
 ) -> Person:
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(field="role", message=f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(field="role", message=_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     if person_by_email(organization, email):
-        raise Conflict(message=f"{email} already belongs to someone in {organization.name}", field="email")
+        raise Conflict(
+            message=_(
+                "%(email)s already belongs to someone in %(association)s", email=email, association=organization.name
+            ),
+            field="email",
+        )
     person = Person(
         organization_id=organization.id,
         email=email,
@@ -85,7 +91,7 @@ def add_credential(
     person: Person, category: str, number: str, valid_from: date, valid_until: date | None
 ) -> Credential:
     if valid_until is not None and valid_until < valid_from:
-        raise AccountError(field="valid_until", message="valid_until must not be before valid_from")
+        raise AccountError(field="valid_until", message=_("The end date must not be before the start date."))
     credential = Credential(
         person_id=person.id, category=category, number=number.strip(), valid_from=valid_from, valid_until=valid_until
     )

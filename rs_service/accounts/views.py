@@ -1,6 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from rs_service import clock
@@ -16,28 +16,28 @@ blp = Blueprint("accounts", __name__)
 # Main navigation by role.
 NAVIGATION = {
     "staff": [
-        ("accounts.home", "Home"),
-        ("groups.index", "Groups"),
-        ("people.index", lazy_gettext("People")),
-        ("hours.report", "Hours report"),
-        ("endorsement.queue", "Ready to certify"),
-        ("records.certificate_register", "Certificates"),
-        ("renewals.index", "Renewals"),
-        ("endorsement.requirements", "Requirements"),
-        ("profile.edit", "Profile"),
+        ("accounts.home", _l("Home")),
+        ("groups.index", _l("Groups")),
+        ("people.index", _l("People")),
+        ("hours.report", _l("Hours report")),
+        ("endorsement.queue", _l("Ready to certify")),
+        ("records.certificate_register", _l("Certificates")),
+        ("renewals.index", _l("Renewals")),
+        ("endorsement.requirements", _l("Requirements")),
+        ("profile.edit", _l("Profile")),
     ],
     "facilitator": [
-        ("accounts.home", "Home"),
-        ("groups.my_sessions", "My sessions"),
-        ("groups.my_schedule", "My calendar"),
-        ("hours.mine", "My hours"),
-        ("profile.edit", "Profile"),
+        ("accounts.home", _l("Home")),
+        ("groups.my_sessions", _l("My sessions")),
+        ("groups.my_schedule", _l("My calendar")),
+        ("hours.mine", _l("My hours")),
+        ("profile.edit", _l("Profile")),
     ],
     "participant": [
-        ("accounts.home", "Home"),
-        ("groups.my_schedule", "My schedule"),
-        ("hours.mine", "My hours"),
-        ("profile.edit", "Profile"),
+        ("accounts.home", _l("Home")),
+        ("groups.my_schedule", _l("My schedule")),
+        ("hours.mine", _l("My hours")),
+        ("profile.edit", _l("Profile")),
     ],
 }
 

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -7,14 +6,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from rs_service.date_bounds import day_within_bounds
 from rs_service.endorsement.categories import CATEGORY_CODES
 
+FORMAT_LABELS = (("individual", _l("Individual")), ("group", _l("Group")))
+
 
 class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    start = DateField("From", validators=[Optional(), day_within_bounds])
-    end = DateField("To", validators=[Optional(), day_within_bounds])
-    group = SelectField("Group", coerce=int, validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), day_within_bounds])
+    end = DateField(_l("To"), validators=[Optional(), day_within_bounds])
+    group = SelectField(_l("Group"), coerce=int, validators=[Optional()])
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
 
     def validate_end(self, field):
@@ -23,17 +24,23 @@ class ReportFilterForm(FlaskForm):
 
 
 class RscHoursForm(FlaskForm):
-    entry_date = DateField("Date received", validators=[DataRequired(), day_within_bounds])
-    minutes = IntegerField("Minutes", validators=[DataRequired(), NumberRange(min=1, max=24 * 60)])
-    format = SelectField("Format", choices=[("individual", "Individual"), ("group", "Group")])
-    provider_id = SelectField("Provider with an account", coerce=int, validators=[Optional()])
-    external_name = StringField("…or an external provider's name", validators=[Optional(), Length(max=200)])
-    external_category = SelectField(
-        "Their endorsement", choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES], validators=[Optional()]
+    entry_date = DateField(_l("Date received"), validators=[DataRequired(_l("Give the date.")), day_within_bounds])
+    minutes = IntegerField(
+        _l("Minutes"),
+        validators=[
+            DataRequired(_l("Give the minutes.")),
+            NumberRange(1, 24 * 60, _l("Give between 1 and 1440 minutes.")),
+        ],
     )
-    external_number = StringField("Their endorsement number", validators=[Optional(), Length(max=50)])
-    external_valid_from = DateField(lazy_gettext("Their endorsement valid from"), validators=[Optional()])
-    external_valid_until = DateField(lazy_gettext("…and valid until (if it ends)"), validators=[Optional()])
+    format = SelectField(_l("Format"), choices=FORMAT_LABELS)
+    provider_id = SelectField(_l("Provider with an account"), coerce=int, validators=[Optional()])
+    external_name = StringField(_l("…or an external provider's name"), validators=[Optional(), Length(max=200)])
+    external_category = SelectField(
+        _l("Their endorsement"), choices=[("", "–")] + [(c, c) for c in CATEGORY_CODES], validators=[Optional()]
+    )
+    external_number = StringField(_l("Their endorsement number"), validators=[Optional(), Length(max=50)])
+    external_valid_from = DateField(_l("Their endorsement valid from"), validators=[Optional()])
+    external_valid_until = DateField(_l("…and valid until (if it ends)"), validators=[Optional()])
 
     def field_named(self, service_field: str | None):
         """The form field a service error names."""
@@ -47,9 +54,9 @@ class RscHoursForm(FlaskForm):
 
 def reason_field():
     return TextAreaField(
-        lazy_gettext("Why"),
+        _l("Why"),
         validators=[
-            DataRequired(lazy_gettext("Say why, in a few words; it stays in the audit trail.")),
+            DataRequired(_l("Say why, in a few words; it stays in the audit trail.")),
             Length(max=500),
         ],
     )
@@ -57,13 +64,13 @@ def reason_field():
 
 class CorrectEntryForm(FlaskForm):
     minutes = IntegerField(
-        lazy_gettext("Minutes"),
+        _l("Minutes"),
         validators=[
-            InputRequired(lazy_gettext("Give the minutes.")),
-            NumberRange(1, 24 * 60, lazy_gettext("Give between 1 and 1440 minutes.")),
+            InputRequired(_l("Give the minutes.")),
+            NumberRange(1, 24 * 60, _l("Give between 1 and 1440 minutes.")),
         ],
     )
-    entry_date = DateField(lazy_gettext("Date received"), validators=[InputRequired(lazy_gettext("Give the date."))])
+    entry_date = DateField(_l("Date received"), validators=[InputRequired(_l("Give the date."))])
     reason = reason_field()
 
     def field_named(self, service_field: str | None):

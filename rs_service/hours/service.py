@@ -39,9 +39,11 @@ def record_rsc_hours(
 ) -> HourEntry:
     """RSC received outside the service's groups, from a provider with an account or an external one."""
     if (provider is None) == (external is None):
-        raise InvalidInput(field="provider_id", message="give either provider_id or provider, not both and not neither")
+        raise InvalidInput(
+            field="provider_id", message=_("Give either a provider with an account or an external provider, not both.")
+        )
     if provider is not None and provider.id == person.id:
-        raise InvalidInput(field="provider_id", message="nobody can provide their own reflective supervision")
+        raise InvalidInput(field="provider_id", message=_("Nobody can provide their own reflective supervision."))
     refuse_future_date(person, entry_date)
     if (
         external is not None

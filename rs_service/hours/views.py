@@ -19,12 +19,25 @@ from rs_service.extensions import db
 from rs_service.groups.service import group_choices
 from rs_service.hours import corrections, service
 from rs_service.hours.chart import cumulative_chart
-from rs_service.hours.forms import CorrectEntryForm, ReportFilterForm, RestampForm, RscHoursForm, VoidEntryForm
+from rs_service.hours.forms import (
+    FORMAT_LABELS,
+    CorrectEntryForm,
+    ReportFilterForm,
+    RestampForm,
+    RscHoursForm,
+    VoidEntryForm,
+)
 from rs_service.hours.models import HourEntry
 from rs_service.listing import page_number
 from rs_service.urls import id_url
 
 blp = Blueprint("hours", __name__)
+
+
+@blp.app_template_global("format_label")
+def format_label(format: str) -> str:
+    """An entry's format (group or individual) in the reader's words."""
+    return str(dict(FORMAT_LABELS).get(format, format))
 
 
 def hours_context(person: Person) -> dict:
@@ -93,7 +106,7 @@ def person(person_id: int):
     if form.validate_on_submit():
         try:
             record_from_form(subject, form)
-            flash("Hours recorded.")
+            flash(_("Hours recorded."))
             return redirect(url_for("hours.person", person_id=subject.id))
         except InvalidInput as error:
             put_on_form(form, error, form.field_named(error.field))
@@ -218,7 +231,9 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
         provider = policy.find_in_association(Person, form.provider_id.data, current_user.organization_id)
     elif form.external_name.data:
         if not (form.external_category.data and form.external_number.data):
-            raise InvalidInput(field="provider", message="an external provider needs their endorsement and its number")
+            raise InvalidInput(
+                field="provider", message=_("An external provider needs their endorsement and its number.")
+            )
         external = service.ExternalProvider(
             form.external_name.data,
             form.external_category.data,
@@ -242,7 +257,7 @@ def record_from_form(subject: Person, form: RscHoursForm) -> None:
 def report():
     policy.require_staff(current_user)
     form = ReportFilterForm(request.args)
-    form.group.choices = [(0, "All participants"), *group_choices(current_user.organization_id)]
+    form.group.choices = [(0, _("All participants")), *group_choices(current_user.organization_id)]
     sort = request.args.get("sort", "name")
     sort = sort if sort in service.REPORT_SORTS else "name"
     if request.args and not form.validate():

@@ -40,6 +40,7 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.orm import aliased, selectinload
 
@@ -454,7 +455,15 @@ def invite_message(notification: Notification, session: Session, settings: MailS
     changed = not cancelled and holds_an_older_version(notification)
     association = db.session.get_one(Organization, group.organization_id)
     invite = session_invite(notification, session, association, settings) if carries_invite(notification) else None
-    when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
+    with force_locale(person.language):  # the date and the subject in the recipient's language
+        when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
+        at = local_time(session.starts_at, session.group.timezone)
+        if cancelled:
+            subject = _("Cancelled: %(group)s, %(when)s", group=group.name, when=at)
+        elif changed:
+            subject = _("Changed: %(group)s, %(when)s", group=group.name, when=at)
+        else:
+            subject = _("Reminder: %(group)s, %(when)s", group=group.name, when=at)
     context = {
         "person": person,
         "group": group,
@@ -466,11 +475,10 @@ def invite_message(notification: Notification, session: Session, settings: MailS
         "profile_url": profile_url(),
     }
     template = "session_cancelled" if cancelled else "session_invite"
-    prefix = "Cancelled" if cancelled else ("Changed" if changed else "Reminder")
     return message(
         notification,
         settings,
-        f"{prefix}: {group.name}, {local_time(session.starts_at, session.group.timezone)}",
+        subject,
         template,
         context,
         invite,
@@ -510,7 +518,10 @@ def holds_an_older_version(notification: Notification) -> bool:
 
 
 def overdue_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
-    when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
+    with force_locale(notification.recipient.language):  # the date and the subject in the recipient's language
+        when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
+        at = local_time(session.starts_at, session.group.timezone)
+        subject = _("Attendance to sign off: %(group)s, %(when)s", group=session.group.name, when=at)
     context = {
         "person": notification.recipient,
         "group": session.group,
@@ -520,14 +531,14 @@ def overdue_message(notification: Notification, session: Session, settings: Mail
     return message(
         notification,
         settings,
-        f"Attendance to sign off: {session.group.name}, {local_time(session.starts_at, session.group.timezone)}",
+        subject,
         "attendance_overdue",
         context,
     )
 
 
 def certification_message(notification: Notification, settings: MailSettings) -> EmailMessage:
-    _, person_id, category = notification.subject_key.split(":", 2)
+    _kind, person_id, category = notification.subject_key.split(":", 2)
     candidate = db.session.get_one(Person, int(person_id))
     recipient = notification.recipient
     context = {
@@ -537,19 +548,20 @@ def certification_message(notification: Notification, settings: MailSettings) ->
         "category_name": CATEGORY_NAMES.get(category, category),
         "association": db.session.get(Organization, candidate.organization_id),
     }
+    with force_locale(recipient.language):
+        mine = _("You have the reflective supervision hours for %(category)s", category=category)
+        theirs = _("Ready to certify: %(name)s for %(category)s", name=candidate.name, category=category)
     if recipient.id == candidate.id:
         context["url"] = external_url("accounts.home")
         return message(
             notification,
             settings,
-            f"You have the reflective supervision hours for {category}",
+            mine,
             "certification_eligible",
             context,
         )
     context["url"] = external_url("endorsement.evidence", person_id=candidate.id)
-    return message(
-        notification, settings, f"Ready to certify: {candidate.name} for {category}", "certification_ready", context
-    )
+    return message(notification, settings, theirs, "certification_ready", context)
 
 
 def message(

@@ -92,8 +92,8 @@ def test_the_profile_lists_ones_own_tokens_and_revokes_one(client, api, person):
         token_for(make_person(person.organization))  # someone else's: not on this profile
         log_in(client, person)
         page = client.get("/profile").get_data(as_text=True)
-        assert page.count("Revoke the token created Mon 2 Mar 2026, 9:00 AM EST") == 2
-        assert "Sun 31 May 2026, 10:00 AM EDT" in page  # 90 days later, in the association's zone
+        assert page.count("Revoke the token created Mon, Mar 2, 2026, 9:00 AM EST") == 2
+        assert "Sun, May 31, 2026, 10:00 AM EDT" in page  # 90 days later, in the association's zone
         revoked_id = db.session.scalar(
             db.select(ApiToken.id).where(ApiToken.person_id == person.id).order_by(ApiToken.id.desc())
         )

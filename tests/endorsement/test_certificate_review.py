@@ -81,14 +81,14 @@ def test_the_public_page_tells_a_reviewer_when_a_certificate_is_under_review(cli
     assert "under review" not in text_of(client.get(f"/verify/{certificate.code}")).lower()
     correct_a_counted_entry(api, staff, jordan, entries)
     page = text_of(client.get(f"/verify/{certificate.code}"))
-    assert "Under review since Mon 9 Mar 2026, 11:30 PM EDT" in page
-    assert "Valid, under review since Mon 9 Mar 2026, 11:30 PM EDT" in page
+    assert "Under review since Mon, Mar 9, 2026, 11:30 PM EDT" in page
+    assert "Valid, under review since Mon, Mar 9, 2026, 11:30 PM EDT" in page
     assert "Left after half an hour" not in page  # the reason stays with the association
 
 
 def test_every_time_on_a_certificate_is_the_associations_wall_clock(client, api, staff, certified):
     _, _, certificate = certified
-    shown = "Mon 2 Mar 2026, 9:11 PM EST"  # not 3 March, not 02:11 UTC
+    shown = "Mon, Mar 2, 2026, 9:11 PM EST"  # not 3 March, not 02:11 UTC
     assert api.get(f"/certificates/{certificate.code}").get_json()["issued_at"] == "2026-03-02T21:11:00-05:00"
     assert f"Issued on {shown}" in text_of(client.get(f"/verify/{certificate.code}"))
     log_in(client, staff)

@@ -110,7 +110,7 @@ def test_certificate_contains_the_essentials():
     assert "K7Q2-MX4P-9TZA" in first
     assert VERIFY_URL in first
     assert "2023-09-01" in first and "2025-08-31" in first
-    assert "Issued: Tue 2 Sep 2025, 11:30 AM EDT" in first  # in the association's zone, as on every page
+    assert "Issued: Tue, Sep 2, 2025, 11:30 AM EDT" in first  # in the association's zone, as on every page
     assert "Rule version: 2" in first
     assert "REVOKED" not in text
 
@@ -157,7 +157,7 @@ def test_revoked_certificate_is_marked_on_every_page():
     doc = make_doc(status="revoked", revoked_at=datetime(2025, 10, 1, 9, 0, tzinfo=UTC), lines=make_lines(60))
     pages = pdf_pages_text(render_certificate_pdf(doc))
     assert len(pages) >= 2
-    assert "This certificate was revoked on Wed 1 Oct 2025, 5:00 AM EDT" in squash(pages[0])
+    assert "This certificate was revoked on Wed, Oct 1, 2025, 5:00 AM EDT" in squash(pages[0])
     for page in pages:
         assert "REVOKED" in page
 
@@ -165,7 +165,7 @@ def test_revoked_certificate_is_marked_on_every_page():
 def test_a_certificate_under_review_says_so_and_since_when():
     doc = make_doc(under_review_since=datetime(2025, 11, 4, 2, 11, tzinfo=UTC))
     first = squash(pdf_pages_text(render_certificate_pdf(doc))[0])
-    assert "Status: Valid, under review since Mon 3 Nov 2025, 9:11 PM EST" in first
+    assert "Status: Valid, under review since Mon, Nov 3, 2025, 9:11 PM EST" in first
 
 
 def test_certificate_without_transcript_lines():

@@ -109,9 +109,9 @@ def test_people_already_sent_an_invite_get_an_update_for_the_renamed_group(now, 
     subjects = {r.rcpt_tos[0]: " ".join(str(r.message["Subject"]).split()) for r in mailbox.received}
     assert len(mailbox.received) == 3
     for person in (ana, group.facilitators[0]):
-        assert subjects[person.email].startswith("Changed: Home visitors, group 2, Tue 16 Mar 2027")
+        assert subjects[person.email].startswith("Changed: Home visitors, group 2, Tue, Mar 16, 2027")
     # Ben was never sent the old invite: his first one, due now, already carries the new name.
-    assert subjects[ben.email].startswith("Reminder: Home visitors, group 2, Tue 16 Mar 2027")
+    assert subjects[ben.email].startswith("Reminder: Home visitors, group 2, Tue, Mar 16, 2027")
     [message] = mailbox.to(ana)
     invite = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     [event] = icalendar.Calendar.from_ical(invite.get_content()).walk("VEVENT")

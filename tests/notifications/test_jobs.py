@@ -71,7 +71,7 @@ def test_reminder_24_hours_before_reaches_participants_and_facilitators_with_an_
     for person in everyone:
         [message] = mailbox.to(person)
         assert message["To"].addresses[0].addr_spec == person.email
-        assert subject(message).startswith("Reminder: Home visitors RS group, Tue 3 Mar 2026, 10:00 AM")
+        assert subject(message).startswith("Reminder: Home visitors RS group, Tue, Mar 3, 2026, 10:00 AM")
         assert set(parts(message)) == {"text/plain", "text/html", "text/calendar", "application/ics"}
         text = parts(message)["text/plain"].get_content()
         assert "10:00 AM–11:30 AM EST" in text and "https://meet.example.org/rs-1" in text
@@ -152,7 +152,7 @@ def test_rescheduled_session_sends_an_updated_request_to_whoever_had_the_invite(
     assert mailbox.to(latecomer) == []
     for person in (cohort.participants[0], cohort.facilitator):
         [message] = mailbox.to(person)
-        assert subject(message).startswith("Changed: Home visitors RS group, Tue 3 Mar 2026, 12:00 PM")
+        assert subject(message).startswith("Changed: Home visitors RS group, Tue, Mar 3, 2026, 12:00 PM")
         assert calendar_part(message).get_param("method") == "REQUEST"
         [event] = read_invite(message, moved)["occurrences"]
         assert event["uid"] == session_uid(series_info(cohort.group), occurrence(moved))
@@ -203,7 +203,7 @@ def test_cancelled_session_is_said_in_words_to_everyone_and_cancels_the_invites_
     assert summary.sent["session_cancel"] == 3
     for person in [*cohort.participants, cohort.facilitator]:
         [message] = mailbox.to(person)
-        assert subject(message).startswith("Cancelled: Home visitors RS group, Tue 17 Mar 2026, 10:00 AM")
+        assert subject(message).startswith("Cancelled: Home visitors RS group, Tue, Mar 17, 2026, 10:00 AM")
         assert "is cancelled" in parts(message)["text/plain"].get_content()
         assert "Facilitator away" not in message.as_string()
         if person is never_invited:  # nothing in their calendar to remove: words only
@@ -263,7 +263,7 @@ def test_overdue_attendance_notice_once_per_facilitator_with_the_attendance_link
     assert summary.sent["attendance_overdue"] == 2  # the first session, to each facilitator; not the signed-off one
     for person in (cohort.facilitator, co_facilitator):
         [notice] = mailbox.to(person)
-        assert subject(notice) == "Attendance to sign off: Home visitors RS group, Tue 3 Mar 2026, 10:00 AM EST"
+        assert subject(notice) == "Attendance to sign off: Home visitors RS group, Tue, Mar 3, 2026, 10:00 AM EST"
         link = f"http://rs.test/sessions/{first.id}/attendance"
         assert link in parts(notice)["text/plain"].get_content()
         assert f'href="{link}"' in parts(notice)["text/html"].get_content()
