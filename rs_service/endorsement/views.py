@@ -5,9 +5,8 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from rs_service import policy
@@ -51,7 +50,7 @@ def format_name(code: str) -> str:
     return str(ENTRY_FORMATS.get(code, code))
 
 
-ENTRY_FORMATS = {"group": _l("group"), "individual": _l("individual")}
+ENTRY_FORMATS = {"group": lazy_gettext("group"), "individual": lazy_gettext("individual")}
 
 blp.add_app_template_global(service.credential_snapshot, "credential_snapshot")
 blp.add_app_template_global(service.session_label, "session_label")
