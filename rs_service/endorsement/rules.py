@@ -296,7 +296,12 @@ def _credential_reason(req: Requirement, e: LedgerEntry) -> str | None:
     qualifying = _qualifying(req, e)
     if not qualifying:
         held = sorted({c.category for c in e.credentials})
-        names = {"provider": e.provider_name, "credentials": f" {pgettext('between credential names', 'and')} ".join(held), "category": req.category}
+        conjunction = pgettext("between credential names", "and")
+        names = {
+            "provider": e.provider_name,
+            "credentials": f" {conjunction} ".join(held),
+            "category": req.category,
+        }
         if e.provider_name:
             return ngettext(
                 "provider %(provider)s's credential %(credentials)s does not qualify for %(category)s",
