@@ -56,7 +56,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 # Extract every message from the code and templates and merge it into each catalog (then translate).
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 	rm $(TRANSLATIONS)/messages.pot
 

@@ -428,7 +428,9 @@ def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> 
     reason = _reason("reason", reason)
     if certificate.revoked_at is not None:
         raise Conflict(
-            message=_("The certificate was already revoked on %(date)s.", date=f"{certificate.revoked_at:%Y-%m-%d}"),
+            message=_(
+                "The certificate was already revoked on %(date)s.", date=certificate.revoked_at.strftime("%Y-%m-%d")
+            ),
             field="reason",
         )
     certificate.revoked_at = clock.now()
@@ -527,7 +529,7 @@ def session_label(session: Session | None) -> str | None:
     return _(
         "%(group)s, %(start)s (%(minutes)s min)",
         group=session.group.name,
-        start=f"{local:%Y-%m-%d %H:%M}",
+        start=local.strftime("%Y-%m-%d %H:%M"),
         minutes=session.duration_minutes,
     )
 
