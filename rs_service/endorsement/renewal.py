@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from rs_service.endorsement import rules
 
@@ -64,6 +64,11 @@ class DueDate:
     def before(self, day: date) -> date:
         this_year = self.in_year(day.year)
         return this_year if this_year < day else self.in_year(day.year - 1)
+
+
+def _(message: str) -> str:
+    """The message in the reader's language (English outside a request)."""
+    return str(gettext(message))
 
 
 def due_date_problem(text: object) -> str | None:

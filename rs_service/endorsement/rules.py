@@ -37,9 +37,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import flask_babel
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
+
+
+# The reader's language through flask_babel (English outside a request), typed as the str they return.
+def _(message: str, **variables: Any) -> str:
+    return str(flask_babel.gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(flask_babel.ngettext(singular, plural, num, **variables))
+
+
+def pgettext(context: str, message: str, **variables: Any) -> str:
+    return str(flask_babel.pgettext(context, message, **variables))
+
 
 GROUP = "group"
 INDIVIDUAL = "individual"
