@@ -105,8 +105,8 @@ def test_the_catalog_holds_every_message_of_the_code():
 # (c) ------------------------------------------------------------------------------------------------
 
 HUMAN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-label")
-# Words that are the same in every language: the product's name.
-NOT_TRANSLATED = re.compile(r"\brs_service\b")
+# Words that are the same in every language: the product's name and the file formats offered.
+NOT_TRANSLATED = re.compile(r"\b(rs_service|CSV|PDF|JSON)\b")
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?%\}.*?\{%-?\s*endtrans\s*-?%\}", re.S)
 JINJA_TAG = re.compile(r"\{%.*?%\}", re.S)

@@ -19,7 +19,9 @@ section of the domain notes for the client constraints these follow:
   the message is made, as iTIP asks);
 * stored text is put on one line without control characters before it is
   escaped: the database may hold what entry would now refuse;
-* feeds have no METHOD; invites have METHOD:REQUEST or METHOD:CANCEL.
+* feeds have no METHOD; invites have METHOD:REQUEST or METHOD:CANCEL;
+* words come in already in the reader's language (SeriesInfo's description and
+  join_label, the feed's name): this module writes no sentence of its own.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class SeriesInfo:
     join_url: str | None = None  # URL property and in DESCRIPTION
     description: str | None = None
     sequence: int = 0  # the series master's SEQUENCE never goes below this
+    join_label: str = "Join"  # before the join link in DESCRIPTION, in the reader's language
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ def _description(series: SeriesInfo) -> str | None:
     if series.description:
         parts.append(paragraphs(series.description))
     if series.join_url:
-        parts.append(f"Join: {one_line(series.join_url)}")
+        parts.append(f"{one_line(series.join_label)}: {one_line(series.join_url)}")
     return "\n\n".join(part for part in parts if part) or None
 
 

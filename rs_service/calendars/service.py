@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 
 import icalendar
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, literal, null, union_all
 
 from rs_service import clock
@@ -17,9 +19,16 @@ from rs_service.groups.service import schedule_of, sessions_of
 from rs_service.urls import external_url
 
 
-def series_info(group: Group, session_sequence: int = 0) -> SeriesInfo:
+def series_info(group: Group, session_sequence: int = 0, *, language: str | None = None) -> SeriesInfo:
     """`session_sequence`: the highest SEQUENCE of any of the group's sessions. With the group's own,
-    it keeps the series master's SEQUENCE from ever going back, whatever a person's window shows."""
+    it keeps the series master's SEQUENCE from ever going back, whatever a person's window shows.
+
+    The words around the group's own (its kind, "Facilitated by", the join label) are in `language`
+    when given (an invite's recipient), else in the language in force (a subscriber's, a page's).
+    """
+    if language is not None:
+        with force_locale(language):
+            return series_info(group, session_sequence)
     # The UID must never change for the life of the group, so it names nothing that can be edited.
     return SeriesInfo(
         uid=f"rs-group-{group.id}@rs-service",
@@ -30,13 +39,24 @@ def series_info(group: Group, session_sequence: int = 0) -> SeriesInfo:
         join_url=group.join_url,
         description=_description(group),
         sequence=max(group.sequence, session_sequence),
+        join_label=_("Join"),
     )
 
 
 def _description(group: Group) -> str:
     names = ", ".join(f.name for f in group.facilitators)
-    kind = "Peer supervision group" if group.kind == "peer" else "Reflective supervision group"
-    about = f"{kind}. Facilitated by {names}." if names else f"{kind}."
+    if group.kind == "peer":
+        about = (
+            _("Peer supervision group. Facilitated by %(names)s.", names=names)
+            if names
+            else _("Peer supervision group.")
+        )
+    else:
+        about = (
+            _("Reflective supervision group. Facilitated by %(names)s.", names=names)
+            if names
+            else _("Reflective supervision group.")
+        )
     return f"{about}\n\n{group.description}" if group.description else about
 
 
@@ -63,6 +83,12 @@ def group_calendar(group: Group) -> bytes:
 
 
 def person_calendar(person: Person) -> bytes:
+    """The subscriber's feed, in the subscriber's language (a calendar app sends no useful Accept-Language)."""
+    with force_locale(person.language or "en"):
+        return _person_calendar(person)
+
+
+def _person_calendar(person: Person) -> bytes:
     schedule = schedule_of(person)
     highest = highest_sequences([group.id for group, _ in schedule])
     calendars = [
@@ -72,7 +98,7 @@ def person_calendar(person: Person) -> bytes:
     zone = person.organization.timezone
     return build_feed(
         calendars,
-        name=f"Reflective supervision: {person.name}",
+        name=_("Reflective supervision: %(name)s", name=person.name),
         home_zone=zone,
         home_year=clock.today_in(zone).year,
     )
@@ -197,5 +223,14 @@ def feed_tag(person: Person) -> str:
                 .order_by(group_facilitators.c.group_id, Person.id)
             ).tuples()
         )
-    made_of = (FEED_BUILDER, person.name, zone, clock.today_in(zone).year, places, groups, facilitators)
+    made_of = (
+        FEED_BUILDER,
+        person.name,
+        person.language,
+        zone,
+        clock.today_in(zone).year,
+        places,
+        groups,
+        facilitators,
+    )
     return hashlib.sha256(repr(made_of).encode()).hexdigest()[:32]

@@ -1,5 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,7 +28,13 @@ CATEGORY_CHOICES = [(code, f"{code} · {CATEGORY_NAMES[code]}") for code in CATE
 
 def within_date_bounds(form, field):
     if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-        raise ValidationError(f"Choose a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.")
+        raise ValidationError(
+            _(
+                "Choose a date between %(start)s and %(end)s.",
+                start=EARLIEST_DATE.isoformat(),
+                end=LATEST_DATE.isoformat(),
+            )
+        )
 
 
 def hours_to_minutes(hours: Decimal | None) -> int | None:
@@ -43,8 +51,8 @@ class EvidenceQueryForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField("Category", choices=CATEGORY_CHOICES, validators=[DataRequired()])
-    as_of = DateField("As of", validators=[Optional(), within_date_bounds])
+    category = SelectField(lazy_gettext("Category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
+    as_of = DateField(lazy_gettext("As of"), validators=[Optional(), within_date_bounds])
 
 
 class IssueCertificateForm(FlaskForm):
@@ -54,45 +62,49 @@ class IssueCertificateForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(lazy_gettext("Reason for revoking"), validators=[DataRequired(), Length(max=500)])
 
 
 class ClearReviewForm(FlaskForm):
-    note = TextAreaField("Why the certificate still stands", validators=[DataRequired(), Length(max=500)])
+    note = TextAreaField(lazy_gettext("Why the certificate still stands"), validators=[DataRequired(), Length(max=500)])
 
 
 class RequirementForm(Form):
     """One category inside the new-version form (a plain Form: the outer form carries the CSRF token)."""
 
     category = HiddenField(validators=[AnyOf(CATEGORY_CODES)])
-    rsc_required = BooleanField("RSC hours required")
+    rsc_required = BooleanField(lazy_gettext("RSC hours required"))
     required_hours = DecimalField(
-        "Required clock hours", places=2, validators=[InputRequired(), NumberRange(min=0, max=500)]
+        lazy_gettext("Required clock hours"), places=2, validators=[InputRequired(), NumberRange(min=0, max=500)]
     )
-    window_months = IntegerField("Window (months)", validators=[InputRequired(), NumberRange(min=1, max=120)])
-    min_span_months = IntegerField("Minimum span (months)", validators=[InputRequired(), NumberRange(min=0, max=120)])
+    window_months = IntegerField(
+        lazy_gettext("Window (months)"), validators=[InputRequired(), NumberRange(min=1, max=120)]
+    )
+    min_span_months = IntegerField(
+        lazy_gettext("Minimum span (months)"), validators=[InputRequired(), NumberRange(min=0, max=120)]
+    )
     provider_categories = SelectMultipleField(
-        "Qualifying provider categories",
+        lazy_gettext("Qualifying provider categories"),
         choices=list(CATEGORY_CODES),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     max_sources = IntegerField(
-        "Most sources that count",
+        lazy_gettext("Most sources that count"),
         validators=[Optional(), NumberRange(min=1, max=20)],
-        description="Leave empty for no limit.",
+        description=lazy_gettext("Leave empty for no limit."),
     )
-    majority_rule = BooleanField("More than half the required hours from one source")
+    majority_rule = BooleanField(lazy_gettext("More than half the required hours from one source"))
     renewal_hours = DecimalField(
-        "Renewal clock hours a year",
+        lazy_gettext("Renewal clock hours a year"),
         places=2,
         validators=[Optional(), NumberRange(min=0.01, max=500)],
-        description="Leave empty when renewal asks no RSC.",
+        description=lazy_gettext("Leave empty when renewal asks no RSC."),
     )
     renewal_due = StringField(
-        "Renewal due every year on (MM-DD)",
+        lazy_gettext("Renewal due every year on (MM-DD)"),
         validators=[InputRequired(), Length(min=5, max=5)],
-        description="For example 12-31 for December 31.",
+        description=lazy_gettext("For example 12-31 for December 31."),
     )
 
     def values(self) -> dict:
@@ -122,8 +134,8 @@ FORM_FIELD_FOR = {"required_minutes": "required_hours", "renewal_minutes": "rene
 
 
 class RequirementSetForm(FlaskForm):
-    effective_from = DateField("Effective from", validators=[DataRequired(), within_date_bounds])
-    note = StringField("What changed and why", validators=[Optional(), Length(max=500)])
+    effective_from = DateField(lazy_gettext("Effective from"), validators=[DataRequired(), within_date_bounds])
+    note = StringField(lazy_gettext("What changed and why"), validators=[Optional(), Length(max=500)])
     requirements = FieldList(FormField(RequirementForm), min_entries=0, max_entries=len(CATEGORY_CODES))
 
     def changes(self) -> dict[str, dict]:
@@ -132,7 +144,7 @@ class RequirementSetForm(FlaskForm):
     def validate_requirements(self, field):
         categories = [entry.form.category.data for entry in field]
         if len(set(categories)) != len(categories):
-            raise ValidationError("Each category may appear only once.")
+            raise ValidationError(_("Each category may appear only once."))
 
     def show_service_error(self, error) -> None:
         """Put a service InvalidInput ("IFS.required_minutes") next to the field it is about."""

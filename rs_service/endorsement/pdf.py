@@ -11,7 +11,12 @@ equivalents ("’" -> "'", "–" -> "-", "…" -> "..."), letters outside latin-
 are transliterated (diacritics stripped through NFKD, plus a small table for
 letters that do not decompose such as "Ł" or "Œ"), and anything left becomes
 "?".  Latin-1 names such as "Zoë" or "José" render unchanged.  Document
-metadata (title, subject, author) keeps the original Unicode text.
+metadata (title, subject, author) keeps the original Unicode text.  Spanish
+needs nothing beyond latin-1 ("á", "ñ", "¿", "¡"), so a certificate reads the
+same in either language.
+
+Language: every label goes through gettext when the document is drawn, so the
+caller picks the language with ``flask_babel.force_locale`` (the holder's).
 
 The output is deterministic for a given :class:`CertificateDocument`: the PDF
 creation date is taken from ``issued_at``.
@@ -25,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import segno
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -324,7 +331,7 @@ class _CertificatePDF(FPDF):
             self.set_font(FONT, "B", 90)
             self.set_text_color(246, 205, 208)
             cx, cy = self.w / 2, self.h / 2
-            text = "REVOKED"
+            text = to_latin1(_("REVOKED"))
             width = self.get_string_width(text)
             with self.rotation(angle=50, x=cx, y=cy):
                 self.text(cx - width / 2, cy + 12, text)
@@ -333,12 +340,14 @@ class _CertificatePDF(FPDF):
         self.set_y(-13)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(*_MUTED_RGB)
-        left = f"{_clean(self.doc.association_name)} - certificate {_clean(self.doc.code)}"
+        names = {"association": self.doc.association_name, "code": self.doc.code}
         if self.revoked:
-            left += " - REVOKED"
-        self.cell(0, 5, left, align="L")
+            left = _("%(association)s - certificate %(code)s - REVOKED", **names)
+        else:
+            left = _("%(association)s - certificate %(code)s", **names)
+        self.cell(0, 5, _clean(left), align="L")
         self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} of {_NB_ALIAS}", align="R")
+        self.cell(0, 5, to_latin1(_("Page %(page)s of %(pages)s", page=self.page_no(), pages=_NB_ALIAS)), align="R")
 
 
 def _fit_font_size(pdf: FPDF, text: str, style: str, size: float, min_size: float, width: float) -> float:
@@ -375,16 +384,22 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.set_text_color(*_TEXT_RGB)
 
     if pdf.revoked:
-        when = f" on {_fmt_timestamp(doc.revoked_at, doc.timezone)}" if doc.revoked_at else ""
         pdf.set_fill_color(*_REVOKED_RGB)
         pdf.set_text_color(255, 255, 255)
         pdf.set_font(FONT, "B", 30)
-        pdf.cell(0, 16, "REVOKED", align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 16, to_latin1(_("REVOKED")), align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, "B", 10)
         pdf.multi_cell(
             0,
             6,
-            f"This certificate was revoked{when} and is no longer valid.",
+            to_latin1(
+                _(
+                    "This certificate was revoked on %(date)s and is no longer valid.",
+                    date=_fmt_timestamp(doc.revoked_at, doc.timezone),
+                )
+                if doc.revoked_at
+                else _("This certificate was revoked and is no longer valid.")
+            ),
             align="C",
             fill=True,
             new_x="LMARGIN",
@@ -404,20 +419,25 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.line(pdf.l_margin, y + 1.2, pdf.w - pdf.r_margin, y + 1.2)
     pdf.set_y(y + 10)
 
-    _centered(pdf, "Certificate of Reflective Supervision/Consultation", "B", 20, 10, min_size=12)
+    _centered(pdf, to_latin1(_("Certificate of Reflective Supervision/Consultation")), "B", 20, 10, min_size=12)
     pdf.ln(8)
-    _centered(pdf, "This certifies that", "", 12, 7)
+    _centered(pdf, to_latin1(_("This certifies that")), "", 12, 7)
     pdf.ln(2)
     _centered(pdf, _clean(doc.person_name), "B", 26, 12, min_size=12)
     pdf.ln(3)
     hours = format_hours(doc.counted_minutes)
-    statement = (
-        f"has completed {hours} clock hours of reflective supervision/consultation "
-        f"toward {_clean(doc.category_name)} ({_clean(doc.category)})"
+    statement = _(
+        "has completed %(hours)s clock hours of reflective supervision/consultation toward %(name)s (%(category)s)",
+        hours=hours,
+        name=doc.category_name,
+        category=doc.category,
     )
-    _centered(pdf, statement, "", 13, 7)
+    _centered(pdf, _clean(statement), "", 13, 7)
     pdf.ln(1)
-    _centered(pdf, f"during the period {_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)}.", "", 12, 7)
+    period = _(
+        "during the period %(start)s to %(end)s.", start=_fmt_date(doc.window_start), end=_fmt_date(doc.window_end)
+    )
+    _centered(pdf, to_latin1(period), "", 12, 7)
     pdf.ln(12)
 
     # Details on the left, QR code on the right.
@@ -425,25 +445,32 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     quiet = QR_SIZE / len(qr_matrix(doc.verify_url)) * QR_QUIET_ZONE
     qr_x = pdf.w - pdf.r_margin - QR_SIZE - quiet
     left_w = qr_x - quiet - pdf.l_margin
+    status_label = _("Status")
     rows = [
-        ("Certificate code", _clean(doc.code)),
-        ("Status", _status_text(doc)),
-        ("Issued", _fmt_timestamp(doc.issued_at, doc.timezone)),
-        ("Hours counted", f"{hours} clock hours ({int(doc.counted_minutes)} minutes)"),
-        ("Window", f"{_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)}"),
-        ("Endorsement category", f"{_clean(doc.category_name)} ({_clean(doc.category)})"),
-        ("Rule version", str(int(doc.rule_version))),
+        (_("Certificate code"), _clean(doc.code)),
+        (status_label, to_latin1(_status_text(doc))),
+        (_("Issued"), to_latin1(_fmt_timestamp(doc.issued_at, doc.timezone))),
+        (
+            _("Hours counted"),
+            to_latin1(_("%(hours)s clock hours (%(minutes)s minutes)", hours=hours, minutes=int(doc.counted_minutes))),
+        ),
+        (
+            _("Window"),
+            to_latin1(_("%(start)s to %(end)s", start=_fmt_date(doc.window_start), end=_fmt_date(doc.window_end))),
+        ),
+        (_("Endorsement category"), f"{_clean(doc.category_name)} ({_clean(doc.category)})"),
+        (_("Rule version"), str(int(doc.rule_version))),
     ]
     if pdf.revoked and doc.revoked_at:
-        rows.insert(2, ("Revoked", _fmt_timestamp(doc.revoked_at, doc.timezone)))
+        rows.insert(2, (_("Revoked"), to_latin1(_fmt_timestamp(doc.revoked_at, doc.timezone))))
     label_w = 42
     for label, value in rows:
         pdf.set_x(pdf.l_margin)
         pdf.set_font(FONT, "B", 10)
         pdf.set_text_color(*_MUTED_RGB)
-        pdf.cell(label_w, 6.5, label + ":")
-        pdf.set_font(FONT, "B" if label == "Status" and pdf.revoked else "", 10)
-        pdf.set_text_color(*(_REVOKED_RGB if label == "Status" and pdf.revoked else _TEXT_RGB))
+        pdf.cell(label_w, 6.5, to_latin1(_("%(label)s:", label=label)))
+        pdf.set_font(FONT, "B" if label == status_label and pdf.revoked else "", 10)
+        pdf.set_text_color(*(_REVOKED_RGB if label == status_label and pdf.revoked else _TEXT_RGB))
         pdf.multi_cell(left_w - label_w, 6.5, value, new_x="LMARGIN", new_y="NEXT")
     details_bottom = pdf.get_y()
 
@@ -453,7 +480,7 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
 
     pdf.set_text_color(*_TEXT_RGB)
     pdf.set_font(FONT, "B", 10)
-    pdf.cell(0, 6, "Verify this certificate online (or scan the QR code):", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, to_latin1(_("Verify this certificate online (or scan the QR code):")), new_x="LMARGIN", new_y="NEXT")
     url = _clean(doc.verify_url)
     size = _fit_font_size(pdf, url, "", 10, 6, pdf.epw)
     pdf.set_font(FONT, "", size)
@@ -464,24 +491,36 @@ def _certificate_page(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*_MUTED_RGB)
     if doc.lines:
-        note = (
-            "The transcript that follows lists every session counted toward this "
-            f"certificate ({len(doc.lines)} entries)."
+        note = ngettext(
+            "The transcript that follows lists every session counted toward this certificate (%(num)d entry).",
+            "The transcript that follows lists every session counted toward this certificate (%(num)d entries).",
+            len(doc.lines),
         )
     else:
-        note = "No transcript entries are attached to this certificate."
-    pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+        note = _("No transcript entries are attached to this certificate.")
+    pdf.multi_cell(0, 5, to_latin1(note), new_x="LMARGIN", new_y="NEXT")
 
 
 def _status_text(doc: CertificateDocument) -> str:
     if doc.status == "revoked":
-        return "REVOKED"
+        return _("REVOKED")
     if doc.under_review_since is not None:
-        return f"Valid, under review since {_fmt_timestamp(doc.under_review_since, doc.timezone)}"
-    return "Valid"
+        return _("Valid, under review since %(since)s", since=_fmt_timestamp(doc.under_review_since, doc.timezone))
+    return _("Valid")
 
 
-_TRANSCRIPT_HEADINGS = ("Date", "Hours", "Format", "Provider", "Credential", "Session")
+def _transcript_headings() -> tuple[str, ...]:
+    return tuple(
+        to_latin1(h) for h in (_("Date"), _("Hours"), _("Format"), _("Provider"), _("Credential"), _("Session"))
+    )
+
+
+def _format_name(code: str) -> str:
+    """An entry's format ("group" or "individual") as the reader says it."""
+    names = {"group": _("Group"), "individual": _("Individual")}
+    return names.get(code) or code.capitalize()
+
+
 _TRANSCRIPT_WIDTHS = (10, 7, 9, 18, 36, 20)  # fractions of the effective page width
 
 
@@ -490,7 +529,7 @@ def _transcript_rows(lines: Iterable[TranscriptLine]) -> list[tuple[str, ...]]:
         (
             _fmt_date(line.date),
             format_hours(line.minutes),
-            _clean(line.format).capitalize() if line.format else "",
+            _clean(_format_name(line.format)) if line.format else "",
             _clean(line.provider_name),
             _clean(line.provider_credential),
             _clean(line.session_label) if line.session_label else "-",
@@ -503,14 +542,29 @@ def _transcript(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
     pdf.add_page()
     pdf.set_text_color(*_TEXT_RGB)
     pdf.set_font(FONT, "B", 14)
-    pdf.cell(0, 8, "Transcript of counted reflective supervision/consultation", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        8,
+        to_latin1(_("Transcript of counted reflective supervision/consultation")),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*_MUTED_RGB)
     pdf.multi_cell(
         0,
         5,
-        f"{_clean(doc.person_name)} - {_clean(doc.category_name)} ({_clean(doc.category)}) - "
-        f"window {_fmt_date(doc.window_start)} to {_fmt_date(doc.window_end)} - certificate {_clean(doc.code)}",
+        _clean(
+            _(
+                "%(person)s - %(category_name)s (%(category)s) - window %(start)s to %(end)s - certificate %(code)s",
+                person=doc.person_name,
+                category_name=doc.category_name,
+                category=doc.category,
+                start=_fmt_date(doc.window_start),
+                end=_fmt_date(doc.window_end),
+                code=doc.code,
+            )
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -528,23 +582,33 @@ def _transcript(pdf: _CertificatePDF, doc: CertificateDocument) -> None:
         padding=1.2,
         width=pdf.epw,
     ) as table:
-        table.row(_TRANSCRIPT_HEADINGS)
+        table.row(_transcript_headings())
         for values in _transcript_rows(doc.lines):
             table.row(values)
 
     total_minutes = sum(int(line.minutes) for line in doc.lines)
     pdf.ln(3)
     pdf.set_font(FONT, "B", 10)
-    total = f"Total: {format_hours(total_minutes)} clock hours in {len(doc.lines)} entries"
-    pdf.cell(0, 6, total, new_x="LMARGIN", new_y="NEXT")
+    total = ngettext(
+        "Total: %(hours)s clock hours in %(num)d entry",
+        "Total: %(hours)s clock hours in %(num)d entries",
+        len(doc.lines),
+        hours=format_hours(total_minutes),
+    )
+    pdf.cell(0, 6, to_latin1(total), new_x="LMARGIN", new_y="NEXT")
     if total_minutes != int(doc.counted_minutes):
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(*_MUTED_RGB)
         pdf.multi_cell(
             0,
             5,
-            f"Hours counted toward the certificate: {format_hours(doc.counted_minutes)} "
-            "(the counting rules cap or exclude part of the listed time).",
+            to_latin1(
+                _(
+                    "Hours counted toward the certificate: %(hours)s "
+                    "(the counting rules cap or exclude part of the listed time).",
+                    hours=format_hours(doc.counted_minutes),
+                )
+            ),
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -557,12 +621,12 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.alias_nb_pages(_NB_ALIAS)
     pdf.set_creation_date(_utc(doc.issued_at))
-    title = f"Reflective supervision/consultation certificate {doc.code}"
+    title = _("Reflective supervision/consultation certificate %(code)s", code=doc.code)
     pdf.set_title(title)
     pdf.set_subject(f"{doc.person_name} - {doc.category_name} ({doc.category})")
     pdf.set_author(doc.association_name)
     pdf.set_creator("rs_service")
-    pdf.set_lang("en")
+    pdf.set_lang(str(get_locale() or "en"))
 
     _certificate_page(pdf, doc)
     if doc.lines:

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import Response
+from flask_babel import force_locale
 from marshmallow import RAISE, validate
 from webargs.flaskparser import abort
 from werkzeug.exceptions import NotFound
@@ -51,8 +52,11 @@ def transcript_csv(query, person_id):
 @blp.response(200, content_type="application/pdf")
 def transcript_pdf(query, person_id):
     """The same transcript as a PDF, for an Endorsement application."""
-    found = transcript_of(policy.visible_person(caller(), person_id), query)
-    return attachment(render_transcript_pdf(found), PDF, found.file_name("pdf"))
+    person = policy.visible_person(caller(), person_id)
+    with force_locale(person.language or "en"):  # the applicant's document, in the applicant's language
+        found = transcript_of(person, query)
+        pdf = render_transcript_pdf(found)
+    return attachment(pdf, PDF, found.file_name("pdf"))
 
 
 class RegisterQuerySchema(StrictSchema):

@@ -2,7 +2,8 @@
 transcript (staff and the person)."""
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import lazy_gettext
+from flask_babel import force_locale, lazy_gettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
@@ -27,11 +28,15 @@ def transcript_download(person_id: int, extension: str):
     person = policy.authorized(current_user, Person, person_id, policy.may_view_person)
     query = EvidenceQueryForm(formdata=request.args, data={"category": person.pursuing_category})
     if not query.validate():
-        abort(422, description="Choose an Endorsement category and a date between 2000 and 2100.")
-    found = transcript.transcript_for(person, query.category.data, query.as_of.data or today_for(person.organization))
+        abort(422, description=_("Choose an Endorsement category and a date between 2000 and 2100."))
+    as_of = query.as_of.data or today_for(person.organization)
     if extension == "csv":
+        found = transcript.transcript_for(person, query.category.data, as_of)
         return attachment(found.csv(), CSV, found.file_name("csv"))
-    return attachment(render_transcript_pdf(found), PDF, found.file_name("pdf"))
+    with force_locale(person.language or "en"):  # the applicant's document, in the applicant's language
+        found = transcript.transcript_for(person, query.category.data, as_of)
+        pdf = render_transcript_pdf(found)
+    return attachment(pdf, PDF, found.file_name("pdf"))
 
 
 class RegisterFilterForm(FlaskForm):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext
 
 from rs_service.endorsement import rules
 
@@ -65,17 +66,22 @@ class DueDate:
         return this_year if this_year < day else self.in_year(day.year - 1)
 
 
+def _(message: str) -> str:
+    """The message in the reader's language (English outside a request)."""
+    return str(gettext(message))
+
+
 def due_date_problem(text: object) -> str | None:
     """Why `text` is not a yearly due date (None when it is one)."""
     if not isinstance(text, str) or len(text) != 5 or text[2] != "-" or not (text[:2] + text[3:]).isdigit():
-        return "must be a yearly date written MM-DD, such as 12-31"
+        return _("must be a yearly date written MM-DD, such as 12-31")
     month, day = int(text[:2]), int(text[3:])
     if (month, day) == (2, 29):
-        return "must be a date every year has: choose 02-28 or 03-01 instead of 02-29"
+        return _("must be a date every year has: choose 02-28 or 03-01 instead of 02-29")
     try:
         date(2001, month, day)
     except ValueError:
-        return "must be a real date written MM-DD, such as 12-31"
+        return _("must be a real date written MM-DD, such as 12-31")
     return None
 
 

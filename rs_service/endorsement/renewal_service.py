@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
@@ -58,8 +59,11 @@ def _rows_in_force(organization_id: int, as_of: date) -> dict[str, Requirement]:
     requirement_set = requirement_set_in_force(organization_id, as_of)
     if requirement_set is None:
         raise Conflict(
-            message=f"The association has no requirements in force on {as_of.isoformat()}; "
-            "staff can add them on the Requirements page.",
+            message=_(
+                "The association has no requirements in force on %(date)s; "
+                "staff can add them on the Requirements page.",
+                date=as_of.isoformat(),
+            ),
             field="as_of",
         )
     return {row.category: row for row in requirement_set.requirements}
@@ -73,7 +77,12 @@ def _judge(
     row = rows.get(category)
     if row is None:
         raise Conflict(
-            message=f"The requirements in force on {as_of.isoformat()} say nothing of {category}.", field="category"
+            message=_(
+                "The requirements in force on %(date)s say nothing of %(category)s.",
+                date=as_of.isoformat(),
+                category=category,
+            ),
+            field="category",
         )
     return renewal.assess_renewal_status(renewal_rule(row), held(person.credentials), entries, as_of)
 

@@ -5,6 +5,7 @@ A version in use is never edited: a change is a new version with its own effecti
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from rs_service import clock
@@ -48,7 +49,10 @@ def today_for(organization: Organization) -> date:
 def check_date(field: str, value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise InvalidInput(
-            field=field, message=f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+            field=field,
+            message=_(
+                "must be between %(start)s and %(end)s", start=EARLIEST_DATE.isoformat(), end=LATEST_DATE.isoformat()
+            ),
         )
     return value
 
@@ -56,7 +60,12 @@ def check_date(field: str, value: date) -> date:
 def check_category(category: str) -> str:
     if category not in CATEGORY_CODES:
         raise InvalidInput(
-            field="category", message=f"{category!r} is not an Endorsement category ({', '.join(CATEGORY_CODES)})"
+            field="category",
+            message=_(
+                "%(category)s is not an Endorsement category (%(codes)s)",
+                category=repr(category),
+                codes=", ".join(CATEGORY_CODES),
+            ),
         )
     return category
 
@@ -144,8 +153,12 @@ def requirement_in_force(organization_id: int, category: str, as_of: date) -> Re
     row = next((r for r in requirement_set.requirements if r.category == category), None) if requirement_set else None
     if row is None:
         raise Conflict(
-            message=f"The association has no requirement for {category} in force on {as_of.isoformat()}; "
-            "staff can add one on the Requirements page.",
+            message=_(
+                "The association has no requirement for %(category)s in force on %(date)s; "
+                "staff can add one on the Requirements page.",
+                category=category,
+                date=as_of.isoformat(),
+            ),
             field="category",
         )
     return row
@@ -182,7 +195,7 @@ def new_requirement_set_version(
             applied[category] = difference
     if not applied:
         raise InvalidInput(
-            field="requirements", message="nothing changed: a new version needs at least one different value"
+            field="requirements", message=_("nothing changed: a new version needs at least one different value")
         )
     version = _latest_version(organization.id) + 1
     requirement_set = _add_requirement_set(
@@ -225,10 +238,12 @@ def _latest_version(organization_id: int) -> int:
 def _apply_change(rows: dict, category: str, values: dict) -> dict:
     """Validate and apply one category's changes in place; return {field: [old, new]} that differ."""
     if category not in rows:
-        raise InvalidInput(field="category", message=f"{category!r} is not an Endorsement category")
+        raise InvalidInput(
+            field="category", message=_("%(category)s is not an Endorsement category", category=repr(category))
+        )
     unknown = set(values) - set(REQUIREMENT_FIELDS)
     if unknown:
-        raise InvalidInput(field=f"{category}.{sorted(unknown)[0]}", message="is not a requirement field")
+        raise InvalidInput(field=f"{category}.{sorted(unknown)[0]}", message=_("is not a requirement field"))
     old = {**rows[category], "provider_categories": _in_catalogue_order(rows[category]["provider_categories"])}
     candidate = {**old, **values}
     candidate["provider_categories"] = _in_catalogue_order(candidate["provider_categories"])
@@ -250,26 +265,26 @@ def requirement_problems(values: dict):
     """(field, message) for every value a requirement cannot hold; the first one is reported."""
     for switch in ("rsc_required", "majority_rule"):
         if not isinstance(values[switch], bool):
-            yield switch, "must be true or false"
+            yield switch, _("must be true or false")
     if not _whole(values["required_minutes"], 0, 500 * 60):
-        yield "required_minutes", "must be a whole number of minutes from 0 to 30000"
+        yield "required_minutes", _("must be a whole number of minutes from 0 to 30000")
     elif values["rsc_required"] and values["required_minutes"] == 0:
-        yield "required_minutes", "must be more than 0 when RSC is required"
+        yield "required_minutes", _("must be more than 0 when RSC is required")
     if not _whole(values["window_months"], 1, 120):
-        yield "window_months", "must be a whole number of months from 1 to 120"
+        yield "window_months", _("must be a whole number of months from 1 to 120")
     if not _whole(values["min_span_months"], 0, 120):
-        yield "min_span_months", "must be a whole number of months from 0 to 120"
+        yield "min_span_months", _("must be a whole number of months from 0 to 120")
     elif _whole(values["window_months"], 1, 120) and values["min_span_months"] > values["window_months"]:
-        yield "min_span_months", "cannot be longer than the window"
+        yield "min_span_months", _("cannot be longer than the window")
     providers = values["provider_categories"]
     if not isinstance(providers, list) or not set(providers) <= set(CATEGORY_CODES):
-        yield "provider_categories", f"must be a list of category codes ({', '.join(CATEGORY_CODES)})"
+        yield "provider_categories", _("must be a list of category codes (%(codes)s)", codes=", ".join(CATEGORY_CODES))
     elif values["rsc_required"] and not providers:
-        yield "provider_categories", "needs at least one qualifying provider category when RSC is required"
+        yield "provider_categories", _("needs at least one qualifying provider category when RSC is required")
     if values["max_sources"] is not None and not _whole(values["max_sources"], 1, 20):
-        yield "max_sources", "must be empty (no limit) or a whole number from 1 to 20"
+        yield "max_sources", _("must be empty (no limit) or a whole number from 1 to 20")
     if values["renewal_minutes"] is not None and not _whole(values["renewal_minutes"], 1, 500 * 60):
-        yield "renewal_minutes", "must be empty (no renewal RSC) or a whole number of minutes from 1 to 30000"
+        yield "renewal_minutes", _("must be empty (no renewal RSC) or a whole number of minutes from 1 to 30000")
     due_problem = due_date_problem(values["renewal_due"])
     if due_problem is not None:
         yield "renewal_due", due_problem

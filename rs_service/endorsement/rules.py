@@ -24,6 +24,9 @@ Every rule can be switched off through the data: ``max_sources=None`` (no limit)
 ``majority_rule=False``, ``min_span_months=0``, ``rsc_required=False``.
 
 The result never depends on the order of the entries: they are sorted deterministically.
+
+Reasons are plain words in the reader's language: flask_babel's gettext picks it (English outside
+a request, or the locale a caller forces), so the functions stay free of any request or database.
 """
 
 from __future__ import annotations
@@ -34,7 +37,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import flask_babel
 from dateutil.relativedelta import relativedelta
+
+
+# The reader's language through flask_babel (English outside a request), typed as the str they return.
+def _(message: str, **variables: Any) -> str:
+    return str(flask_babel.gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(flask_babel.ngettext(singular, plural, num, **variables))
+
+
+def pgettext(context: str, message: str, **variables: Any) -> str:
+    return str(flask_babel.pgettext(context, message, **variables))
+
 
 GROUP = "group"
 INDIVIDUAL = "individual"
@@ -47,18 +65,26 @@ RULE_SPAN = "span"
 
 DATES_NOT_RECORDED = "provider credential dates not recorded"
 
-_ORDINALS = {
-    1: "first",
-    2: "second",
-    3: "third",
-    4: "fourth",
-    5: "fifth",
-    6: "sixth",
-    7: "seventh",
-    8: "eighth",
-    9: "ninth",
-    10: "tenth",
-}
+
+def _dates_not_recorded() -> str:
+    """DATES_NOT_RECORDED in the reader's language."""
+    return _("provider credential dates not recorded")
+
+
+def _ordinals() -> dict[int, str]:
+    # The ordinal of a source ("a third source"): in Spanish it agrees with "fuente" (feminine).
+    return {
+        1: pgettext("source", "first"),
+        2: pgettext("source", "second"),
+        3: pgettext("source", "third"),
+        4: pgettext("source", "fourth"),
+        5: pgettext("source", "fifth"),
+        6: pgettext("source", "sixth"),
+        7: pgettext("source", "seventh"),
+        8: pgettext("source", "eighth"),
+        9: pgettext("source", "ninth"),
+        10: pgettext("source", "tenth"),
+    }
 
 
 @dataclass(frozen=True)
@@ -235,36 +261,22 @@ def _source_order(key: ProviderKey | None) -> tuple[bool, ProviderKey]:
 def _provider_label(e: LedgerEntry) -> str:
     if e.provider_name:
         return e.provider_name
-    return "an unnamed provider"
-
-
-def _possessive(e: LedgerEntry) -> str:
-    if e.provider_name:
-        return f"provider {e.provider_name}'s"
-    return "provider's"
+    return _("an unnamed provider")
 
 
 def _validity_text(c: StampedCredential) -> str:
     f, u = c.valid_from, c.valid_until
     if f and u:
-        return f"valid {f.isoformat()} to {u.isoformat()}"
+        return _("valid %(start)s to %(end)s", start=f.isoformat(), end=u.isoformat())
     if f:
-        return f"valid from {f.isoformat()}"
+        return _("valid from %(start)s", start=f.isoformat())
     if u:
-        return f"valid until {u.isoformat()}"
-    return "no validity dates recorded"
+        return _("valid until %(end)s", end=u.isoformat())
+    return _("no validity dates recorded")
 
 
 def _ordinal(n: int) -> str:
-    return _ORDINALS.get(n, f"number {n}")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _do(n: int) -> str:
-    return "does" if n == 1 else "do"
+    return _ordinals().get(n) or pgettext("source", "number %(num)d", num=n)
 
 
 # --------------------------------------------------------------------------- credentials
@@ -298,40 +310,67 @@ def _dates_unrecorded(req: Requirement, e: LedgerEntry) -> bool:
 def _credential_reason(req: Requirement, e: LedgerEntry) -> str | None:
     """Why the stamped credentials do not make the entry count (None: one qualifies)."""
     if not e.credentials:
-        return "no provider credential recorded"
+        return _("no provider credential recorded")
     qualifying = _qualifying(req, e)
     if not qualifying:
         held = sorted({c.category for c in e.credentials})
-        if len(held) == 1:
-            return f"{_possessive(e)} credential {held[0]} does not qualify for {req.category}"
-        return f"{_possessive(e)} credentials {' and '.join(held)} do not qualify for {req.category}"
+        conjunction = pgettext("between credential names", "and")
+        names = {
+            "provider": e.provider_name,
+            "credentials": f" {conjunction} ".join(held),
+            "category": req.category,
+        }
+        if e.provider_name:
+            return ngettext(
+                "provider %(provider)s's credential %(credentials)s does not qualify for %(category)s",
+                "provider %(provider)s's credentials %(credentials)s do not qualify for %(category)s",
+                len(held),
+                **names,
+            )
+        return ngettext(
+            "provider's credential %(credentials)s does not qualify for %(category)s",
+            "provider's credentials %(credentials)s do not qualify for %(category)s",
+            len(held),
+            **names,
+        )
     if any(c.valid_on(e.date) for c in qualifying):
         return None
     if _dates_unrecorded(req, e):
-        return DATES_NOT_RECORDED
+        return _dates_not_recorded()
     lapsed = _nearest(qualifying, e.date)
-    return (
-        f"{_possessive(e)} {lapsed.category} credential was not valid on "
-        f"{e.date.isoformat()} ({_validity_text(lapsed)})"
-    )
+    names = {
+        "provider": e.provider_name,
+        "credential": lapsed.category,
+        "date": e.date.isoformat(),
+        "validity": _validity_text(lapsed),
+    }
+    if e.provider_name:
+        return _("provider %(provider)s's %(credential)s credential was not valid on %(date)s (%(validity)s)", **names)
+    return _("provider's %(credential)s credential was not valid on %(date)s (%(validity)s)", **names)
 
 
 def _entry_reason(req: Requirement, e: LedgerEntry) -> str | None:
     """Why the entry itself cannot count, whoever provided it (None: it may)."""
     if e.peer:
-        return "peer supervision never counts"
+        return _("peer supervision never counts")
     if not e.verified:
-        return "not verified"
+        return _("not verified")
     if e.minutes <= 0:
-        return "no minutes recorded"
+        return _("no minutes recorded")
     if e.format not in req.allowed_formats:
-        return f"{e.format or 'unknown-format'} RSC does not count for {req.category}"
+        if e.format == GROUP:
+            return _("group RSC does not count for %(category)s", category=req.category)
+        if e.format == INDIVIDUAL:
+            return _("individual RSC does not count for %(category)s", category=req.category)
+        return _(
+            "%(format)s RSC does not count for %(category)s", format=e.format or "unknown-format", category=req.category
+        )
     return None
 
 
 def _source_reason(req: Requirement, e: LedgerEntry) -> str | None:
     if e.provider_key is None and req.source_rule_enabled:
-        return "provider not identified, so the hours cannot be attributed to a source"
+        return _("provider not identified, so the hours cannot be attributed to a source")
     return None
 
 
@@ -351,18 +390,34 @@ def _lapse_summaries(lapsed: list[tuple[LedgerEntry, StampedCredential]]) -> lis
     for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or date.min, k[4] or date.max)):
         es = groups[key]
         who = _provider_label(es[0])
-        _, _, category, since, until = key
+        _order, _name, category, since, until = key
         after = [e for e in es if until is not None and e.date > until]
         before = [e for e in es if since is not None and e.date < since]
         if until is not None and after:
             out.append(
-                f"{_plural(len(after), 'session')} with {who} after {until.isoformat()} "
-                f"{_do(len(after))} not count: {who}'s {category} credential lapsed on {until.isoformat()}"
+                ngettext(
+                    "%(num)d session with %(who)s after %(date)s does not count: "
+                    "%(who)s's %(category)s credential lapsed on %(date)s",
+                    "%(num)d sessions with %(who)s after %(date)s do not count: "
+                    "%(who)s's %(category)s credential lapsed on %(date)s",
+                    len(after),
+                    who=who,
+                    date=until.isoformat(),
+                    category=category,
+                )
             )
         if since is not None and before:
             out.append(
-                f"{_plural(len(before), 'session')} with {who} before {since.isoformat()} "
-                f"{_do(len(before))} not count: {who}'s {category} credential was only valid from {since.isoformat()}"
+                ngettext(
+                    "%(num)d session with %(who)s before %(date)s does not count: "
+                    "%(who)s's %(category)s credential was only valid from %(date)s",
+                    "%(num)d sessions with %(who)s before %(date)s do not count: "
+                    "%(who)s's %(category)s credential was only valid from %(date)s",
+                    len(before),
+                    who=who,
+                    date=since.isoformat(),
+                    category=category,
+                )
             )
     return out
 
@@ -373,8 +428,13 @@ def _undated_summaries(undated: list[LedgerEntry]) -> list[str]:
     for e in undated:
         by_provider.setdefault((_source_order(e.provider_key), e.provider_name or ""), []).append(e)
     return [
-        f"{_plural(len(es), 'session')} with {_provider_label(es[0])} {_do(len(es))} not count: {DATES_NOT_RECORDED}"
-        for _, es in sorted(by_provider.items(), key=lambda item: item[0])
+        ngettext(
+            "%(num)d session with %(who)s does not count: provider credential dates not recorded",
+            "%(num)d sessions with %(who)s do not count: provider credential dates not recorded",
+            len(es),
+            who=_provider_label(es[0]),
+        )
+        for _key, es in sorted(by_provider.items(), key=lambda item: item[0])
     ]
 
 
@@ -402,7 +462,7 @@ def _screen(req: Requirement, in_window: list[LedgerEntry]) -> _Screening:
         why = _entry_reason(req, e)
         if why is None:
             why = _credential_reason(req, e)
-            if why == DATES_NOT_RECORDED:
+            if why == _dates_not_recorded():
                 undated.append(e)
             elif why is not None and (qualifying_credentials := _qualifying(req, e)):
                 lapsed.append((e, _nearest(qualifying_credentials, e.date)))
@@ -434,7 +494,7 @@ def _ranked(totals: Mapping[ProviderKey | None, int]) -> Ranked:
 
 def _rank_sources(qualifying: list[Indexed]) -> Ranked:
     totals: dict[ProviderKey | None, int] = {}
-    for _, e in qualifying:
+    for _position, e in qualifying:
         totals[e.provider_key] = totals.get(e.provider_key, 0) + e.minutes
     return _ranked(totals)
 
@@ -449,10 +509,15 @@ def _ranks_left_out(req: Requirement, ranked: Ranked) -> dict[ProviderKey | None
 def _left_out_explanations(
     req: Requirement, ranked: Ranked, rank_of: Mapping[ProviderKey | None, int], names: Mapping[ProviderKey | None, str]
 ) -> list[str]:
-    limit = _plural(req.max_sources or 0, "source")
     return [
-        f"{format_hours(minutes)} from {names[key]} (a {_ordinal(rank_of[key])} source) do not count: "
-        f"at most {limit} count"
+        ngettext(
+            "%(hours)s from %(name)s (a %(ordinal)s source) do not count: at most %(num)d source counts",
+            "%(hours)s from %(name)s (a %(ordinal)s source) do not count: at most %(num)d sources count",
+            req.max_sources or 0,
+            hours=format_hours(minutes),
+            name=names[key],
+            ordinal=_ordinal(rank_of[key]),
+        )
         for key, minutes in ranked[len(ranked) - len(rank_of) :]
     ]
 
@@ -462,13 +527,18 @@ def _cap_sources(req: Requirement, qualifying: list[Indexed]) -> _Sources:
     rank_of = _ranks_left_out(req, ranked)
     if not rank_of:
         return _Sources(qualifying, ranked, {}, [])
-    limit = _plural(req.max_sources or 0, "source")
     names: dict[ProviderKey | None, str] = {}
     left_out: dict[int, str] = {}
     for i, e in qualifying:
         if e.provider_key in rank_of:
             label = names.setdefault(e.provider_key, _provider_label(e))
-            left_out[i] = f"a {_ordinal(rank_of[e.provider_key])} source ({label}): at most {limit} count"
+            left_out[i] = ngettext(
+                "a %(ordinal)s source (%(name)s): at most %(num)d source counts",
+                "a %(ordinal)s source (%(name)s): at most %(num)d sources count",
+                req.max_sources or 0,
+                ordinal=_ordinal(rank_of[e.provider_key]),
+                name=label,
+            )
     explanations = _left_out_explanations(req, ranked, rank_of, names)
     counted = [(i, e) for i, e in qualifying if i not in left_out]
     return _Sources(counted, ranked[: req.max_sources], left_out, explanations)
@@ -482,7 +552,11 @@ def _minutes_rule(req: Requirement, counted_minutes: int) -> _Failure | None:
         return None
     return (
         RULE_MINUTES,
-        f"needs {format_hours(req.required_minutes)} of qualifying RSC, has {format_hours(counted_minutes)}",
+        _(
+            "needs %(required)s of qualifying RSC, has %(counted)s",
+            required=format_hours(req.required_minutes),
+            counted=format_hours(counted_minutes),
+        ),
     )
 
 
@@ -495,8 +569,12 @@ def _majority_rule(req: Requirement, ranked: Ranked) -> _Failure | None:
         return None
     return (
         RULE_SOURCES,
-        f"the largest source provides {format_hours(largest)}, more than half of "
-        f"the required {format_hours(req.required_minutes)} is needed from one source",
+        _(
+            "the largest source provides %(largest)s, more than half of the required %(required)s "
+            "is needed from one source",
+            largest=format_hours(largest),
+            required=format_hours(req.required_minutes),
+        ),
     )
 
 
@@ -505,10 +583,22 @@ def _span_rule(req: Requirement, span: int, anything_counted: bool) -> _Failure 
     if not req.min_span_months or span >= req.min_span_months:
         return None
     if anything_counted:
-        return (RULE_SPAN, f"hours span {_plural(span, 'month')}, needs at least {req.min_span_months}")
+        return (
+            RULE_SPAN,
+            ngettext(
+                "hours span %(num)d month, needs at least %(needed)d",
+                "hours span %(num)d months, needs at least %(needed)d",
+                span,
+                needed=req.min_span_months,
+            ),
+        )
     return (
         RULE_SPAN,
-        f"no qualifying hours, so no span; needs hours spread over at least {req.min_span_months} months",
+        ngettext(
+            "no qualifying hours, so no span; needs hours spread over at least %(num)d month",
+            "no qualifying hours, so no span; needs hours spread over at least %(num)d months",
+            req.min_span_months,
+        ),
     )
 
 
@@ -549,7 +639,7 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     in_window = sorted((e for e in entries if start <= e.date <= as_of), key=_entry_sort_key)
     screening = _screen(req, in_window)
     sources = _cap_sources(req, screening.qualifying)
-    counted = [e for _, e in sources.counted]
+    counted = [e for _position, e in sources.counted]
     counted_minutes = sum(e.minutes for e in counted)
     span = months_spanned(counted[0].date, counted[-1].date) if counted else 0
     failures = _failures(req, counted_minutes, sources.ranked, span)
@@ -563,7 +653,7 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
         required_minutes=req.required_minutes,
         window_start=start,
         window_end=as_of,
-        reasons=tuple(reason for _, reason in failures) + tuple(explanations),
+        reasons=tuple(reason for _rule, reason in failures) + tuple(explanations),
         counted_entry_ids=tuple(e.id for e in counted),
         excluded=tuple((in_window[i].id, why) for i, why in sorted(excluded.items())),
         failed_rules=tuple(rule for rule, _ in failures),

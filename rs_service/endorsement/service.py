@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, subqueryload
@@ -46,10 +47,14 @@ class AlreadyCertified(Conflict):
 
     def __init__(self, certificate: Certificate):
         super().__init__(
-            message=f"{certificate.person.name} already holds a valid {certificate.category} certificate "
-            "for the window "
-            f"{certificate.window_start.isoformat()} to {certificate.window_end.isoformat()}; "
-            "revoke it first to issue another.",
+            message=_(
+                "%(name)s already holds a valid %(category)s certificate for the window %(start)s to %(end)s; "
+                "revoke it first to issue another.",
+                name=certificate.person.name,
+                category=certificate.category,
+                start=certificate.window_start.isoformat(),
+                end=certificate.window_end.isoformat(),
+            ),
             field="category",
         )
         self.certificate = certificate
@@ -59,7 +64,10 @@ class NotEligible(Conflict):
     """Refused because the rules are not met; `reasons` says every rule that failed."""
 
     def __init__(self, category: str, reasons: tuple[str, ...]):
-        super().__init__(message=f"Not eligible for {category}: {'; '.join(reasons)}.", field="reasons")
+        super().__init__(
+            message=_("Not eligible for %(category)s: %(reasons)s.", category=category, reasons="; ".join(reasons)),
+            field="reasons",
+        )
         self.reasons = list(reasons)
 
 
@@ -360,7 +368,7 @@ class EvidenceChanged(Conflict):
 
     def __init__(self):
         super().__init__(
-            message="The evidence changed since it was shown: review it again before issuing.", field="evidence"
+            message=_("The evidence changed since it was shown: review it again before issuing."), field="evidence"
         )
 
 
@@ -380,12 +388,15 @@ def issue_certificate(
     today = today_for(person.organization)
     as_of = as_of or today
     if as_of > today:
-        raise InvalidInput(field="as_of", message="hours cannot be certified as of a future date")
+        raise InvalidInput(field="as_of", message=_("hours cannot be certified as of a future date"))
     hold_person(person)
     assessment = assess(person, category, as_of)
     if not assessment.requirement.rsc_required:
         raise Conflict(
-            message=f"{category} requires no reflective supervision hours, so there is nothing to certify.",
+            message=_(
+                "%(category)s requires no reflective supervision hours, so there is nothing to certify.",
+                category=category,
+            ),
             field="category",
         )
     if not assessment.result.eligible:
@@ -541,7 +552,10 @@ def revoke_certificate(certificate: Certificate, actor: Person, reason: str) -> 
     reason = _reason("reason", reason)
     if certificate.revoked_at is not None:
         raise Conflict(
-            message=f"The certificate was already revoked on {certificate.revoked_at:%Y-%m-%d}.", field="reason"
+            message=_(
+                "The certificate was already revoked on %(date)s.", date=certificate.revoked_at.strftime("%Y-%m-%d")
+            ),
+            field="reason",
         )
     certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason
@@ -594,7 +608,7 @@ def clear_review_flag(certificate: Certificate, actor: Person, note: str, field:
     """Staff reviewed a flagged certificate and it stands (they confirm it); the note says why."""
     note = _reason(field, note)
     if not certificate.under_review:
-        raise Conflict(message="The certificate is not under review.", field=field)
+        raise Conflict(message=_("The certificate is not under review."), field=field)
     record_event(
         certificate.organization_id,
         actor,
@@ -613,9 +627,9 @@ def clear_review_flag(certificate: Certificate, actor: Person, note: str, field:
 def _reason(field: str, text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput(field=field, message="say why, in a few words")
+        raise InvalidInput(field=field, message=_("say why, in a few words"))
     if len(text) > 500:
-        raise InvalidInput(field=field, message="must be at most 500 characters")
+        raise InvalidInput(field=field, message=_("must be at most 500 characters"))
     return text
 
 
@@ -637,22 +651,32 @@ def session_label(session: Session | None) -> str | None:
     if session is None:
         return None
     local = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
-    return f"{session.group.name}, {local:%Y-%m-%d %H:%M} ({session.duration_minutes} min)"
+    return _(
+        "%(group)s, %(start)s (%(minutes)s min)",
+        group=session.group.name,
+        start=local.strftime("%Y-%m-%d %H:%M"),
+        minutes=session.duration_minutes,
+    )
 
 
 def credential_snapshot(entry: HourEntry) -> str:
     """The provider credentials stamped on the entry, as a reviewer reads them."""
     if not entry.credentials:
-        return "no credential recorded"
+        return _("no credential recorded")
     return "; ".join(credential_text(c) for c in entry.credentials)
 
 
 def credential_text(credential: EntryCredential) -> str:
-    number = f" #{credential.number}" if credential.number else ""
+    name = f"{credential.category} #{credential.number}" if credential.number else credential.category
     if credential.valid_from is None:
-        return f"{credential.category}{number} (validity dates not recorded)"
-    until = credential.valid_until.isoformat() if credential.valid_until else "open-ended"
-    return f"{credential.category}{number} (valid {credential.valid_from.isoformat()} to {until})"
+        return _("%(credential)s (validity dates not recorded)", credential=name)
+    until = credential.valid_until.isoformat() if credential.valid_until else _("open-ended")
+    return _(
+        "%(credential)s (valid %(start)s to %(end)s)",
+        credential=name,
+        start=credential.valid_from.isoformat(),
+        end=until,
+    )
 
 
 def evidence_trail(person: Person, session_ids, limit: int = 500) -> list[AuditEvent]:
@@ -687,7 +711,7 @@ def certificate_document(certificate: Certificate, verify_url: str) -> Certifica
             date=e.entry_date,
             minutes=e.minutes,
             format=e.format,
-            provider_name=e.provider_name or "unnamed",
+            provider_name=e.provider_name or _("unnamed"),
             provider_credential=credential_snapshot(e),
             session_label=session_label(sessions.get(e.session_id)),
         )

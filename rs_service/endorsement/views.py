@@ -5,6 +5,7 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -43,6 +44,14 @@ def category_name(code: str | None) -> str:
     return CATEGORY_NAMES.get(code, code) if code else ""
 
 
+@blp.app_template_global("format_name")
+def format_name(code: str) -> str:
+    """An hour entry's format as a reader says it."""
+    return str(ENTRY_FORMATS.get(code, code))
+
+
+ENTRY_FORMATS = {"group": lazy_gettext("group"), "individual": lazy_gettext("individual")}
+
 blp.add_app_template_global(service.credential_snapshot, "credential_snapshot")
 blp.add_app_template_global(service.session_label, "session_label")
 
@@ -57,7 +66,7 @@ def staff_page(view):
     @login_required
     def wrapper(*args, **kwargs):
         if not policy.is_staff(current_user):
-            abort(403, description="Only staff of the association may see this page.")
+            abort(403, description=_("Only staff of the association may see this page."))
         return view(*args, **kwargs)
 
     return wrapper
@@ -137,7 +146,7 @@ def issue(person_id: int):
     person = person_or_404(person_id)
     form = IssueCertificateForm()
     if not form.validate():
-        abort(422, description="The request named no valid category or date; reload the evidence packet.")
+        abort(422, description=_("The request named no valid category or date; reload the evidence packet."))
     category, as_of = form.category.data, form.as_of.data
     try:
         certificate = service.issue_certificate(
@@ -167,7 +176,7 @@ def confirm_issue(person_id: int):
     person = person_or_404(person_id)
     query = EvidenceQueryForm(formdata=request.args)
     if not query.validate():
-        abort(422, description="Choose the category and date to certify from the evidence packet.")
+        abort(422, description=_("Choose the category and date to certify from the evidence packet."))
     category, as_of = query.category.data, query.as_of.data or today()
     packet = evidence_packet(person, category, as_of)
     issue_form = IssueCertificateForm(
@@ -246,9 +255,14 @@ def certificate_pdf(code: str):
 
 
 def pdf_response(certificate) -> Response:
-    """Named for the holder and category; never cached on the way (a transcript of someone's hours)."""
-    document = service.certificate_document(certificate, service.verify_url(certificate))
-    return attachment(render_certificate_pdf(document), PDF, service.document_name(certificate, "certificate", "pdf"))
+    """Named for the holder and category; never cached on the way (a transcript of someone's hours).
+
+    Written in the holder's language, whoever downloads it: it is their certificate.
+    """
+    with force_locale(certificate.person.language or "en"):
+        document = service.certificate_document(certificate, service.verify_url(certificate))
+        pdf = render_certificate_pdf(document)
+    return attachment(pdf, PDF, service.document_name(certificate, "certificate", "pdf"))
 
 
 @blp.route("/endorsement/certificates/<code>/revoke", methods=["POST"])
@@ -262,7 +276,7 @@ def revoke(code: str):
         service.revoke_certificate(certificate, current_user, form.reason.data)
     except (InvalidInput, Conflict) as refusal:
         return render_certificate(certificate, revoke_form=form, refusal=refusal), refusal.status
-    flash("Certificate revoked. The public verification page now says so.")
+    flash(_("Certificate revoked. The public verification page now says so."))
     return redirect(url_for(".certificate", code=code))
 
 
@@ -277,7 +291,7 @@ def clear_review(code: str):
         service.clear_review_flag(certificate, current_user, form.note.data)
     except (InvalidInput, Conflict) as refusal:
         return render_certificate(certificate, review_form=form, refusal=refusal), refusal.status
-    flash("Review recorded: the certificate stands.")
+    flash(_("Review recorded: the certificate stands."))
     return redirect(url_for(".certificate", code=code))
 
 
@@ -286,7 +300,7 @@ def verify(code: str):
     """Public, no login: only what a reviewer needs."""
     certificate = service.certificate_by_code(code)
     if certificate is None:
-        abort(404, description="No certificate has this code. Check that it was copied completely.")
+        abort(404, description=_("No certificate has this code. Check that it was copied completely."))
     response = Response(render_template("endorsement/verify.html", record=service.public_record(certificate)))
     response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
     response.headers["X-Robots-Tag"] = "noindex"
@@ -336,7 +350,13 @@ def new_requirement_set():
         except InvalidInput as error:
             form.show_service_error(error)
         else:
-            flash(f"Version {created.version} saved, in force from {created.effective_from:%Y-%m-%d}.")
+            flash(
+                _(
+                    "Version %(version)s saved, in force from %(date)s.",
+                    version=created.version,
+                    date=created.effective_from.isoformat(),
+                )
+            )
             return redirect(url_for(".requirement_set", version=created.version))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("endorsement/new_requirement_set.html", form=form, base=base), status

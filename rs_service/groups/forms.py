@@ -2,8 +2,8 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from rs_service.date_bounds import OUT_OF_RANGE, day_within_bounds, within_bounds
+from rs_service.date_bounds import EARLIEST_DAY, LATEST_DAY, day_within_bounds, within_bounds
 from rs_service.groups.models import GROUP_KINDS, LONGEST_SESSION_MINUTES
 
 SESSION_LENGTH = NumberRange(
@@ -38,16 +38,32 @@ WEEKDAYS = (
     ("SA", "Saturday"),
     ("SU", "Sunday"),
 )
-ORDINALS = ((1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (-1, "last"))
+# The same weekdays as the form offers them, in the reader's language.
+WEEKDAY_CHOICES = (
+    ("MO", lazy_gettext("Monday")),
+    ("TU", lazy_gettext("Tuesday")),
+    ("WE", lazy_gettext("Wednesday")),
+    ("TH", lazy_gettext("Thursday")),
+    ("FR", lazy_gettext("Friday")),
+    ("SA", lazy_gettext("Saturday")),
+    ("SU", lazy_gettext("Sunday")),
+)
+ORDINALS = (
+    (1, lazy_gettext("1st")),
+    (2, lazy_gettext("2nd")),
+    (3, lazy_gettext("3rd")),
+    (4, lazy_gettext("4th")),
+    (-1, lazy_gettext("last")),
+)
 RECURRENCES = (
-    ("weekly", "Every week"),
-    ("biweekly", "Every other week"),
-    ("monthly", "Monthly on chosen weeks (e.g. 1st and 3rd Tuesday)"),
-    ("advanced", "Advanced: my own RRULE"),
+    ("weekly", lazy_gettext("Every week")),
+    ("biweekly", lazy_gettext("Every other week")),
+    ("monthly", lazy_gettext("Monthly on chosen weeks (e.g. 1st and 3rd Tuesday)")),
+    ("advanced", lazy_gettext("Advanced: my own RRULE")),
 )
 KIND_LABELS = {
-    "rsc": "Reflective supervision-consultation (RSC)",
-    "peer": "Peer supervision (does not count toward Endorsement)",
+    "rsc": lazy_gettext("Reflective supervision-consultation (RSC)"),
+    "peer": lazy_gettext("Peer supervision (does not count toward Endorsement)"),
 }
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the time input has a step
 
@@ -68,43 +84,70 @@ def parse_dates(text: str) -> frozenset[date]:
         try:
             day = date.fromisoformat(piece)
         except ValueError:
-            raise ValueError(f"“{piece}” is not a date; write dates as YYYY-MM-DD, e.g. 2026-07-04") from None
+            raise ValueError(
+                _("“%(text)s” is not a date; write dates as YYYY-MM-DD, e.g. 2026-07-04", text=piece)
+            ) from None
         if not within_bounds(day):
-            raise ValueError(f"“{piece}”: a date {OUT_OF_RANGE}")
+            raise ValueError(
+                _(
+                    "“%(text)s”: a date must be between %(start)s and %(end)s",
+                    text=piece,
+                    start=EARLIEST_DAY.isoformat(),
+                    end=LATEST_DAY.isoformat(),
+                )
+            )
         days.add(day)
     return frozenset(days)
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the group a name."), Length(max=200)])
-    facilitator_ids = MultiCheckboxField("Facilitators", coerce=int)
+    name = StringField(
+        lazy_gettext("Name"), validators=[DataRequired(lazy_gettext("Give the group a name.")), Length(max=200)]
+    )
+    facilitator_ids = MultiCheckboxField(lazy_gettext("Facilitators"), coerce=int)
     provider_id = SelectField(lazy_gettext("Provider of record"), coerce=optional_int, validate_choice=False)
-    timezone = StringField("Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)])
-    first_date = DateField("First date", validators=[InputRequired("Give the first date."), day_within_bounds])
-    until = DateField("End date", validators=[InputRequired("Give the end date."), day_within_bounds])
-    start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
+    timezone = StringField(
+        lazy_gettext("Time zone"), validators=[DataRequired(lazy_gettext("Choose a time zone.")), Length(max=64)]
+    )
+    first_date = DateField(
+        lazy_gettext("First date"), validators=[InputRequired(lazy_gettext("Give the first date.")), day_within_bounds]
+    )
+    until = DateField(
+        lazy_gettext("End date"), validators=[InputRequired(lazy_gettext("Give the end date.")), day_within_bounds]
+    )
+    start_time = TimeField(
+        lazy_gettext("Start time"),
+        format=TIME_FORMATS,
+        validators=[InputRequired(lazy_gettext("Give the start time."))],
+    )
     duration_minutes = IntegerField(
-        "Length in minutes",
+        lazy_gettext("Length in minutes"),
         default=90,
         validators=[
-            InputRequired("Give the length in minutes."),
+            InputRequired(lazy_gettext("Give the length in minutes.")),
             SESSION_LENGTH,
         ],
     )
-    recurrence = RadioField("How often", choices=RECURRENCES, default="monthly")
-    weekday = SelectField("Weekday", choices=[("", "the first date’s weekday"), *WEEKDAYS], default="")
-    ordinals = MultiCheckboxField("Weeks of the month", choices=ORDINALS, coerce=int, default=[1, 3])
-    rrule = StringField("RRULE", validators=[Length(max=500)])
-    blackout_dates = TextAreaField("Dates to skip")
-    capacity = IntegerField(
-        "Places",
-        default=8,
-        validators=[InputRequired("Give the number of places."), NumberRange(1, 500, "Places must be 1 to 500.")],
+    recurrence = RadioField(lazy_gettext("How often"), choices=RECURRENCES, default="monthly")
+    weekday = SelectField(
+        lazy_gettext("Weekday"), choices=[("", lazy_gettext("the first date’s weekday")), *WEEKDAY_CHOICES], default=""
     )
-    kind = RadioField("Kind", choices=[(k, KIND_LABELS[k]) for k in GROUP_KINDS], default="rsc")
-    location = StringField("Location", validators=[Optional(), Length(max=300)])
+    ordinals = MultiCheckboxField(lazy_gettext("Weeks of the month"), choices=ORDINALS, coerce=int, default=[1, 3])
+    rrule = StringField("RRULE", validators=[Length(max=500)])
+    blackout_dates = TextAreaField(lazy_gettext("Dates to skip"))
+    capacity = IntegerField(
+        lazy_gettext("Places"),
+        default=8,
+        validators=[
+            InputRequired(lazy_gettext("Give the number of places.")),
+            NumberRange(1, 500, lazy_gettext("Places must be 1 to 500.")),
+        ],
+    )
+    kind = RadioField(lazy_gettext("Kind"), choices=[(k, KIND_LABELS[k]) for k in GROUP_KINDS], default="rsc")
+    location = StringField(lazy_gettext("Location"), validators=[Optional(), Length(max=300)])
     join_url = URLField(
-        "Join link", validators=[Optional(), Length(max=500), URL(message="Give a full link starting with https://")]
+        lazy_gettext("Join link"),
+        validators=[Optional(), Length(max=500), URL(message=lazy_gettext("Give a full link starting with https://"))],
     )
 
     def validate_provider_id(self, field):
@@ -122,15 +165,15 @@ class GroupForm(FlaskForm):
 
     def validate_ordinals(self, field):
         if self.recurrence.data == "monthly" and not field.data:
-            raise ValidationError("Choose at least one week of the month.")
+            raise ValidationError(_("Choose at least one week of the month."))
 
     def validate_rrule(self, field):
         if self.recurrence.data == "advanced" and not (field.data or "").strip():
-            raise ValidationError("Write the rule, e.g. FREQ=MONTHLY;BYDAY=1TU,3TU")
+            raise ValidationError(_("Write the rule, e.g. FREQ=MONTHLY;BYDAY=1TU,3TU"))
 
     def validate_join_url(self, field):
         if field.data and not field.errors and not field.data.lower().startswith(("https://", "http://")):
-            raise ValidationError("Give a full link starting with https://")
+            raise ValidationError(_("Give a full link starting with https://"))
 
     def recurrence_rule(self) -> str:
         """The RFC 5545 rule the friendly choices stand for."""
@@ -156,24 +199,33 @@ class GroupForm(FlaskForm):
 
 class EnrollForm(FlaskForm):
     person_ids = MultiCheckboxField(
-        _l("Participants to add"),
+        lazy_gettext("Participants to add"),
         coerce=int,
         validate_choice=False,  # the page checks who may join, and says so in words
-        validators=[DataRequired(_l("Choose at least one participant."))],
+        validators=[DataRequired(lazy_gettext("Choose at least one participant."))],
     )
-    joined_on = DateField(_l("Joins on"), validators=[InputRequired(_l("Give the date they join.")), day_within_bounds])
-    waitlist = BooleanField(_l("Put anyone beyond the free places on the waitlist"))
+    joined_on = DateField(
+        lazy_gettext("Joins on"),
+        validators=[InputRequired(lazy_gettext("Give the date they join.")), day_within_bounds],
+    )
+    waitlist = BooleanField(lazy_gettext("Put anyone beyond the free places on the waitlist"))
 
 
 class WithdrawForm(FlaskForm):
-    left_on = DateField("Last day in the group", validators=[InputRequired("Give their last day."), day_within_bounds])
+    left_on = DateField(
+        lazy_gettext("Last day in the group"),
+        validators=[InputRequired(lazy_gettext("Give their last day.")), day_within_bounds],
+    )
 
 
 class SeriesChangeForm(FlaskForm):
-    from_date = DateField("From", validators=[InputRequired("Give the date the change starts."), day_within_bounds])
-    start_time = TimeField("New start time", format=TIME_FORMATS, validators=[Optional()])
+    from_date = DateField(
+        lazy_gettext("From"),
+        validators=[InputRequired(lazy_gettext("Give the date the change starts.")), day_within_bounds],
+    )
+    start_time = TimeField(lazy_gettext("New start time"), format=TIME_FORMATS, validators=[Optional()])
     duration_minutes = IntegerField(
-        "New length in minutes",
+        lazy_gettext("New length in minutes"),
         validators=[Optional(), SESSION_LENGTH],
     )
 
@@ -181,18 +233,22 @@ class SeriesChangeForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         if self.start_time.data is None and self.duration_minutes.data is None:
-            self.start_time.errors.append("Give a new start time, a new length, or both.")
+            self.start_time.errors.append(_("Give a new start time, a new length, or both."))
             return False
         return True
 
 
 class RescheduleForm(FlaskForm):
-    day = DateField("Date", validators=[InputRequired("Give the date."), day_within_bounds])
-    start_time = TimeField("Start time", format=TIME_FORMATS, validators=[InputRequired("Give the start time.")])
+    day = DateField(lazy_gettext("Date"), validators=[InputRequired(lazy_gettext("Give the date.")), day_within_bounds])
+    start_time = TimeField(
+        lazy_gettext("Start time"),
+        format=TIME_FORMATS,
+        validators=[InputRequired(lazy_gettext("Give the start time."))],
+    )
     duration_minutes = IntegerField(
-        "Length in minutes",
+        lazy_gettext("Length in minutes"),
         validators=[
-            InputRequired("Give the length in minutes."),
+            InputRequired(lazy_gettext("Give the length in minutes.")),
             SESSION_LENGTH,
         ],
     )
@@ -200,7 +256,11 @@ class RescheduleForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason", validators=[DataRequired("Say why the session is cancelled; participants see it."), Length(max=500)]
+        lazy_gettext("Reason"),
+        validators=[
+            DataRequired(lazy_gettext("Say why the session is cancelled; participants see it.")),
+            Length(max=500),
+        ],
     )
 
 
@@ -209,22 +269,24 @@ class RotateFeedForm(FlaskForm):
 
 
 class GroupEditForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the group a name.")), Length(max=200)])
+    name = StringField(
+        lazy_gettext("Name"), validators=[DataRequired(lazy_gettext("Give the group a name.")), Length(max=200)]
+    )
     capacity = IntegerField(
-        _l("Places"),
+        lazy_gettext("Places"),
         validators=[
-            InputRequired(_l("Give the number of places.")),
-            NumberRange(1, 500, _l("Places must be 1 to 500.")),
+            InputRequired(lazy_gettext("Give the number of places.")),
+            NumberRange(1, 500, lazy_gettext("Places must be 1 to 500.")),
         ],
     )
-    facilitator_ids = MultiCheckboxField(_l("Facilitators"), coerce=int)
-    provider_id = SelectField(_l("Provider of record"), coerce=int, default=0)
-    location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
+    facilitator_ids = MultiCheckboxField(lazy_gettext("Facilitators"), coerce=int)
+    provider_id = SelectField(lazy_gettext("Provider of record"), coerce=int, default=0)
+    location = StringField(lazy_gettext("Location"), validators=[Optional(), Length(max=300)])
     join_url = URLField(
-        _l("Join link"),
-        validators=[Optional(), Length(max=500), URL(message=_l("Give a full link starting with https://"))],
+        lazy_gettext("Join link"),
+        validators=[Optional(), Length(max=500), URL(message=lazy_gettext("Give a full link starting with https://"))],
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=2000)])
 
     def changes(self) -> dict:
         """The fields in API names, as the service takes them."""

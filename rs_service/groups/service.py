@@ -61,23 +61,34 @@ def check_plan(plan: GroupPlan) -> list[datetime]:
     """The plan's session starts, or ScheduleError naming the field at fault."""
     if not clock.is_time_zone(plan.timezone):
         raise ScheduleError(
-            field="timezone", message=f"{plan.timezone!r} is not an IANA time zone such as America/Detroit"
+            field="timezone",
+            message=_("%(zone)s is not an IANA time zone such as America/Detroit", zone=repr(plan.timezone)),
         )
     check_day(plan.first_date, "first_date")
     check_day(plan.until, "until")
     if plan.until < plan.first_date:
-        raise ScheduleError(field="until", message="the end date is before the first date")
+        raise ScheduleError(field="until", message=_("the end date is before the first date"))
     if plan.until > plan.first_date + relativedelta(years=schedule.MAX_SPAN_YEARS):
-        raise ScheduleError(field="until", message=f"a group's sessions span at most {schedule.MAX_SPAN_YEARS} years")
+        raise ScheduleError(
+            field="until",
+            message=ngettext(
+                "a group's sessions span at most %(num)d year",
+                "a group's sessions span at most %(num)d years",
+                schedule.MAX_SPAN_YEARS,
+            ),
+        )
     if not 0 < plan.duration_minutes <= LONGEST_SESSION_MINUTES:
         raise ScheduleError(
-            field="duration_minutes", message=f"a session lasts between 1 and {LONGEST_SESSION_MINUTES} minutes"
+            field="duration_minutes",
+            message=_("a session lasts between 1 and %(longest)d minutes", longest=LONGEST_SESSION_MINUTES),
         )
     if plan.capacity < 1:
-        raise ScheduleError(field="capacity", message="capacity must be at least 1")
+        raise ScheduleError(field="capacity", message=_("capacity must be at least 1"))
     starts = schedule.session_starts(plan.series())
     if not starts:
-        raise ScheduleError(field="rrule", message="the rule gives no session between the first date and the end date")
+        raise ScheduleError(
+            field="rrule", message=_("the rule gives no session between the first date and the end date")
+        )
     return starts
 
 
@@ -88,10 +99,13 @@ def facilitators_for(organization_id: int, ids) -> list[Person]:
     )
     missing = ids - {p.id for p in people}
     if missing:
-        raise ScheduleError(field="facilitator_ids", message=f"no such person in this association: {sorted(missing)}")
+        raise ScheduleError(
+            field="facilitator_ids", message=_("no such person in this association: %(ids)s", ids=sorted(missing))
+        )
     if any(p.role == "participant" for p in people):
         raise ScheduleError(
-            field="facilitator_ids", message="participants cannot facilitate; give them a facilitator or staff role"
+            field="facilitator_ids",
+            message=_("participants cannot facilitate; give them a facilitator or staff role"),
         )
     return people
 
@@ -99,7 +113,7 @@ def facilitators_for(organization_id: int, ids) -> list[Person]:
 def create_group(organization_id: int, plan: GroupPlan) -> Group:
     starts = check_plan(plan)
     if not plan.facilitator_ids:
-        raise ScheduleError(field="facilitator_ids", message="a group needs at least one facilitator")
+        raise ScheduleError(field="facilitator_ids", message=_("a group needs at least one facilitator"))
     facilitators = facilitators_for(organization_id, plan.facilitator_ids)
     provider_id = provider_of_record(plan)
     ensure_no_double_booking(facilitators, [(s, plan.duration_minutes) for s in starts])
@@ -132,7 +146,7 @@ def provider_of_record(plan: GroupPlan) -> int:
         return plan.facilitator_ids[0]
     if plan.provider_id not in plan.facilitator_ids:
         raise ScheduleError(
-            field="provider_id", message="the provider of record must be one of the group's facilitators"
+            field="provider_id", message=_("the provider of record must be one of the group's facilitators")
         )
     return plan.provider_id
 
@@ -179,9 +193,15 @@ def ensure_no_double_booking(
         for start, minutes in slots:
             if schedule.overlaps(start, minutes, session.starts_at, session.duration_minutes):
                 raise SchedulingConflict(
-                    message=f"{names[person_id]} already facilitates {group_name} on "
-                    f"{local_time(session.starts_at, zone)} (session {session.id}), which overlaps "
-                    f"{local_time(start, zone)}",
+                    message=_(
+                        "%(name)s already facilitates %(group)s on %(when)s (session %(session)s), "
+                        "which overlaps %(start)s",
+                        name=names[person_id],
+                        group=group_name,
+                        when=local_time(session.starts_at, zone),
+                        session=session.id,
+                        start=local_time(start, zone),
+                    ),
                     field="facilitator_ids",
                 )
 
@@ -200,9 +220,9 @@ def session_count(group_id: int) -> int:
 
 def ensure_open(session: Session) -> None:
     if session.signed_off:
-        raise SchedulingConflict(message="the session's attendance is signed off; it can no longer be changed")
+        raise SchedulingConflict(message=_("the session's attendance is signed off; it can no longer be changed"))
     if session.status == "cancelled":
-        raise SchedulingConflict(message="the session is cancelled")
+        raise SchedulingConflict(message=_("the session is cancelled"))
 
 
 def reschedule_session(
@@ -310,20 +330,28 @@ def lock_group(group: Group) -> None:
 
 def enroll(group: Group, person: Person, joined_on: date, *, waitlist: bool = False) -> Enrollment:
     if person.organization_id != group.organization_id:
-        raise ScheduleError(field="person_id", message="no such person in this association")
+        raise ScheduleError(field="person_id", message=_("no such person in this association"))
     lock_group(group)
     existing = db.session.scalar(
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person.id)
     )
     if existing is not None and (existing.left_on is None or existing.waitlisted):
         raise SchedulingConflict(
-            message=f"{person.name} is already {'waitlisted' if existing.waitlisted else 'enrolled'} in {group.name}",
+            message=(
+                _("%(name)s is already waitlisted in %(group)s", name=person.name, group=group.name)
+                if existing.waitlisted
+                else _("%(name)s is already enrolled in %(group)s", name=person.name, group=group.name)
+            ),
             field="person_id",
         )
     full = enrolled_count(group, joined_on) >= group.capacity
     if full and not waitlist:
         raise SchedulingConflict(
-            message=f"{group.name} is full ({group.capacity} places); add them to the waitlist instead",
+            message=_(
+                "%(group)s is full (%(capacity)d places); add them to the waitlist instead",
+                group=group.name,
+                capacity=group.capacity,
+            ),
             field="person_id",
         )
     if existing is not None:  # re-joining after having left
@@ -397,13 +425,16 @@ def withdraw(group: Group, person_id: int, left_on: date) -> Enrollment:
         db.select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.person_id == person_id)
     )
     if enrollment is None or enrollment.left_on is not None:
-        raise SchedulingConflict(message="that person is not enrolled in this group", field="person_id")
+        raise SchedulingConflict(message=_("that person is not enrolled in this group"), field="person_id")
     if enrollment.waitlisted:
         db.session.delete(enrollment)
         db.session.flush()
         return enrollment
     if left_on < enrollment.joined_on:
-        raise ScheduleError(field="left_on", message=f"must not be before the day they joined ({enrollment.joined_on})")
+        raise ScheduleError(
+            field="left_on",
+            message=_("must not be before the day they joined (%(day)s)", day=enrollment.joined_on.isoformat()),
+        )
     enrollment.left_on = left_on
     db.session.flush()
     promote_from_waitlist(group, left_on + timedelta(days=1))

@@ -101,7 +101,15 @@ def new():
         try:
             if request.form.get("action") == "create":
                 group = service.create_group(current_user.organization_id, plan)
-                flash(f"{group.name} is created with {service.session_count(group.id)} sessions.")
+                count = service.session_count(group.id)
+                flash(
+                    ngettext(
+                        "%(name)s is created with %(num)d session.",
+                        "%(name)s is created with %(num)d sessions.",
+                        count,
+                        name=group.name,
+                    )
+                )
                 return redirect(url_for(".detail", group_id=group.id))
             preview = preview_of(plan)
             if plan.facilitator_ids:  # show a clash now rather than at "Create"
@@ -277,9 +285,9 @@ def withdraw(group_id: int, person_id: int):
             put_on_form(form, error, form.left_on if error.field == "left_on" else None)
         else:
             flash(
-                f"{person.name} is off the waitlist."
+                _("%(name)s is off the waitlist.", name=person.name)
                 if enrollment.waitlisted
-                else f"{person.name} leaves the group after {long_date(form.left_on.data)}."
+                else _("%(name)s leaves the group after %(day)s.", name=person.name, day=long_date(form.left_on.data))
             )
             return redirect(url_for(".detail", group_id=group.id, _anchor="members"))
     return render_group(group, withdrawal=(person_id, form), status=422)
@@ -360,9 +368,15 @@ def change_series(group_id: int):
             put_on_form(form, error, field)
         else:
             flash(
-                f"Sessions from {long_date(form.from_date.data)} on start at {time_of_day(group.start_time)} "
-                f"for {group.duration_minutes} minutes; sessions already moved, cancelled or taken keep "
-                "their times."
+                ngettext(
+                    "Sessions from %(day)s on start at %(time)s for %(num)d minute; "
+                    "sessions already moved, cancelled or taken keep their times.",
+                    "Sessions from %(day)s on start at %(time)s for %(num)d minutes; "
+                    "sessions already moved, cancelled or taken keep their times.",
+                    group.duration_minutes,
+                    day=long_date(form.from_date.data),
+                    time=time_of_day(group.start_time),
+                )
             )
             return redirect(url_for(".detail", group_id=group.id, _anchor="sessions"))
     return render_group(group, series_form=form, status=422)
@@ -412,10 +426,12 @@ def reschedule(session_id: int):
             put_on_form(form, error, field)
         else:
             flash(
-                "Nothing changed: that is the session's current time."
+                _("Nothing changed: that is the session's current time.")
                 if session.sequence == sequence
-                else f"The session is now on {local_time(session.starts_at, session.group.timezone)}. "
-                "Subscribed calendars show the change at their next refresh."
+                else _(
+                    "The session is now on %(when)s. Subscribed calendars show the change at their next refresh.",
+                    when=local_time(session.starts_at, session.group.timezone),
+                )
             )
             return redirect(url_for(".session", session_id=session.id))
     return render_session(session, reschedule_form=form, status=422)
@@ -432,7 +448,12 @@ def cancel(session_id: int):
         except (InvalidInput, Conflict) as error:
             put_on_form(form, error, form.reason if error.field == "reason" else None)
         else:
-            flash(f"The session on {local_time(session.starts_at, session.group.timezone)} is cancelled.")
+            flash(
+                _(
+                    "The session on %(when)s is cancelled.",
+                    when=local_time(session.starts_at, session.group.timezone),
+                )
+            )
             return redirect(url_for(".session", session_id=session.id))
     return render_session(session, cancel_form=form, status=422)
 
@@ -498,8 +519,10 @@ def rotate_feed():
         abort(400)
     calendars.rotate_feed(me())
     flash(
-        "You have a new calendar link. The old link no longer works: subscribe again with the new one "
-        "in every calendar app that used the old one."
+        _(
+            "You have a new calendar link. The old link no longer works: subscribe again with the new one "
+            "in every calendar app that used the old one."
+        )
     )
     return redirect(url_for(".my_schedule", _anchor="subscribe"))
 

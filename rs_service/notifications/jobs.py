@@ -491,7 +491,7 @@ def session_invite(
     method = "CANCEL" if notification.kind == CANCELLATION else "REQUEST"
     person = notification.recipient
     ics = build_invite(
-        series_info(session.group),
+        series_info(session.group, language=person.language or "en"),
         occurrence(session),
         method=method,
         organizer_email=organizer_address(association, settings.mail_from),

@@ -236,3 +236,8 @@ def test_a_changed_session_or_group_retires_the_old_etag(api, client, cohort):
     moved = fetch(cancelled.headers["ETag"])
     assert moved.status_code == 200 and b"Room 2" in moved.data
     assert fetch(moved.headers["ETag"]).data == b""
+
+    participant.language = "es"  # the feed's own words change language
+    db.session.commit()
+    spoken = fetch(moved.headers["ETag"])
+    assert spoken.status_code == 200 and spoken.data != moved.data

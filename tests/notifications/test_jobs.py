@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import icalendar
 import pytest
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -89,6 +90,19 @@ def test_reminder_24_hours_before_reaches_participants_and_facilitators_with_an_
         assert event["tzid"] == "America/Detroit" and event["sequence"] == 0
         assert event["organizer"]["email"] == ORGANIZER_EMAIL
         assert [a["email"] for a in event["attendees"]] == [person.email]  # nobody sees who else attends
+
+
+def test_a_spanish_reader_gets_the_reminder_and_its_invite_in_spanish(cohort, mailbox):
+    reader = cohort.participants[0]
+    reader.language = "es"
+    db.session.commit()
+    run_due_jobs(MARCH_3 - timedelta(hours=24))
+    [message] = mailbox.to(reader)
+    assert subject(message).startswith("Recordatorio: Home visitors RS group")
+    description = str(icalendar.Calendar.from_ical(ics_of(message)).walk("VEVENT")[0]["DESCRIPTION"])
+    assert "Grupo de supervisión reflexiva. Facilitado por Maya Okafor." in description
+    [other] = mailbox.to(cohort.participants[1])
+    assert subject(other).startswith("Reminder: Home visitors RS group")
 
 
 def test_the_association_sets_the_lead_time(cohort, mailbox):
