@@ -1,14 +1,15 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 STATUS_LABELS = {
-    "present": "Present",
-    "late": "Late",
-    "left_early": "Left early",
-    "absent": "Absent",
-    "excused": "Excused",
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "left_early": _l("Left early"),
+    "absent": _l("Absent"),
+    "excused": _l("Excused"),
 }
 
 
@@ -17,10 +18,12 @@ class RosterForm(FlaskForm):
 
 
 class ReportUploadForm(FlaskForm):
-    report = FileField("Zoom or Teams participants report (CSV)", validators=[FileRequired("Choose a file first.")])
+    report = FileField(
+        _l("Zoom or Teams participants report (CSV)"), validators=[FileRequired(_l("Choose a file first."))]
+    )
 
 
 class CorrectionForm(FlaskForm):
-    status = SelectField("Status", choices=list(STATUS_LABELS.items()))
-    minutes = IntegerField("Minutes present (late or left early)", validators=[Optional(), NumberRange(min=1)])
-    reason = TextAreaField("Reason for the correction", validators=[DataRequired(), Length(max=500)])
+    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
+    minutes = IntegerField(_l("Minutes present (late or left early)"), validators=[Optional(), NumberRange(min=1)])
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=500)])

@@ -3,9 +3,10 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rs_service import policy
+from rs_service import clock, policy
 from rs_service.attendance import meeting_report, service
 from rs_service.attendance.forms import STATUS_LABELS, CorrectionForm, ReportUploadForm, RosterForm
 from rs_service.attendance.models import STATUSES
@@ -24,7 +25,7 @@ def attendance_session(session_id: int) -> Session:
         Session,
         session_id,
         policy.may_change_session,
-        "Only the group's facilitators or staff take its attendance.",
+        _("Only the group's facilitators or staff take its attendance."),
     )
 
 
@@ -41,8 +42,18 @@ def typed_marks(people) -> list[service.Mark]:
 
 
 def render_page(
-    session: Session, *, marks=None, errors=None, status=200, upload_form=None, unknown_rows=(), notice=None
+    session: Session,
+    *,
+    marks=None,
+    errors=None,
+    anchors=None,
+    status=200,
+    upload_form=None,
+    unknown_rows=(),
+    late_after=None,
+    notice=None,
 ):
+    """The roster; `errors` maps a person id (or "_form") to a message, `anchors` a person id to the field in error."""
     people = roster(session)
     records = service.records_of(session)
     if marks is None:
@@ -52,6 +63,7 @@ def render_page(
             else service.Mark(p.id, "")
             for p in people
         ]
+    errors = errors or {}
     local = session.starts_at.astimezone(ZoneInfo(session.group.timezone))
     return render_template(
         "attendance/take.html",
@@ -60,7 +72,8 @@ def render_page(
         local_start=local,
         people=people,
         marks={m.person_id: m for m in marks},
-        errors=errors or {},
+        errors=errors,
+        summary=error_summary(session, people, errors, anchors or {}),
         records=records,
         statuses=STATUSES,
         labels=STATUS_LABELS,
@@ -68,11 +81,26 @@ def render_page(
         upload_form=upload_form or ReportUploadForm(),
         correction_form=CorrectionForm(),
         unknown_rows=unknown_rows,
+        late_after=late_after,
         notice=notice,
         credited=lambda r: credited_minutes(r.status, r.minutes, session.duration_minutes),
         may_sign_off=policy.may_sign_off(current_user, session),
+        started=clock.now() >= session.starts_at,
         events=trail(session.group.organization_id, session_id=session.id) if policy.is_staff(current_user) else [],
     ), status
+
+
+def error_summary(session: Session, people, errors: dict, anchors: dict[int, str]) -> list[tuple[str | None, str]]:
+    """Every problem on the page, in roster order, each with the id of the field to jump to."""
+    summary: list[tuple[str | None, str]] = []
+    if "_form" in errors:
+        summary.append((None, errors["_form"]))
+    for person in people:
+        if person.id in errors:
+            default = f"status-{person.id}" if session.signed_off else f"status-{person.id}-{STATUSES[0]}"
+            message = _("%(name)s: %(problem)s", name=person.name, problem=errors[person.id])
+            summary.append((anchors.get(person.id, default), message))
+    return summary
 
 
 @blp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -82,23 +110,40 @@ def take(session_id: int):
     if request.method == "GET":
         return render_page(session)
     if not RosterForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     people = roster(session)
-    marks = typed_marks(people)
-    blank = [p.name for p, m in zip(people, marks, strict=False) if not m.status]
-    if blank:
+    action = request.form.get("action")
+    if action == "all_present":
         return render_page(
-            session, marks=marks, status=422, errors={"_form": f"Choose a status for everyone: {', '.join(blank)}."}
+            session,
+            marks=[service.Mark(p.id, "present") for p in people],
+            notice=_("Everyone is marked present. Tap anyone who was late, left early or absent, then save."),
         )
+    marks = typed_marks(people)
+    problems = service.mark_problems(session, marks)
+    if problems:
+        errors: dict = {}
+        anchors: dict[int, str] = {}
+        for problem in problems:
+            person_id = error_person(problem, marks)
+            if person_id is None:
+                errors.setdefault("_form", problem.message)
+            elif person_id not in errors:
+                errors[person_id] = problem.message
+                field = problem.field.rsplit(".", 1)[-1]
+                anchors[person_id] = (
+                    f"minutes-{person_id}" if field == "minutes" else f"status-{person_id}-{STATUSES[0]}"
+                )
+        return render_page(session, marks=marks, errors=errors, anchors=anchors, status=422)
     version = request.form.get("version", type=int)
     try:
         service.save_attendance(session, marks, current_user, version)
-        if request.form.get("action") == "sign_off":
-            policy.require(policy.may_sign_off(current_user, session), "Only the group's facilitator signs off.")
+        if action == "sign_off":
+            policy.require(policy.may_sign_off(current_user, session), _("Only the group's facilitator signs off."))
             service.sign_off(session, current_user)
-            flash("Attendance saved and signed off. The hours are in the ledger.")
+            flash(_("Attendance saved and signed off. The hours are in the ledger."))
         else:
-            flash("Attendance saved.")
+            flash(_("Attendance saved."))
     except InvalidInput as error:
         person_id = error_person(error, marks)
         return render_page(session, marks=marks, status=422, errors={person_id or "_form": error.message})
@@ -140,7 +185,7 @@ def import_report(session_id: int):
         session,
         marks=marks,
         unknown_rows=matched.unknown_rows,
-        notice=f"Filled in from the {report.source.title()} report: check every row, then save.",
+        notice=_("Filled in from the %(source)s report: check every row, then save.", source=report.source.title()),
     )
 
 
@@ -156,5 +201,5 @@ def correct(session_id: int, person_id: int):
         service.correct(session, person_id, form.status.data, form.minutes.data, form.reason.data, current_user)
     except (InvalidInput, Conflict) as error:
         return render_page(session, status=error.status, errors={person_id: error.message})
-    flash("Correction recorded, with its reason, in the ledger and the audit trail.")
+    flash(_("Correction recorded, with its reason, in the ledger and the audit trail."))
     return redirect(url_for("attendance.take", session_id=session.id))

@@ -82,13 +82,60 @@ def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(client, march_sess
     assert "Signed off" not in html and 'value="0"' in html  # version unchanged: nothing saved
 
 
-def test_everyone_needs_a_status(client, march_session):
-    session, (ben, _, _) = march_session
+def test_every_problem_is_listed_at_the_top_and_links_to_its_field(client, march_session):
+    session, (ben, priya, tomas) = march_session
     response = client.post(
         f"/sessions/{session.id}/attendance",
-        data={"csrf_token": csrf_token_from(page(client, session)), f"status-{ben.id}": "present"},
+        data={
+            "csrf_token": csrf_token_from(page(client, session)),
+            "action": "save",
+            f"status-{ben.id}": "present",
+            f"status-{priya.id}": "late",
+        },
     )
-    assert response.status_code == 422 and "Choose a status for everyone" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    assert "There are 2 problems to fix" in summary
+    assert f'href="#minutes-{priya.id}">Priya Natarajan: give the minutes present for &#39;late&#39;' in summary
+    assert f'href="#status-{tomas.id}-present">Tomás Ibarra: Choose a status' in summary
+    assert f'id="status-{tomas.id}-present"' in html and f'id="minutes-{priya.id}"' in html
+    assert re.search(rf'name="status-{priya.id}" value="late" checked', html)  # the taps are kept
+
+
+def test_mark_everyone_present_without_javascript_fills_the_roster_and_saves_nothing(client, march_session):
+    session, people = march_session
+    response = client.post(
+        f"/sessions/{session.id}/attendance",
+        data={"csrf_token": csrf_token_from(page(client, session)), "action": "all_present"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert all(re.search(rf'name="status-{p.id}" value="present" checked', html) for p in people)
+    assert 'value="0"' in html and db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
+
+
+def test_a_session_in_the_future_offers_no_sign_off(client, march_session):
+    from datetime import timedelta
+
+    from rs_service import clock
+    from rs_service.groups.service import sessions_of
+
+    session, (ben, _, _) = march_session
+    soon = clock.now().date() + timedelta(days=30)
+    from rs_service.accounts.models import Organization
+
+    group = make_group(
+        db.session.get(Organization, session.group.organization_id),
+        list(session.group.facilitators),
+        name="Next year",
+        first_date=soon.isoformat(),
+        until=(soon + timedelta(days=60)).isoformat(),
+    )
+    enroll(group, ben)
+    html = page(client, sessions_of(group)[0])
+    assert 'value="sign_off"' not in html and "You can sign off once the session has started" in html
+    assert 'value="sign_off"' in page(client, session)
 
 
 def test_zoom_report_prefills_the_roster_without_saving(client, march_session):
