@@ -1,5 +1,6 @@
 """The facilitator's attendance page: take the roster on a phone, import a meeting report, sign off."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -120,6 +121,8 @@ def take(session_id: int):
             notice=_("Everyone is marked present. Tap anyone who was late, left early or absent, then save."),
         )
     marks = typed_marks(people)
+    if action == "link":
+        return link_rows(session, people, marks)
     problems = service.mark_problems(session, marks)
     if problems:
         errors: dict = {}
@@ -179,13 +182,91 @@ def import_report(session_id: int):
         {p.email: p.id for p in people},
         session.duration_minutes,
         host_emails=[f.email for f in session.group.facilitators],
+        host_names=[f.name for f in session.group.facilitators],
     )
-    marks = [service.Mark(s.person_id, s.status, s.minutes) for s in matched.suggestions]
+    suggested = {s.person_id: service.Mark(s.person_id, s.status, s.minutes) for s in matched.suggestions}
+    records = service.records_of(session)
+    marks = [
+        suggested.get(p.id)
+        or (
+            service.Mark(p.id, records[p.id].status, records[p.id].minutes)
+            if p.id in records
+            else service.Mark(p.id, "")
+        )
+        for p in people
+    ]
     return render_page(
         session,
         marks=marks,
         unknown_rows=matched.unknown_rows,
+        late_after=matched.late_after,
         notice=_("Filled in from the %(source)s report: check every row, then save.", source=report.source.title()),
+    )
+
+
+MAX_UNMATCHED_ROWS = 500
+
+
+def unmatched_rows_from_form() -> tuple[list[meeting_report.ReportRow], datetime | None]:
+    """The report rows nobody matched, carried in the roster form so each can be linked to a person."""
+    count = min(request.form.get("unmatched-count", 0, type=int), MAX_UNMATCHED_ROWS)
+    rows = []
+    for index in range(max(count, 0)):
+        minutes = request.form.get(f"row-{index}-minutes", "")
+        rows.append(
+            meeting_report.ReportRow(
+                name=single_line(request.form.get(f"row-{index}-name", "")),
+                email=single_line(request.form.get(f"row-{index}-email", "")) or None,
+                minutes=min(int(minutes), 24 * 60) if minutes.isascii() and minutes.isdigit() else 0,
+                joined_at=moment(request.form.get(f"row-{index}-joined", "")),
+                left_at=None,
+            )
+        )
+    return rows, moment(request.form.get("late-after", ""))
+
+
+def single_line(value: str) -> str:
+    return "".join(c for c in value if c.isprintable())[:200]
+
+
+def moment(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def link_rows(session: Session, people, marks: list[service.Mark]):
+    """Give each unmatched row the facilitator linked to a roster person that person's status; keep the rest."""
+    rows, late_after = unmatched_rows_from_form()
+    on_roster = {p.id: p for p in people}
+    linked: dict[int, list[meeting_report.ReportRow]] = {}
+    unlinked = []
+    for index, row in enumerate(rows):
+        person_id = request.form.get(f"link-{index}", type=int)
+        if person_id in on_roster:
+            linked.setdefault(person_id, []).append(row)
+        else:
+            unlinked.append(row)
+    suggested = {
+        person_id: meeting_report.suggest_from_rows(person_id, person_rows, session.duration_minutes, late_after)
+        for person_id, person_rows in linked.items()
+    }
+    marks = [
+        service.Mark(m.person_id, suggested[m.person_id].status, suggested[m.person_id].minutes)
+        if m.person_id in suggested
+        else m
+        for m in marks
+    ]
+    names = ", ".join(on_roster[person_id].name for person_id in linked)
+    return render_page(
+        session,
+        marks=marks,
+        unknown_rows=unlinked,
+        late_after=late_after,
+        notice=_("Filled in from the linked rows: %(names)s. Check them, then save.", names=names)
+        if linked
+        else _("No row was linked to anyone; choose a person for a row first."),
     )
 
 

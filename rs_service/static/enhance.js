@@ -27,3 +27,19 @@
     });
   }
 })();
+
+// Linking a report row to a person fills in their status at once (the same request the button sends).
+(function () {
+  "use strict";
+  var button = document.getElementById("link-rows");
+  if (!button) {
+    return;
+  }
+  document.querySelectorAll("select.link-row").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.value) {
+        button.form.requestSubmit(button);
+      }
+    });
+  });
+})();

@@ -3,6 +3,7 @@
 import io
 import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,56 @@ def test_zoom_report_prefills_the_roster_without_saving(client, march_session):
     assert re.search(rf'name="status-{tomas.id}" value="late" checked', html)
     assert re.search(rf'name="minutes-{tomas.id}"[^>]*value="70"', html)  # waiting-room time not counted
     assert "Sam Reyes" in html and "Jordan&#39;s iPad" in html  # unknown rows listed, not guessed
+    assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
+
+
+def upload_zoom_report(client, session):
+    data = {
+        "csrf_token": csrf_token_from(page(client, session)),
+        "report": (io.BytesIO((REPORTS / "zoom_participants.csv").read_bytes()), "participants.csv"),
+    }
+    response = client.post(f"/sessions/{session.id}/attendance/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    return {name: unescape(value) for name, value in found}
+
+
+def test_unmatched_rows_come_first_nobody_is_marked_absent_and_a_row_can_be_linked(client, march_session):
+    session, (ben, priya, tomas) = march_session
+    from rs_service.accounts.models import Organization
+
+    lee = make_person(db.session.get(Organization, session.group.organization_id), name="Lee Park")
+    enroll(session.group, lee)
+    html = upload_zoom_report(client, session)
+    # Lee is not in the report: left for the facilitator, not marked absent.
+    assert not re.search(rf'name="status-{lee.id}" value="[a-z_]+" checked', html)
+    # The unmatched rows sit above the roster's buttons; the facilitator (the host) is not among them.
+    assert html.index('id="unmatched"') < html.index('value="all_present"') < html.index('class="action-bar"')
+    unmatched = html[html.index('id="unmatched"') : html.index("</section>", html.index('id="unmatched"'))]
+    assert "Sam Reyes" in unmatched and "Jordan&#39;s iPad" in unmatched and "Maria Lopez" not in unmatched
+
+    form = hidden_fields(html)
+    sam = next(k.split("-")[1] for k, v in form.items() if k.endswith("-name") and v == "Sam Reyes")
+    form.update(
+        {
+            "action": "link",
+            f"link-{sam}": str(lee.id),
+            f"status-{ben.id}": "present",
+            f"status-{priya.id}": "present",
+            f"status-{tomas.id}": "late",
+            f"minutes-{tomas.id}": "70",
+        }
+    )
+    linked = client.post(f"/sessions/{session.id}/attendance", data=form)
+    assert linked.status_code == 200
+    html = linked.get_data(as_text=True)
+    assert re.search(rf'name="status-{lee.id}" value="present" checked', html)  # 88 of 90 minutes
+    assert re.search(rf'name="status-{tomas.id}" value="late" checked', html)  # the other taps are kept
+    assert "Sam Reyes" not in html[html.index('id="unmatched"') :] and "Jordan&#39;s iPad" in html
     assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
 
 
