@@ -6,6 +6,7 @@ Times are shown in the group's own time zone, with its abbreviation, whoever is 
 import functools
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -481,27 +482,44 @@ def my_schedule():
     upcoming = [s for s in sessions if s.ends_at > now]
     past = [s for s in sessions if s.ends_at <= now][::-1]
     waitlisted = service.waitlisted_groups(current_user.id)
-    feed = calendars.feed_url(me())
     return render_template(
         "groups/my_schedule.html",
         upcoming=upcoming,
         past=past,
         waitlisted=waitlisted,
-        feed_url=feed,
-        webcal_url=re.sub(r"^https?://", "webcal://", feed),
-        rotate_form=RotateFeedForm(formdata=None),
+        **subscribe_links(
+            calendars.feed_url(me()), _("RS sessions · %(association)s", association=me().organization.name)
+        ),
     )
 
 
-@blp.route("/my/schedule/new-link", methods=["POST"])
+def subscribe_links(feed: str, name: str) -> dict[str, str]:
+    """The feed as each calendar app adds it in one tap: Apple by webcal://, Google and Outlook by URL."""
+    webcal = re.sub(r"^https?://", "webcal://", feed)
+    outlook = urlencode({"url": feed, "name": name}, quote_via=quote)
+    return {
+        "feed_url": feed,
+        "webcal_url": webcal,
+        "google_url": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}, quote_via=quote),
+        "outlook_url": f"https://outlook.live.com/calendar/0/addfromweb?{outlook}",
+        "office_url": f"https://outlook.office.com/calendar/0/addfromweb?{outlook}",
+    }
+
+
+@blp.route("/my/schedule/new-link", methods=["GET", "POST"])
 @login_required
 def rotate_feed():
+    """GET asks first (every existing subscription stops); POST makes the new link."""
+    if request.method == "GET":
+        return render_template("groups/new_link.html", rotate_form=RotateFeedForm(formdata=None))
     if not RotateFeedForm().validate_on_submit():
         abort(400)
     calendars.rotate_feed(me())
     flash(
-        "You have a new calendar link. The old link no longer works: subscribe again with the new one "
-        "in every calendar app that used the old one."
+        _(
+            "You have a new calendar link. The old link no longer works: subscribe again with the new one "
+            "in every calendar app that used the old one."
+        )
     )
     return redirect(url_for(".my_schedule", _anchor="subscribe"))
 

@@ -43,3 +43,39 @@
     });
   });
 })();
+
+// The private calendar link: selected when focused, copied in one tap.
+(function () {
+  "use strict";
+  document.querySelectorAll("input.select-on-focus").forEach(function (input) {
+    input.addEventListener("focus", function () {
+      input.select();
+    });
+  });
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () {
+        var status = document.getElementById("copy-status");
+        button.textContent = button.getAttribute("data-copied");
+        if (status) {
+          status.textContent = button.getAttribute("data-copied");
+        }
+      };
+      input.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () {
+          if (document.execCommand("copy")) {
+            done();
+          }
+        });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
+})();
