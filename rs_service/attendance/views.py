@@ -12,12 +12,14 @@ from rs_service.attendance import meeting_report, service
 from rs_service.attendance.forms import STATUS_LABELS, CorrectionForm, ReportUploadForm, RosterForm
 from rs_service.attendance.models import STATUSES
 from rs_service.attendance.rules import credited_minutes
-from rs_service.audit.service import trail
+from rs_service.audit.service import readable_trail, trail
 from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.groups.models import Session
 from rs_service.groups.service import roster
 
 blp = Blueprint("attendance", __name__)
+# The audit trail reads as sentences on every page that shows it (attendance corrections are its first use).
+blp.add_app_template_filter(readable_trail, "readable_trail")
 
 
 def attendance_session(session_id: int) -> Session:
