@@ -22,10 +22,9 @@ from rs_service.clock import local_date
 from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.errors import put_on_form
 from rs_service.extensions import db
-from rs_service.groups import service
+from rs_service.groups import schedule, service
 from rs_service.groups.editing import GroupEdit, edit_group
 from rs_service.groups.forms import (
-    WEEKDAYS,
     CancelForm,
     EnrollForm,
     GroupEditForm,
@@ -545,27 +544,8 @@ def zone_names() -> list[str]:
 
 # Shown in templates ------------------------------------------------------------------------------
 
-_ORDINAL_WORDS = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th", "5": "5th", "-1": "last", "-2": "second-to-last"}
-
 
 @blp.app_template_filter("describe_rule")
 def describe_rule(rule: str) -> str | None:
-    """Plain words for the common rules ("The 1st and 3rd Tuesday of the month"); None for others."""
-    parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
-    interval = parts.get("INTERVAL", "1")
-    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
-        return None
-    if not parts.get("BYDAY"):
-        return {("WEEKLY", "1"): "Every week", ("WEEKLY", "2"): "Every other week"}.get((parts.get("FREQ"), interval))
-    names = dict(WEEKDAYS)
-    days = parts["BYDAY"].split(",")
-    if parts["FREQ"] == "WEEKLY" and all(d in names for d in days) and interval in ("1", "2"):
-        listed = " and ".join(names[d] for d in days)
-        return f"Every {listed}" if interval == "1" else f"Every other {listed}"
-    matches = [re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d) for d in days]
-    if parts["FREQ"] != "MONTHLY" or interval != "1" or not all(matches):
-        return None
-    if len({m.group(2) for m in matches}) == 1 and all(m.group(1) in _ORDINAL_WORDS for m in matches):
-        ordinals = [_ORDINAL_WORDS[m.group(1)] for m in matches]
-        return f"The {' and '.join(ordinals)} {names[matches[0].group(2)]} of the month"
-    return None
+    """The group's rule in the reader's words (see `schedule.describe_rule`); None for an unusual rule."""
+    return schedule.describe_rule(rule)
