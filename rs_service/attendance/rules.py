@@ -21,7 +21,11 @@ def check_minutes(status: str, minutes: int | None, session_minutes: int, field:
     if status in STATUSES_WITH_MINUTES:
         if minutes is None:
             raise InvalidInput(
-                field=field, message=_("give the minutes present for '%(status)s'", status=status.replace("_", " "))
+                field=field,
+                message=_(
+                    "give the minutes present for '%(status)s'",
+                    status=_("late") if status == "late" else _("left early"),
+                ),
             )
         if not 0 < minutes <= session_minutes:
             raise InvalidInput(

@@ -139,7 +139,16 @@ def take(session_id: int):
                 anchors[person_id] = (
                     f"minutes-{person_id}" if field == "minutes" else f"status-{person_id}-{STATUSES[0]}"
                 )
-        return render_page(session, marks=marks, errors=errors, anchors=anchors, status=422)
+        rows, late_after = unmatched_rows_from_form()  # still there to link after the mistakes are fixed
+        return render_page(
+            session,
+            marks=marks,
+            errors=errors,
+            anchors=anchors,
+            status=422,
+            unknown_rows=rows,
+            late_after=late_after,
+        )
     version = request.form.get("version", type=int)
     try:
         service.save_attendance(session, marks, current_user, version)
@@ -246,7 +255,7 @@ def link_rows(session: Session, people, marks: list[service.Mark]):
     unlinked = []
     for index, row in enumerate(rows):
         person_id = request.form.get(f"link-{index}", type=int)
-        if person_id in on_roster:
+        if person_id is not None and person_id in on_roster:
             linked.setdefault(person_id, []).append(row)
         else:
             unlinked.append(row)

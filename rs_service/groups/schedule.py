@@ -136,9 +136,9 @@ _ORDINAL_ENDINGS = {
 def ordinal(number: int, locale: str) -> str:
     """ "1st", "2nd", "3rd" in English; "1.er", "2.º", "3.er" in Spanish; "last" / "second-to-last" for -1 / -2."""
     if number == -1:
-        return _("last")
+        return str(_("last"))
     if number == -2:
-        return _("second-to-last")
+        return str(_("second-to-last"))
     endings = _ORDINAL_ENDINGS.get(Locale.parse(locale).language, _ORDINAL_ENDINGS["en"])
     category = Locale.parse(locale).ordinal_form(number)
     return f"{number}{endings.get(category, endings['other'])}"
@@ -155,12 +155,12 @@ def describe_rule(rule: str, locale: str | None = None) -> str | None:
     if not parts.get("BYDAY"):
         if parts.get("FREQ") != "WEEKLY":
             return None
-        return {"1": _("Every week"), "2": _("Every other week")}.get(interval)
+        return {"1": str(_("Every week")), "2": str(_("Every other week"))}.get(interval)
     day_names = get_day_names("wide", locale=locale)
     days = parts["BYDAY"].split(",")
     if parts.get("FREQ") == "WEEKLY" and all(d in _BYDAY_INDEX for d in days) and interval in ("1", "2"):
         listed = format_list([day_names[_BYDAY_INDEX[d]] for d in days], locale=locale)
-        return _("Every %(days)s", days=listed) if interval == "1" else _("Every other %(days)s", days=listed)
+        return str(_("Every %(days)s", days=listed) if interval == "1" else _("Every other %(days)s", days=listed))
     matches = [re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d) for d in days]
     if parts.get("FREQ") != "MONTHLY" or interval != "1" or not all(matches):
         return None
@@ -169,6 +169,5 @@ def describe_rule(rule: str, locale: str | None = None) -> str | None:
     if len(weekdays) != 1 or not all(1 <= n <= 5 or n in (-1, -2) for n in numbers):
         return None
     ordinals = format_list([ordinal(n, locale) for n in numbers], locale=locale)
-    return _(
-        "%(ordinals)s %(weekday)s of the month", ordinals=ordinals, weekday=day_names[_BYDAY_INDEX[weekdays.pop()]]
-    )
+    weekday = day_names[_BYDAY_INDEX[weekdays.pop()]]
+    return str(_("%(ordinals)s %(weekday)s of the month", ordinals=ordinals, weekday=weekday))

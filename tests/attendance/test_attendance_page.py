@@ -204,6 +204,11 @@ def test_unmatched_rows_come_first_nobody_is_marked_absent_and_a_row_can_be_link
     assert re.search(rf'name="status-{lee.id}" value="present" checked', html)  # 88 of 90 minutes
     assert re.search(rf'name="status-{tomas.id}" value="late" checked', html)  # the other taps are kept
     assert "Sam Reyes" not in html[html.index('id="unmatched"') :] and "Jordan&#39;s iPad" in html
+
+    # A failed save keeps the rows still to link.
+    form = hidden_fields(html) | {"action": "save", f"status-{ben.id}": "present"}
+    failed = client.post(f"/sessions/{session.id}/attendance", data=form)
+    assert failed.status_code == 422 and "Jordan&#39;s iPad" in failed.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
 
 
@@ -281,3 +286,19 @@ def test_minutes_typed_as_a_superscript_digit_are_refused_not_a_crash(client, ma
     assert response.status_code == 422
     assert "give the minutes present for &#39;late&#39;" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
+
+
+def test_the_roster_and_its_errors_read_in_spanish(client, march_session):
+    session, (_, priya, _) = march_session
+    facilitator = session.group.facilitators[0]
+    facilitator.language = "es"
+    db.session.commit()
+    html = page(client, session)
+    assert "Marcar a todos como presentes" in html and "Guardar y firmar la asistencia" in html
+    response = client.post(
+        f"/sessions/{session.id}/attendance",
+        data={"csrf_token": csrf_token_from(html), "action": "save", f"status-{priya.id}": "late"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Hay 3 problemas que corregir" in html
+    assert "Ben Carter: Elija un estado" in html and "Priya Natarajan: indique los minutos presente" in html

@@ -179,3 +179,27 @@ def test_subscribing_comes_first_and_a_new_link_is_confirmed(app, live_server, p
     taps.tap("#confirm-new-link", new_page=True)
     assert "The old link no longer works" in phone.find_element(By.CSS_SELECTOR, ".flash").text
     assert phone.find_element(By.ID, "feed-url").get_attribute("value") != feed
+
+
+def test_the_hours_chart_is_legible_on_a_phone(app, live_server, phone):
+    from tests.factories import signed_off_hours
+
+    org = make_org("mi-aimh")
+    mentor = make_person(org, "facilitator", name="Rosa Diaz")
+    give_credential(mentor, "IMHM-C", date(2015, 1, 1))
+    ana = make_person(org, name="Ana Ruiz", pursuing_category="IFS")
+    for day in (date(2026, 1, 6), date(2026, 2, 3), date(2026, 3, 3)):
+        signed_off_hours(ana, mentor, 90, day)
+    db.session.commit()
+    log_in_with_browser(phone, live_server, ana)
+    phone.get(f"{live_server}/my/hours")
+    sizes = phone.execute_script(
+        "const svg = document.querySelector('svg.hours-chart');"
+        "const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;"
+        "return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);"
+    )
+    assert sizes and min(sizes) >= 12, sizes  # CSS pixels on a 390 px screen
+    assert len(sizes) <= 5  # 0, the top, "required", the first and the last date
+    caption = phone.find_element(By.CSS_SELECTOR, "figure.chart figcaption").text
+    assert caption.startswith("4.50 h counted by")
+    phone.save_screenshot("/tmp/rs-phone-hours-chart.png")
