@@ -1,7 +1,8 @@
 """Security headers on every answer: one small after-request step.
 
-The pages run no JavaScript and load nothing from elsewhere; their only styling is style.css and
-SVG presentation attributes, so the policy allows our own origin and nothing inline. No page may
+The pages need no JavaScript (static/enhance.js only adds shortcuts) and load nothing from
+elsewhere; their only styling is style.css and SVG presentation attributes, so the policy allows
+our own origin and nothing inline. No page may
 be framed (clickjacking of staff forms). HSTS only in production, which is served over HTTPS.
 """
 

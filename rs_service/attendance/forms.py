@@ -1,14 +1,15 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 STATUS_LABELS = {
-    "present": "Present",
-    "late": "Late",
-    "left_early": "Left early",
-    "absent": "Absent",
-    "excused": "Excused",
+    "present": lazy_gettext("Present"),
+    "late": lazy_gettext("Late"),
+    "left_early": lazy_gettext("Left early"),
+    "absent": lazy_gettext("Absent"),
+    "excused": lazy_gettext("Excused"),
 }
 
 
@@ -17,10 +18,15 @@ class RosterForm(FlaskForm):
 
 
 class ReportUploadForm(FlaskForm):
-    report = FileField("Zoom or Teams participants report (CSV)", validators=[FileRequired("Choose a file first.")])
+    report = FileField(
+        lazy_gettext("Zoom or Teams participants report (CSV)"),
+        validators=[FileRequired(lazy_gettext("Choose a file first."))],
+    )
 
 
 class CorrectionForm(FlaskForm):
-    status = SelectField("Status", choices=list(STATUS_LABELS.items()))
-    minutes = IntegerField("Minutes present (late or left early)", validators=[Optional(), NumberRange(min=1)])
-    reason = TextAreaField("Reason for the correction", validators=[DataRequired(), Length(max=500)])
+    status = SelectField(lazy_gettext("Status"), choices=list(STATUS_LABELS.items()))
+    minutes = IntegerField(
+        lazy_gettext("Minutes present (late or left early)"), validators=[Optional(), NumberRange(min=1)]
+    )
+    reason = TextAreaField(lazy_gettext("Reason for the correction"), validators=[DataRequired(), Length(max=500)])

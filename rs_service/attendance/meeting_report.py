@@ -18,7 +18,9 @@ Formats understood:
 
 Matching is by email only.  Rows without an email, or with an email that is
 not on the roster, are handed back as ``unknown_rows`` for the facilitator to
-deal with; names are never used to guess who someone is.
+link to a roster person or ignore; names are never used to guess who someone
+is.  Nobody is suggested absent for not being found, and the facilitators'
+own rows are left out.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "Suggestion",
     "parse_meeting_report",
     "suggest_attendance",
+    "suggest_from_rows",
 ]
 
 #: Uploads larger than this are refused.  A participants report for a group
@@ -452,15 +455,19 @@ def _parse_time(value: str) -> datetime | None:
 @dataclass(frozen=True)
 class Suggestion:
     person_id: int
-    status: str  # "present", "late", "left_early" or "absent"
+    status: str  # "present", "late" or "left_early"
     minutes: int | None  # credited minutes for late/left_early, else None
     report_minutes: int  # raw sum of the person's rows in the report
 
 
 @dataclass(frozen=True)
 class Matched:
-    suggestions: tuple[Suggestion, ...]  # one per roster person, roster order
-    unknown_rows: tuple[ReportRow, ...]  # no email, or email not on roster
+    # One per roster person found in the report, roster order.  Nobody is
+    # suggested absent: someone the report does not show may have joined by
+    # phone or under another name, so the facilitator decides.
+    suggestions: tuple[Suggestion, ...]
+    unknown_rows: tuple[ReportRow, ...]  # no email, or email not on roster; never the facilitators
+    late_after: datetime | None  # joining after this is late (None when the report has no join times)
 
 
 def suggest_attendance(
@@ -470,17 +477,19 @@ def suggest_attendance(
     *,
     grace_minutes: int = 5,
     host_emails: Collection[str] = (),
+    host_names: Collection[str] = (),
 ) -> Matched:
-    """Suggest a status for every roster person from a parsed report.
+    """Suggest a status for every roster person the report shows.
 
     ``roster`` maps email -> person_id; a person may appear under several
-    emails.  ``host_emails`` optionally names the facilitator(s) so that their
-    rows are treated as host rows even when the report does not say who the
-    host was (a plain Zoom participants export does not).
+    emails.  ``host_emails`` and ``host_names`` name the facilitator(s): their
+    rows never count as participants' and are never listed as unknown, even
+    when the report does not say who the host was (a plain Zoom participants
+    export does not).  Names only ever leave a row out; they never match one.
 
     The rule, as shown to facilitators:
 
-    * No row with the person's email: absent.
+    * No row with the person's email: no suggestion (the facilitator decides).
     * Rows add up (a dropped connection and rejoin is two rows), capped at the
       session length.  At least ``session_minutes - grace_minutes``: present.
     * Otherwise they get the minutes they were there (at least 1) and are
@@ -494,15 +503,16 @@ def suggest_attendance(
         raise ValueError("grace_minutes must not be negative")
 
     hosts = {e.strip().lower() for e in host_emails}
+    host_name_keys = {_name_key(n) for n in host_names if n.strip()}
     by_email = {email.strip().lower(): pid for email, pid in roster.items()}
     rows_by_person: dict[int, list[ReportRow]] = {}
     unknown: list[ReportRow] = []
     for row in report.rows:
         person_id = by_email.get(row.email) if row.email else None
-        if person_id is None:
-            unknown.append(row)
-        else:
+        if person_id is not None:
             rows_by_person.setdefault(person_id, []).append(row)
+        elif not (row.is_host or row.email in hosts or _name_key(row.name) in host_name_keys):
+            unknown.append(row)
 
     non_host_joins = [
         row.joined_at for row in report.rows if row.joined_at is not None and not row.is_host and row.email not in hosts
@@ -512,19 +522,31 @@ def suggest_attendance(
     suggestions: list[Suggestion] = []
     seen: set[int] = set()
     for person_id in by_email.values():
-        if person_id in seen:
+        if person_id in seen or person_id not in rows_by_person:
             continue
         seen.add(person_id)
-        rows = rows_by_person.get(person_id, [])
-        if not rows:
-            suggestions.append(Suggestion(person_id, "absent", None, 0))
-            continue
-        report_minutes = sum(row.minutes for row in rows)
-        credited = min(report_minutes, session_minutes)
-        if credited >= session_minutes - grace_minutes:
-            suggestions.append(Suggestion(person_id, "present", None, report_minutes))
-            continue
-        joins = [row.joined_at for row in rows if row.joined_at is not None]
-        status = "late" if late_after is not None and joins and min(joins) > late_after else "left_early"
-        suggestions.append(Suggestion(person_id, status, max(1, credited), report_minutes))
-    return Matched(suggestions=tuple(suggestions), unknown_rows=tuple(unknown))
+        suggestions.append(
+            suggest_from_rows(person_id, rows_by_person[person_id], session_minutes, late_after, grace_minutes)
+        )
+    return Matched(suggestions=tuple(suggestions), unknown_rows=tuple(unknown), late_after=late_after)
+
+
+def suggest_from_rows(
+    person_id: int,
+    rows: Collection[ReportRow],
+    session_minutes: int,
+    late_after: datetime | None,
+    grace_minutes: int = 5,
+) -> Suggestion:
+    """One person's status from their rows (at least one), by the rule in ``suggest_attendance``."""
+    report_minutes = sum(row.minutes for row in rows)
+    credited = min(report_minutes, session_minutes)
+    if credited >= session_minutes - grace_minutes:
+        return Suggestion(person_id, "present", None, report_minutes)
+    joins = [row.joined_at for row in rows if row.joined_at is not None]
+    status = "late" if late_after is not None and joins and min(joins) > late_after else "left_early"
+    return Suggestion(person_id, status, max(1, credited), report_minutes)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()

@@ -7,9 +7,11 @@ new one, and every step is in the audit trail.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.attendance.models import AttendanceRecord
+from rs_service.attendance.models import STATUSES, AttendanceRecord
 from rs_service.attendance.rules import check_minutes, credited_minutes
 from rs_service.audit.service import record_event
 from rs_service.clock import local_date
@@ -48,33 +50,59 @@ def snapshot(record: AttendanceRecord | None) -> dict | None:
     return None if record is None else {"status": record.status, "minutes": record.minutes}
 
 
-def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
-    """Every mark checked before anything is written; the first problem names its record and field."""
+def mark_problems(session: Session, marks: list[Mark]) -> list[InvalidInput]:
+    """Every problem with the marks, each naming its record and field, in roster order (all, not the first)."""
     enrolled = {p.id for p in roster(session)}
     seen = set()
-    checked = []
+    problems = []
     for index, mark in enumerate(marks):
         if mark.person_id not in enrolled:
-            raise InvalidInput(
-                field=f"records.{index}.person_id",
-                message=f"person {mark.person_id} is not enrolled in this group on the session's date",
+            problems.append(
+                InvalidInput(
+                    field=f"records.{index}.person_id",
+                    message=_("person %(id)s is not enrolled in this group on the session's date", id=mark.person_id),
+                )
             )
+            continue
         if mark.person_id in seen:
-            raise InvalidInput(field=f"records.{index}.person_id", message=f"person {mark.person_id} appears twice")
+            problems.append(
+                InvalidInput(
+                    field=f"records.{index}.person_id", message=_("person %(id)s appears twice", id=mark.person_id)
+                )
+            )
+            continue
         seen.add(mark.person_id)
-        minutes = check_minutes(mark.status, mark.minutes, session.duration_minutes, f"records.{index}.minutes")
-        checked.append(Mark(mark.person_id, mark.status, minutes))
-    return checked
+        if mark.status not in STATUSES:
+            problems.append(
+                InvalidInput(
+                    field=f"records.{index}.status",
+                    message=_("Choose a status: present, late, left early, absent or excused."),
+                )
+            )
+            continue
+        try:
+            check_minutes(mark.status, mark.minutes, session.duration_minutes, f"records.{index}.minutes")
+        except InvalidInput as problem:
+            problems.append(problem)
+    return problems
+
+
+def validate_marks(session: Session, marks: list[Mark]) -> list[Mark]:
+    """Every mark checked before anything is written; the first problem names its record and field."""
+    problems = mark_problems(session, marks)
+    if problems:
+        raise problems[0]
+    return [Mark(m.person_id, m.status, check_minutes(m.status, m.minutes, session.duration_minutes)) for m in marks]
 
 
 def save_attendance(session: Session, marks: list[Mark], actor: Person, expected_version: int | None = None) -> Session:
     lock_session(session)
     if session.signed_off:
-        raise Conflict(message="attendance is signed off; change it with a correction and a reason")
+        raise Conflict(message=_("Attendance is signed off; change it with a correction and a reason."))
     if session.status == "cancelled":
-        raise Conflict(message="the session was cancelled; there is no attendance to take")
+        raise Conflict(message=_("The session was cancelled; there is no attendance to take."))
     if expected_version is not None and expected_version != session.attendance_version:
-        raise Conflict(message="someone else saved this roster meanwhile; reload it and try again", field="version")
+        raise Conflict(message=_("Someone else saved this roster meanwhile; reload it and try again."), field="version")
     marks = validate_marks(session, marks)
     existing = records_of(session)
     before, after = {}, {}
@@ -107,18 +135,20 @@ def sign_off(session: Session, actor: Person, now: datetime | None = None) -> li
     lock_session(session)
     now = now or clock.now()
     if session.signed_off:
-        raise Conflict(message="attendance is already signed off")
+        raise Conflict(message=_("Attendance is already signed off."))
     if session.status == "cancelled":
-        raise Conflict(message="the session was cancelled")
+        raise Conflict(message=_("The session was cancelled."))
     if now < session.starts_at:
         raise Conflict(
-            message=f"the session has not started yet "
-            f"(it starts {local_time(session.starts_at, session.group.timezone)})"
+            message=_(
+                "The session has not started yet (it starts %(start)s).",
+                start=local_time(session.starts_at, session.group.timezone),
+            )
         )
     records = records_of(session)
     missing = [p.name for p in roster(session) if p.id not in records]
     if missing:
-        raise Conflict(message=f"record attendance for everyone first; missing: {', '.join(missing)}")
+        raise Conflict(message=_("Record attendance for everyone first; missing: %(names)s.", names=", ".join(missing)))
     session.signed_off_at, session.signed_off_by_id = now, actor.id
     provider = provider_stamp(session)
     entries = [credit(session, record, provider, actor) for record in records.values()]
@@ -164,12 +194,12 @@ def correct(
     """Change a signed-off record: reverse what it earned, credit what it should have."""
     lock_session(session)
     if not session.signed_off:
-        raise Conflict(message="attendance is not signed off yet; save the roster instead")
+        raise Conflict(message=_("Attendance is not signed off yet; save the roster instead."))
     if not (reason or "").strip():
-        raise InvalidInput(field="reason", message="a correction needs a reason")
+        raise InvalidInput(field="reason", message=_("A correction needs a reason."))
     record = records_of(session).get(person_id)
     if record is None:
-        raise InvalidInput(field="person_id", message="that person has no attendance record in this session")
+        raise InvalidInput(field="person_id", message=_("That person has no attendance record in this session."))
     minutes = check_minutes(status, minutes, session.duration_minutes)
     before = snapshot(record)
     record.status, record.minutes = status, minutes

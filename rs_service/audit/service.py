@@ -2,6 +2,8 @@
 
 from sqlalchemy import or_
 
+from rs_service.accounts.models import Person
+from rs_service.audit.describe import EventFacts, describe, people_in
 from rs_service.audit.models import AuditEvent
 from rs_service.extensions import db
 
@@ -46,3 +48,22 @@ def trail(
         query = query.where(or_(*conditions))
     query = query.options(db.joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     return list(db.session.scalars(query.limit(limit)))
+
+
+def readable_trail(events: list[AuditEvent]) -> list[tuple[AuditEvent, list[str]]]:
+    """Each event with its sentences; every name the trail mentions comes from one query."""
+    facts = [
+        EventFacts(
+            e.action,
+            e.actor_id,
+            e.person_id,
+            e.before if isinstance(e.before, dict) else None,
+            e.after if isinstance(e.after, dict) else None,
+            e.reason,
+        )
+        for e in events
+    ]
+    ids = people_in(facts)
+    rows = db.session.execute(db.select(Person.id, Person.name).where(Person.id.in_(ids))).all() if ids else []
+    names = {row.id: row.name for row in rows}
+    return [(event, describe(fact, names)) for event, fact in zip(events, facts, strict=True)]

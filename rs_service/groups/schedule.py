@@ -1,11 +1,17 @@
 """Session times from a group's rule: pure functions, wall-clock time in the group's zone."""
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import get_day_names
+from babel.lists import format_list
 from dateutil.rrule import DAILY, rrulestr
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from rs_service.domain_errors import InvalidInput
 
@@ -114,3 +120,54 @@ def session_starts(series: Series) -> list[datetime]:
 
 def overlaps(start_a: datetime, minutes_a: int, start_b: datetime, minutes_b: int) -> bool:
     return start_a < start_b + timedelta(minutes=minutes_b) and start_b < start_a + timedelta(minutes=minutes_a)
+
+
+# A rule in words ---------------------------------------------------------------------------------
+
+_BYDAY_INDEX = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}  # Babel's weekday numbers
+# Ordinal endings by the CLDR ordinal category Babel gives each number (Spanish before a masculine
+# weekday: 1.er, 2.º, 3.er).
+_ORDINAL_ENDINGS = {
+    "en": {"one": "st", "two": "nd", "few": "rd", "other": "th"},
+    "es": {"one": ".er", "other": ".º"},
+}
+
+
+def ordinal(number: int, locale: str) -> str:
+    """ "1st", "2nd", "3rd" in English; "1.er", "2.º", "3.er" in Spanish; "last" / "second-to-last" for -1 / -2."""
+    if number == -1:
+        return str(_("last"))
+    if number == -2:
+        return str(_("second-to-last"))
+    endings = _ORDINAL_ENDINGS.get(Locale.parse(locale).language, _ORDINAL_ENDINGS["en"])
+    category = Locale.parse(locale).ordinal_form(number)
+    return f"{number}{endings.get(category, endings['other'])}"
+
+
+def describe_rule(rule: str, locale: str | None = None) -> str | None:
+    """The common rules in words, in the reader's language: "Every Tuesday", "1st and 3rd Tuesday of the
+    month" ("1.er y 3.er martes del mes"); None for a rule these words cannot say."""
+    locale = locale or str(get_locale() or "en")
+    parts = dict(part.partition("=")[::2] for part in rule.upper().removeprefix("RRULE:").split(";") if part)
+    interval = parts.get("INTERVAL", "1")
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
+        return None
+    if not parts.get("BYDAY"):
+        if parts.get("FREQ") != "WEEKLY":
+            return None
+        return {"1": str(_("Every week")), "2": str(_("Every other week"))}.get(interval)
+    day_names = get_day_names("wide", locale=locale)
+    days = parts["BYDAY"].split(",")
+    if parts.get("FREQ") == "WEEKLY" and all(d in _BYDAY_INDEX for d in days) and interval in ("1", "2"):
+        listed = format_list([day_names[_BYDAY_INDEX[d]] for d in days], locale=locale)
+        return str(_("Every %(days)s", days=listed) if interval == "1" else _("Every other %(days)s", days=listed))
+    matches = [re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d) for d in days]
+    if parts.get("FREQ") != "MONTHLY" or interval != "1" or not all(matches):
+        return None
+    numbers = [int(m.group(1)) for m in matches if m]
+    weekdays = {m.group(2) for m in matches if m}
+    if len(weekdays) != 1 or not all(1 <= n <= 5 or n in (-1, -2) for n in numbers):
+        return None
+    ordinals = format_list([ordinal(n, locale) for n in numbers], locale=locale)
+    weekday = day_names[_BYDAY_INDEX[weekdays.pop()]]
+    return str(_("%(ordinals)s %(weekday)s of the month", ordinals=ordinals, weekday=weekday))

@@ -6,6 +6,7 @@ Times are shown in the group's own time zone, with its abbreviation, whoever is 
 import functools
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,10 +22,9 @@ from rs_service.clock import local_date
 from rs_service.domain_errors import Conflict, InvalidInput
 from rs_service.errors import put_on_form
 from rs_service.extensions import db
-from rs_service.groups import service
+from rs_service.groups import schedule, service
 from rs_service.groups.editing import GroupEdit, edit_group
 from rs_service.groups.forms import (
-    WEEKDAYS,
     CancelForm,
     EnrollForm,
     GroupEditForm,
@@ -500,21 +500,36 @@ def my_schedule():
     upcoming = [s for s in sessions if s.ends_at > now]
     past = [s for s in sessions if s.ends_at <= now][::-1]
     waitlisted = service.waitlisted_groups(current_user.id)
-    feed = calendars.feed_url(me())
     return render_template(
         "groups/my_schedule.html",
         upcoming=upcoming,
         past=past,
         waitlisted=waitlisted,
-        feed_url=feed,
-        webcal_url=re.sub(r"^https?://", "webcal://", feed),
-        rotate_form=RotateFeedForm(formdata=None),
+        **subscribe_links(
+            calendars.feed_url(me()), _("RS sessions · %(association)s", association=me().organization.name)
+        ),
     )
 
 
-@blp.route("/my/schedule/new-link", methods=["POST"])
+def subscribe_links(feed: str, name: str) -> dict[str, str]:
+    """The feed as each calendar app adds it in one tap: Apple by webcal://, Google and Outlook by URL."""
+    webcal = re.sub(r"^https?://", "webcal://", feed)
+    outlook = urlencode({"url": feed, "name": name}, quote_via=quote)
+    return {
+        "feed_url": feed,
+        "webcal_url": webcal,
+        "google_url": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}, quote_via=quote),
+        "outlook_url": f"https://outlook.live.com/calendar/0/addfromweb?{outlook}",
+        "office_url": f"https://outlook.office.com/calendar/0/addfromweb?{outlook}",
+    }
+
+
+@blp.route("/my/schedule/new-link", methods=["GET", "POST"])
 @login_required
 def rotate_feed():
+    """GET asks first (every existing subscription stops); POST makes the new link."""
+    if request.method == "GET":
+        return render_template("groups/new_link.html", rotate_form=RotateFeedForm(formdata=None))
     if not RotateFeedForm().validate_on_submit():
         abort(400)
     calendars.rotate_feed(me())
@@ -548,29 +563,8 @@ def zone_names() -> list[str]:
 
 # Shown in templates ------------------------------------------------------------------------------
 
-_ORDINAL_WORDS = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th", "5": "5th", "-1": "last", "-2": "second-to-last"}
-
 
 @blp.app_template_filter("describe_rule")
 def describe_rule(rule: str) -> str | None:
-    """Plain words for the common rules ("The 1st and 3rd Tuesday of the month"); None for others."""
-    parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
-    interval = parts.get("INTERVAL", "1")
-    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
-        return None
-    if not parts.get("BYDAY"):
-        return {("WEEKLY", "1"): "Every week", ("WEEKLY", "2"): "Every other week"}.get(
-            (parts.get("FREQ", ""), interval)
-        )
-    names = dict(WEEKDAYS)
-    days = parts["BYDAY"].split(",")
-    if parts["FREQ"] == "WEEKLY" and all(d in names for d in days) and interval in ("1", "2"):
-        listed = " and ".join(names[d] for d in days)
-        return f"Every {listed}" if interval == "1" else f"Every other {listed}"
-    matches = [m for d in days if (m := re.fullmatch(r"\+?(-?\d)(MO|TU|WE|TH|FR|SA|SU)", d))]
-    if parts["FREQ"] != "MONTHLY" or interval != "1" or len(matches) != len(days):
-        return None
-    if len({m.group(2) for m in matches}) == 1 and all(m.group(1) in _ORDINAL_WORDS for m in matches):
-        ordinals = [_ORDINAL_WORDS[m.group(1)] for m in matches]
-        return f"The {' and '.join(ordinals)} {names[matches[0].group(2)]} of the month"
-    return None
+    """The group's rule in the reader's words (see `schedule.describe_rule`); None for an unusual rule."""
+    return schedule.describe_rule(rule)

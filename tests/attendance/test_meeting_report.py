@@ -5,7 +5,7 @@ Zoom and Teams export; see each test for what a file is meant to exercise.
 """
 
 import codecs
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from rs_service.attendance.meeting_report import (
     Suggestion,
     parse_meeting_report,
     suggest_attendance,
+    suggest_from_rows,
 )
 
 REPORTS = Path(__file__).parent / "reports"
@@ -235,12 +236,12 @@ def test_suggestions_from_zoom_participants_export():
         # on time, gone at 10:50
         Suggestion(4, "left_early", 51, 51),
         Suggestion(5, "present", None, 91),
-        Suggestion(6, "absent", None, 0),
+        # Lee (6) is not in the report: no suggestion, never "absent" for not matching
     )
-    # The host, a guest with an email that is not on the roster, and a guest
-    # with no email at all: listed for the facilitator, never guessed.
+    # A guest with an email that is not on the roster, and a guest with no
+    # email at all: listed for the facilitator, never guessed.  The host
+    # (the facilitator) is left out.
     assert [(r.name, r.email) for r in matched.unknown_rows] == [
-        ("Maria Lopez", "maria.lopez@example.org"),
         ("Sam Reyes", "sam.reyes@example.net"),
         ("Jordan's iPad", None),
     ]
@@ -261,12 +262,10 @@ def test_suggestions_from_zoom_export_with_meeting_data():
     assert matched.suggestions == (
         Suggestion(1, "present", None, 89),
         Suggestion(2, "left_early", 63, 63),
-        Suggestion(3, "absent", None, 0),
         Suggestion(4, "late", 76, 76),
-        Suggestion(5, "absent", None, 0),
         Suggestion(6, "present", None, 92),
     )
-    assert [r.name for r in matched.unknown_rows] == ["Maria Lopez"]
+    assert matched.unknown_rows == ()  # the host, named in the summary block, is left out
 
 
 def test_suggestions_from_teams_report():
@@ -277,10 +276,8 @@ def test_suggestions_from_teams_report():
         Suggestion(3, "late", 69, 69),
         Suggestion(4, "left_early", 50, 50),
         Suggestion(5, "left_early", 45, 45),
-        Suggestion(6, "absent", None, 0),
     )
-    assert [(r.name, r.email) for r in matched.unknown_rows] == [
-        ("Maria Lopez", "maria.lopez@example.org"),
+    assert [(r.name, r.email) for r in matched.unknown_rows] == [  # the organizer is left out
         ("Sam Reyes", "sam.reyes@example.net"),
         ("Jordan Blake (Guest)", None),
     ]
@@ -338,10 +335,7 @@ def test_roster_emails_match_case_insensitively_and_order_is_roster_order():
     report = MeetingReport(rows=(row("dana@example.org", 90),), source="zoom")
     roster = {"lee@example.org": 6, "Dana@Example.ORG": 1}
     matched = suggest_attendance(report, roster, 90)
-    assert matched.suggestions == (
-        Suggestion(6, "absent", None, 0),
-        Suggestion(1, "present", None, 90),
-    )
+    assert matched.suggestions == (Suggestion(1, "present", None, 90),)
     assert matched.unknown_rows == ()
 
 
@@ -367,6 +361,33 @@ def test_unknown_rows_keep_report_order():
     matched = suggest_attendance(report, {}, 90)
     assert matched.suggestions == ()
     assert matched.unknown_rows == report.rows
+
+
+def test_facilitators_are_left_out_by_email_or_by_name_but_names_never_match_anyone():
+    report = MeetingReport(
+        rows=(
+            row("maria.lopez@example.org", 95, name="Maria Lopez"),
+            row(None, 90, name="  maria   LOPEZ "),  # her phone, dialled in without an email
+            row(None, 90, name="Dana Whitfield"),  # a roster person's name, but no email: not guessed
+        ),
+        source="zoom",
+    )
+    matched = suggest_attendance(
+        report, {"dana@example.org": 1}, 90, host_emails=["Maria.Lopez@example.org"], host_names=["Maria Lopez"]
+    )
+    assert matched.suggestions == ()
+    assert [r.name for r in matched.unknown_rows] == ["Dana Whitfield"]
+
+
+def test_rows_linked_by_hand_follow_the_same_rule():
+    start = t(3, 3, 10, 0)
+    late_after = start + timedelta(minutes=5)
+    phone_and_laptop = [row(None, 30, t(3, 3, 10, 20)), row(None, 40, t(3, 3, 10, 50))]
+    assert suggest_from_rows(7, phone_and_laptop, 90, late_after) == Suggestion(7, "late", 70, 70)
+    assert suggest_from_rows(7, [row(None, 88, start)], 90, late_after) == Suggestion(7, "present", None, 88)
+    assert suggest_from_rows(7, [row(None, 20, None)], 90, None) == Suggestion(7, "left_early", 20, 20)
+    matched = suggest_attendance(MeetingReport(rows=(row("a@example.org", 10, start),), source="zoom"), {}, 90)
+    assert matched.late_after == late_after
 
 
 def test_bad_session_length():

@@ -18,6 +18,16 @@ def log_in_with_browser(phone, live_server, person):
     WebDriverWait(phone, 10).until(lambda driver: "/login" not in driver.current_url)
 
 
+def thumb(phone, element):
+    """Scroll the element to the middle of the screen, as a thumb would, then tap it.
+
+    The roster's action bar stays at the bottom of the screen, so a row right above it is
+    scrolled up before it is tapped.
+    """
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def test_facilitator_signs_off_attendance_on_a_phone(app, live_server, phone):
     org = make_org("mi-aimh")
     facilitator = make_person(org, "facilitator", name="Maya Okafor")
@@ -39,12 +49,10 @@ def test_facilitator_signs_off_attendance_on_a_phone(app, live_server, phone):
         ".map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 5)"
     )
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide): {wide}"
-    phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ana.id}'][value='present']").find_element(
-        By.XPATH, ".."
-    ).click()  # tap the label, as a thumb would
-    phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ben.id}'][value='late']").find_element(
-        By.XPATH, ".."
-    ).click()
+    label = f"input[name='status-{ana.id}'][value='present']"
+    thumb(phone, phone.find_element(By.CSS_SELECTOR, label).find_element(By.XPATH, ".."))  # the label
+    label = f"input[name='status-{ben.id}'][value='late']"
+    thumb(phone, phone.find_element(By.CSS_SELECTOR, label).find_element(By.XPATH, ".."))
     phone.find_element(By.ID, f"minutes-{ben.id}").send_keys("70")
     phone.find_element(By.CSS_SELECTOR, "button[value=sign_off]").click()
 
@@ -68,10 +76,9 @@ def test_a_mistake_is_shown_next_to_the_person_and_keeps_the_taps(app, live_serv
 
     log_in_with_browser(phone, live_server, facilitator)
     phone.get(f"{live_server}/sessions/{session_id}/attendance")
-    phone.find_element(By.CSS_SELECTOR, f"input[name='status-{ana.id}'][value='left_early']").find_element(
-        By.XPATH, ".."
-    ).click()
-    phone.find_element(By.CSS_SELECTOR, "button[value=save]").click()
+    label = f"input[name='status-{ana.id}'][value='left_early']"
+    thumb(phone, phone.find_element(By.CSS_SELECTOR, label).find_element(By.XPATH, ".."))
+    phone.find_element(By.CSS_SELECTOR, ".action-bar button[value=save]").click()
 
     error = WebDriverWait(phone, 10).until(lambda driver: driver.find_element(By.ID, f"error-{ana.id}"))
     assert "minutes present" in error.text

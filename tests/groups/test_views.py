@@ -83,7 +83,7 @@ def test_staff_creates_a_first_and_third_tuesday_group_through_the_form(client, 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is created with 11 sessions" in page
     assert "Tue, Jan 6, 2026" in page and "10:00 AM–11:30 AM EST" in page and "10:00 AM–11:30 AM EDT" in page
-    assert "The 1st and 3rd Tuesday of the month" in page
+    assert "1st and 3rd Tuesday of the month, 10:00 AM for 90 minutes" in page and "FREQ=MONTHLY" not in page
 
 
 def test_every_other_week_counts_from_the_first_date(client, staff, facilitator):

@@ -101,7 +101,9 @@ def test_staff_records_external_rsc_from_the_person_page(client, org_with_hours)
     )
     assert response.status_code == 302
     html = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
-    assert "Dr. Lee" in html and "hours: recorded" in html  # and in the audit trail
+    assert (
+        "Dr. Lee" in html and f" recorded 0.83 h for {ana.name}, received Jul 1, 2026" in html
+    )  # and in the audit trail
 
 
 def test_participants_cannot_see_the_report_or_others(client, org_with_hours):

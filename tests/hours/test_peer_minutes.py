@@ -45,7 +45,7 @@ def test_the_chart_and_the_progress_bar_show_only_minutes_that_count(client, ana
     _, ana = ana_in_rsc_and_peer_groups
     log_in(client, ana)
     page = client.get("/my/hours").get_data(as_text=True)
-    assert "1.50 hours from 2026-01-06 to 2026-01-06, toward 24.00 hours required" in page  # the chart, in words
+    assert "1.50 h counted by Jan 6, 2026, toward 24.00 h required." in page  # the chart, in words
     assert "Hours counted toward IFS: 1.50 h of 24.00 h" in page  # the progress bar
     assert "Peer supervision (never counts)" in page and "1.00 h" in page
     assert "peer supervision never counts" in page.lower()  # the peer entry's line says why

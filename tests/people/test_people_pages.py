@@ -125,7 +125,7 @@ def test_staff_add_a_person(staff_client, org):
     person = db.session.scalar(db.select(Person).where(Person.email == "ana@example.org"))
     assert (person.name, person.pursuing_category, person.language) == ("Ana Ruiz", "IFS", "es")
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Ana Ruiz is added." in page and "person: created" in page
+    assert "Ana Ruiz is added." in page and " added Ana Ruiz" in page
 
 
 def test_adding_someone_already_there_says_so_on_the_email_field(staff_client, org):
