@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("certified_on", sa.Date(), nullable=True),
         sa.Column("entries_through", sa.Integer(), nullable=True),
         sa.Column("requirement_sets_through", sa.Integer(), nullable=True),
+        sa.Column("renewals_checked", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         sa.PrimaryKeyConstraint("organization_id"),
     )

@@ -12,7 +12,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import and_, case, exists, func, null, or_, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, subqueryload
 
@@ -253,22 +253,23 @@ def source_totals(
                 or_(qualifying.valid_until.is_(None), qualifying.valid_until >= HourEntry.entry_date),
             ),
         )
-        .subquery()
+        .cte("counted_entries")
     )
     by_source = (entries.c.person_id, entries.c.provider_id, entries.c.provider_name)
+    sums = (func.sum(entries.c.minutes), func.min(entries.c.entry_date), func.max(entries.c.entry_date))
+    # Accounts are told apart by id; only the few external providers need their principal credential.
+    accounts = (
+        db.select(*by_source, null(), null(), *sums).where(entries.c.provider_id.is_not(None)).group_by(*by_source)
+    )
     principal = aliased(EntryCredential)
     details = (principal.category, principal.number)
-    rows = db.session.execute(
-        db.select(
-            *by_source,
-            *details,
-            func.sum(entries.c.minutes),
-            func.min(entries.c.entry_date),
-            func.max(entries.c.entry_date),
-        )
+    outside = (
+        db.select(*by_source, *details, *sums)
         .outerjoin(principal, principal.id == entries.c.principal_id)
+        .where(entries.c.provider_id.is_(None))
         .group_by(*by_source, *details)
-    ).tuples()
+    )
+    rows = db.session.execute(union_all(accounts, outside)).tuples()
     totals: dict[int, list[rules.SourceTotal]] = {}
     for person_id, provider_id, name, category, number, minutes, first, last in rows:
         key = rules.ProviderKey.account(provider_id) if provider_id is not None else outside_key(name, category, number)

@@ -45,7 +45,8 @@ class JobMark(db.Model):
     `reminders_at` (wall clock `reminders_checked_at`); later runs plan only sessions starting after
     it, and those changed or joined since. Certification: eligibility was checked on the association's
     date `certified_on`, through ledger entry `entries_through` and requirement set `requirement_sets_through`;
-    later runs that day check only people with newer entries.
+    later runs that day check only people with newer entries. Renewals: judged again only when their
+    inputs (`renewals_checked`) changed.
     """
 
     __tablename__ = "job_marks"
@@ -57,3 +58,5 @@ class JobMark(db.Model):
     certified_on: Mapped[date | None]
     entries_through: Mapped[int | None]
     requirement_sets_through: Mapped[int | None]
+    # Renewals: what they were last judged from (`endorsement_notices.renewal_inputs`).
+    renewals_checked: Mapped[str | None] = mapped_column(String(300))

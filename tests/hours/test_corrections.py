@@ -161,8 +161,8 @@ def test_staff_correct_and_void_from_the_persons_page(client, api, people):
     assert voided.status_code == 302
     page = client.get(f"/people/{ana.id}/hours").get_data(as_text=True)
     assert (
-        f"corrected {ana.name}&#39;s hours from 10.00 h on Mar 2, 2025 to 1.00 h on Mar 2, 2025 — reason: Typed 600 for 60"
-        in page
+        f"corrected {ana.name}&#39;s hours from 10.00 h on Mar 2, 2025 to 1.00 h on Mar 2, 2025"
+        " — reason: Typed 600 for 60" in page
     )
     assert f"voided {ana.name}&#39;s 0.75 h of Apr 2, 2025 — reason: Never took place" in page
     assert ledger_minutes(ana) == [600, 45, -600, 60, -45]

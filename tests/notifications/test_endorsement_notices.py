@@ -73,6 +73,27 @@ def test_someone_first_short_inside_14_days_gets_only_the_14_day_notice(associat
     assert "So far 0.00 count; 12.00 are still needed." in text(notice)
 
 
+def test_renewals_are_judged_again_the_same_day_only_when_what_they_depend_on_changed(
+    association, mailbox, monkeypatch
+):
+    org, _ = association
+    from rs_service.endorsement import renewal_service
+
+    judged = []
+    real = renewal_service.renewals
+    monkeypatch.setattr(renewal_service, "renewals", lambda *args: judged.append(args[1]) or real(*args))
+    run_due_jobs(at("2025-11-01"))
+    run_due_jobs(at("2025-11-01").replace(minute=1))  # an idle minute: nothing to judge again
+    assert len(judged) == 1
+
+    newly = make_person(org, "participant", name="Lee Late")
+    give_credential(newly, "IFS", date(2024, 1, 1))  # a credential recorded that morning
+    run_due_jobs(at("2025-11-01").replace(minute=2))
+    assert len(judged) == 2 and len(mailbox.to(newly)) == 1
+    run_due_jobs(at("2025-11-02"))  # a new day
+    assert len(judged) == 3
+
+
 def test_a_renewal_notice_in_spanish(association, mailbox):
     org, _ = association
     person = make_person(org, "participant", name="Ana Ruiz")
