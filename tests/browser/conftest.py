@@ -23,9 +23,8 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def phone():
-    """Chromium the size of a phone (390 x 844 CSS pixels)."""
+def start_phone() -> tuple[webdriver.Chrome, str]:
+    """Chromium the size of a phone (390 x 844 CSS pixels), and the profile folder it writes to."""
     profile = tempfile.mkdtemp(prefix="rs-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -46,6 +45,24 @@ def phone():
     )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
-    yield driver
+    return driver, profile
+
+
+def stop_phone(driver: webdriver.Chrome, profile: str) -> None:
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def phone():
+    driver, profile = start_phone()
+    yield driver
+    stop_phone(driver, profile)
+
+
+@pytest.fixture(scope="module")
+def module_phone():
+    """One phone for a whole module of tests that each start from no cookies."""
+    driver, profile = start_phone()
+    yield driver
+    stop_phone(driver, profile)
