@@ -227,6 +227,7 @@ PAGES: list[Page] = [
     Page("participant profile", "profile.edit", PARTICIPANT, lambda s: "/profile"),
     Page("my hours", "hours.mine", PARTICIPANT, lambda s: "/my/hours"),
     Page("my schedule", "groups.my_schedule", PARTICIPANT, lambda s: "/my/schedule"),
+    Page("new calendar link", "groups.rotate_feed", PARTICIPANT, lambda s: "/my/schedule/new-link"),
     Page("my sessions", "groups.my_sessions", PARTICIPANT, lambda s: "/my/sessions"),
 ]
 
