@@ -1,5 +1,6 @@
 """Sessions from the database into the pure iCalendar builder; private subscription tokens."""
 
+import functools
 import hashlib
 import secrets
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import icalendar
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, null, union_all
+from sqlalchemy import Select, bindparam, func, literal, null, union_all
 from sqlalchemy.orm import joinedload
 
 from rs_service import clock
@@ -172,14 +173,22 @@ def feed_tag(person: Person) -> str:
     (every change a calendar must notice raises SEQUENCE and moves `updated_at`: groups.service.touch).
     """
     zone = person.organization.timezone
+    rows = db.session.execute(_feed_tag_statement(), {"person_id": person.id}).tuples()
+    made_of = (FEED_BUILDER, person.name, person.language, zone, clock.today_in(zone).year, sorted(rows, key=repr))
+    return hashlib.sha256(repr(made_of).encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _feed_tag_statement() -> Select:
+    """Built once: a 304 then costs the statement's execution, not its construction."""
     member = db.select(
         Enrollment.group_id.label("group_id"),
         Enrollment.joined_on.label("joined_on"),
         Enrollment.left_on.label("left_on"),
         literal("member").label("place"),
-    ).where(Enrollment.person_id == person.id, Enrollment.waitlisted.is_(False))
+    ).where(Enrollment.person_id == bindparam("person_id"), Enrollment.waitlisted.is_(False))
     leads = db.select(group_facilitators.c.group_id, null(), null(), literal("facilitator")).where(
-        group_facilitators.c.person_id == person.id
+        group_facilitators.c.person_id == bindparam("person_id")
     )
     places = union_all(member, leads).cte("places")
     in_places = db.select(places.c.group_id)
@@ -210,7 +219,7 @@ def feed_tag(person: Person) -> str:
     )
     shown = [Group.name, Group.kind, Group.timezone, Group.rrule, Group.first_date, Group.until, Group.start_time]
     shown += [Group.duration_minutes, Group.location, Group.join_url, Group.description, Group.sequence]
-    rows = db.session.execute(
+    return (
         db.select(
             places,
             *shown,
@@ -220,6 +229,4 @@ def feed_tag(person: Person) -> str:
         .join(Group, Group.id == places.c.group_id)
         .outerjoin(sessions, sessions.c.group_id == Group.id)
         .outerjoin(facilitators, facilitators.c.group_id == Group.id)
-    ).tuples()
-    made_of = (FEED_BUILDER, person.name, person.language, zone, clock.today_in(zone).year, sorted(rows, key=repr))
-    return hashlib.sha256(repr(made_of).encode()).hexdigest()[:32]
+    )
