@@ -233,20 +233,34 @@ def run_benchmarks(app, organization_id: int) -> None:
 # The floors: what the database must do for each answer, written by hand.
 STANDING = "h.minutes > 0 AND NOT EXISTS (SELECT 1 FROM hour_entries r WHERE r.reverses_id = h.id)"
 
+# The queue's answer: per person and source, the minutes, first and last date of the standing
+# entries in the window that a credential of a qualifying category made count, for everyone pursuing
+# the category without a valid certificate. The rules then read these few rows.
 QUEUE_FLOOR = f"""
-SELECT p.id, sum(h.minutes)
+SELECT h.person_id, h.provider_id, h.provider_name, sum(h.minutes), min(h.entry_date), max(h.entry_date)
 FROM people p JOIN hour_entries h ON h.person_id = p.id
-WHERE p.organization_id = :org AND p.pursuing_category IS NOT NULL AND p.active
-  AND h.entry_date > CAST(:today AS date) - 730 AND h.peer = false AND {STANDING}
+WHERE p.organization_id = :org AND p.pursuing_category = 'IFS'
+  AND h.entry_date > CAST(:today AS date) - 730 AND h.peer = false AND h.verified
+  AND h.format IN ('group', 'individual') AND {STANDING}
+  AND EXISTS (SELECT 1 FROM hour_entry_credentials c WHERE c.hour_entry_id = h.id
+              AND c.category IN ('IFRS', 'IMHS', 'IMHM-C') AND c.valid_from <= h.entry_date
+              AND (c.valid_until IS NULL OR c.valid_until >= h.entry_date))
   AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.person_id = p.id AND c.category = p.pursuing_category
                   AND c.revoked_at IS NULL)
-GROUP BY p.id HAVING sum(h.minutes) >= 1440 - 360
+GROUP BY h.person_id, h.provider_id, h.provider_name
 """
+# What an idle minute must establish, each in its cheapest form: no session entering the reminder
+# window, no cancellation or overdue roster untold, no message waiting, no new ledger entry.
 SCHEDULER_FLOOR = """
 SELECT (SELECT count(*) FROM sessions s JOIN groups g ON g.id = s.group_id
         WHERE g.organization_id = :org AND s.status = 'scheduled'
           AND s.starts_at BETWEEN now() AND now() + INTERVAL '1 day'),
-       (SELECT count(*) FROM notifications WHERE sent_at IS NULL AND given_up_at IS NULL)
+       (SELECT count(*) FROM sessions s WHERE s.status = 'cancelled' AND s.starts_at > now()
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.session_id = s.id AND n.kind = 'session_cancel')),
+       (SELECT count(*) FROM sessions s WHERE s.status = 'scheduled' AND s.signed_off_at IS NULL
+          AND s.starts_at BETWEEN now() - INTERVAL '7 days' AND now() - INTERVAL '1 day'),
+       (SELECT count(*) FROM notifications WHERE sent_at IS NULL AND given_up_at IS NULL),
+       (SELECT max(id) FROM hour_entries WHERE organization_id = :org)
 """
 REPORT_AGGREGATE = """
 SELECT p.id, p.name, p.email, p.pursuing_category,
