@@ -121,10 +121,16 @@ def highest_sequences(group_ids: list[int]) -> dict[int, int]:
 def person_for_feed(token: str) -> Person | None:
     if not token:
         return None
-    return db.session.scalar(
+    return db.session.scalar(_person_for_feed_statement(), {"token": token})
+
+
+@functools.cache
+def _person_for_feed_statement() -> Select:
+    """The subscriber with their association (whose zone the feed is written in), built once."""
+    return (
         db.select(Person)
         .options(joinedload(Person.organization))
-        .where(Person.calendar_token == token, Person.active.is_(True))
+        .where(Person.calendar_token == bindparam("token"), Person.active.is_(True))
     )
 
 
