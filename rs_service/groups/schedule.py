@@ -40,26 +40,30 @@ def validate_rule(rrule: str) -> str:
     rule = rrule.strip().upper().removeprefix("RRULE:")
     parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
     if "FREQ" not in parts:
-        raise ScheduleError(field="rrule", message="the rule needs FREQ, e.g. FREQ=WEEKLY;BYDAY=TU")
+        raise ScheduleError(field="rrule", message=_("The rule needs FREQ, e.g. FREQ=WEEKLY;BYDAY=TU."))
     for forbidden in _FORBIDDEN_PARTS:
         if forbidden in parts:
             raise ScheduleError(
-                field="rrule", message=f"leave {forbidden} out of the rule: first_date and until set the range"
+                field="rrule",
+                message=_(
+                    "Leave %(part)s out of the rule: the first date and the end date set the range.", part=forbidden
+                ),
             )
     for extension in _NOT_RFC_5545:
         if extension in parts:
             raise ScheduleError(
-                field="rrule", message=f"{extension} is not part of RFC 5545; calendar apps would not understand it"
+                field="rrule",
+                message=_("%(part)s is not part of RFC 5545; calendar apps would not understand it.", part=extension),
             )
     try:
         parsed = rrulestr(f"RRULE:{rule}", dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError) as error:
         raise ScheduleError(
-            field="rrule", message=f"not an RFC 5545 rule python-dateutil understands: {error}"
+            field="rrule", message=_("Not an RFC 5545 rule this service understands: %(error)s", error=error)
         ) from None
     if parsed._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY
         raise ScheduleError(
-            field="rrule", message="sessions recur at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)"
+            field="rrule", message=_("Sessions recur at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY).")
         )
     return rule
 
@@ -86,7 +90,8 @@ def local_starts(series: Series) -> list[datetime]:
             starts.append(start)
         if len(starts) > MAX_SESSIONS:
             raise ScheduleError(
-                field="until", message=f"the rule gives more than {MAX_SESSIONS} sessions; shorten the range"
+                field="until",
+                message=_("The rule gives more than %(count)d sessions; shorten the range.", count=MAX_SESSIONS),
             )
     return starts
 
