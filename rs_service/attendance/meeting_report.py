@@ -33,6 +33,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import flask_babel
+
 __all__ = [
     "MAX_REPORT_BYTES",
     "Matched",
@@ -49,7 +51,10 @@ __all__ = [
 #: session is a few kilobytes; 2 MB leaves room for very large meetings.
 MAX_REPORT_BYTES = 2 * 1024 * 1024
 
-_UPLOAD_HINT = "upload the participants report exported from Zoom or Teams"
+
+def _(message: str, **variables: object) -> str:
+    """The facilitator's words for a refusal, in their language (English outside a request)."""
+    return str(flask_babel.gettext(message, **variables))
 
 
 @dataclass(frozen=True)
@@ -141,14 +146,17 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     """
     if len(data) > MAX_REPORT_BYTES:
         raise ReportError(
-            f"This file is {len(data) / (1024 * 1024):.1f} MB; the limit is "
-            f"{MAX_REPORT_BYTES // (1024 * 1024)} MB. A participants report is "
-            f"much smaller, so please check that you picked the right file and "
-            f"{_UPLOAD_HINT}."
+            _(
+                "This file is %(size).1f MB; the limit is %(limit)d MB. A participants report is much smaller, "
+                "so please check that you picked the right file and upload the participants report exported "
+                "from Zoom or Teams.",
+                size=len(data) / (1024 * 1024),
+                limit=MAX_REPORT_BYTES // (1024 * 1024),
+            )
         )
     text = _decode(data)
     if not text.strip():
-        raise ReportError(f"The file is empty; {_UPLOAD_HINT}.")
+        raise ReportError(_("The file is empty; upload the participants report exported from Zoom or Teams."))
 
     # Try the delimiters in turn and keep the first that yields a recognisable
     # participants header.  Tab goes first: Teams reports are tab separated
@@ -172,7 +180,10 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     header_cells = table[header_index][1]
     if "email" not in columns.positions:
         raise ReportError(
-            f"This file has no 'User Email' or 'Email' column, so nobody can be matched to the group; {_UPLOAD_HINT}."
+            _(
+                "This file has no 'User Email' or 'Email' column, so nobody can be matched to the group; "
+                "upload the participants report exported from Zoom or Teams."
+            )
         )
 
     normalized_header = {_norm_header(c) for c in header_cells}
@@ -195,8 +206,10 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
 
     if not rows:
         raise ReportError(
-            "The participants report has a header but no participant rows. "
-            "Please export the report again after the meeting has ended."
+            _(
+                "The participants report has a header but no participant rows. "
+                "Please export the report again after the meeting has ended."
+            )
         )
     return MeetingReport(rows=tuple(rows), source=source)
 
@@ -211,18 +224,23 @@ def _decode(data: bytes) -> str:
             return data[len(codecs.BOM_UTF16_BE) :].decode("utf-16-be")
     except UnicodeDecodeError:
         raise ReportError(
-            "This file starts like a text file but its contents are damaged; "
-            f"please download it again and {_UPLOAD_HINT}."
+            _(
+                "This file starts like a text file but its contents are damaged; please download it again and "
+                "upload the participants report exported from Zoom or Teams."
+            )
         ) from None
 
     if data.startswith(b"PK\x03\x04"):
         raise ReportError(
-            "This looks like an Excel workbook (.xlsx), not a CSV file. "
-            "Download the participants report as CSV from Zoom or Teams, or "
-            "save it as CSV, and upload that."
+            _(
+                "This looks like an Excel workbook (.xlsx), not a CSV file. Download the participants report as "
+                "CSV from Zoom or Teams, or save it as CSV, and upload that."
+            )
         )
     if data.startswith(b"%PDF"):
-        raise ReportError(f"This is a PDF, not a CSV file; {_UPLOAD_HINT} (it is a .csv file).")
+        raise ReportError(
+            _("This is a PDF, not a CSV file: upload the .csv participants report exported from Zoom or Teams.")
+        )
     head = data[:4096]
     if b"\x00" in head:
         # UTF-16 saved without a BOM: every ASCII character has a zero byte.
@@ -239,7 +257,12 @@ def _decode(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 pass
-        raise ReportError(f"This is not a text (CSV) file, so it cannot be a participants report; {_UPLOAD_HINT}.")
+        raise ReportError(
+            _(
+                "This is not a text (CSV) file, so it cannot be a participants report; upload the participants "
+                "report exported from Zoom or Teams."
+            )
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -249,8 +272,10 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise ReportError(
-            "The text in this file could not be read (unknown character "
-            f"encoding); please {_UPLOAD_HINT} without editing it."
+            _(
+                "The text in this file could not be read (unknown character encoding); please upload the "
+                "participants report exported from Zoom or Teams without editing it."
+            )
         ) from None
 
 
@@ -265,7 +290,12 @@ def _read_table(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
             line_no = reader.line_num + 1
     except csv.Error as exc:
         raise ReportError(
-            f"Line {line_no} of this file could not be read ({exc}); please {_UPLOAD_HINT} without editing it."
+            _(
+                "Line %(line)d of this file could not be read (%(error)s); please upload the participants report "
+                "exported from Zoom or Teams without editing it.",
+                line=line_no,
+                error=exc,
+            )
         ) from None
     return table
 
@@ -328,21 +358,18 @@ def _find_participants_header(table: list[tuple[int, list[str]]]) -> tuple[int, 
 def _explain_missing_header(text: str) -> str:
     lowered = text.lower()
     if "meeting id" in lowered and "topic" in lowered:
-        return (
-            "This file has only the meeting summary, not the list of "
-            "participants. In Zoom, open the meeting's participants report "
-            "(Reports > Usage > Participants) and export that."
+        return _(
+            "This file has only the meeting summary, not the list of participants. In Zoom, open the meeting's "
+            "participants report (Reports > Usage > Participants) and export that."
         )
     if "user action" in lowered:
-        return (
-            "This is Teams' older attendance list (one line per join or leave), "
-            "which has no durations. Download the attendance report from the "
-            "meeting's Attendance tab in Teams instead."
+        return _(
+            "This is Teams' older attendance list (one line per join or leave), which has no durations. "
+            "Download the attendance report from the meeting's Attendance tab in Teams instead."
         )
-    return (
-        "This file does not look like a meeting participants report: no "
-        "header with 'Name' and 'Duration' columns was found. Please "
-        f"{_UPLOAD_HINT}."
+    return _(
+        "This file does not look like a meeting participants report: no header with 'Name' and 'Duration' "
+        "columns was found. Please upload the participants report exported from Zoom or Teams."
     )
 
 
@@ -385,11 +412,14 @@ def _parse_row(line_no: int, cells: list[str], columns: Columns, host_email: str
     raw_duration = _cell(cells, columns, "duration")
     minutes = _parse_duration(raw_duration, columns.duration_kind)
     if minutes is None:
-        who = f" ({name})" if name else ""
         raise ReportError(
-            f"Line {line_no}{who}: the duration '{raw_duration}' is not a "
-            "length of time. Please upload the report exactly as Zoom or "
-            "Teams exported it."
+            _(
+                "Line %(line)d (%(name)s): the duration '%(duration)s' is not a length of time. Please upload the "
+                "report exactly as Zoom or Teams exported it.",
+                line=line_no,
+                name=name or "?",
+                duration=raw_duration,
+            )
         )
     role = _cell(cells, columns, "role").lower()
     is_host = role == "organizer" or (host_email is not None and email == host_email)

@@ -394,3 +394,16 @@ def test_bad_session_length():
     report = MeetingReport(rows=(row("dana@example.org", 10),), source="zoom")
     with pytest.raises(ValueError):
         suggest_attendance(report, {"dana@example.org": 1}, 0)
+
+
+def test_a_refused_upload_is_explained_in_the_facilitators_language(app):
+    from flask_babel import force_locale
+
+    with (
+        app.test_request_context(),
+        force_locale("es"),
+        pytest.raises(ReportError, match="Esto parece un libro de Excel"),
+    ):
+        parse_meeting_report(b"PK\x03\x04 a workbook")
+    with pytest.raises(ReportError, match="This looks like an Excel workbook"):  # English outside a request
+        parse_meeting_report(b"PK\x03\x04 a workbook")
