@@ -1,6 +1,7 @@
 """One error shape for every /api/ path; friendly pages everywhere else.
 
-No handler touches the database: the request boundary rolls back every response of 400 and up.
+No handler queries the database: the request boundary rolls back every response of 400 and up, and a
+page answering a failed flush rolls back first (`end_failed_transaction`), since it reads who is logged in.
 """
 
 import logging
@@ -108,15 +109,27 @@ def render_error_page(error: HTTPException):
 
 def handle_integrity_error(error: IntegrityError):
     log.info("integrity error answered as 409: %s", error.orig)
+    if not is_api_request():
+        end_failed_transaction()
     conflict = WerkzeugConflict(description=_("That conflicts with existing data; reload and try again."))
     if is_api_request():
         return jsonify(error_payload(conflict)), 409
     return render_error_page(conflict)
 
 
+def end_failed_transaction() -> None:
+    """After a failed flush the session runs nothing until rolled back, and a page reads the person
+    logged in (their name, their language): roll back first, as the request boundary would anyway."""
+    from rs_service.extensions import db
+
+    db.session.rollback()
+
+
 def handle_data_error(error: DataError):
     """A value the database cannot hold (a number too large, say) that validation let through."""
     log.warning("data error answered as 422: %s", error.orig)
+    if not is_api_request():
+        end_failed_transaction()
     return handle_domain_error(
         InvalidInput(field="_value", message=_("A value is out of the range this service accepts."))
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from rs_service.accounts.models import LANGUAGES
 
@@ -24,14 +25,24 @@ blp = Blueprint("language", __name__)
 
 def select_locale() -> str:
     person = g.get("caller") or (current_user if current_user and current_user.is_authenticated else None)
-    if person is not None and getattr(person, "language", None) in LANGUAGES:
-        return str(person.language)
+    language = loaded_language(person)
+    if language in LANGUAGES:
+        return str(language)
     if not has_request_context():
         return DEFAULT_LANGUAGE  # a command or a job; messages for someone use force_locale
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def loaded_language(person) -> str | None:
+    """The person's language as already loaded, never by a query: an error handler may ask for the
+    locale after a failed flush, when the session can run no statement until it is rolled back."""
+    if person is None:
+        return None
+    state = inspect(person, raiseerr=False)
+    return state.dict.get("language") if state is not None else getattr(person, "language", None)
 
 
 def same_site_path(target: str | None, fallback: str) -> str:

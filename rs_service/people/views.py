@@ -83,7 +83,7 @@ def new():
         try:
             person = service.add_person(current_user.organization, me(), form.changes())
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form._fields.get(error.field or ""))
+            put_on_form(form, error)
         else:
             flash(_("%(name)s is added.", name=person.name))
             return redirect(url_for(".detail", person_id=person.id))
@@ -145,7 +145,7 @@ def change(person_id: int):
         try:
             changed = service.change_person(person, form.changes(), me())
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form._fields.get(error.field or ""))
+            put_on_form(form, error)
         else:
             flash(_("Saved.") if changed else _("Nothing changed."))
             return redirect(url_for(".detail", person_id=person.id))
@@ -163,7 +163,7 @@ def record_credential(person_id: int):
                 person, me(), form.category.data, form.number.data, form.valid_from.data, form.valid_until.data
             )
         except (InvalidInput, Conflict) as error:
-            put_on_form(form, error, form._fields.get(error.field or ""))
+            put_on_form(form, error)
         else:
             flash(_("%(category)s %(number)s is recorded.", category=credential.category, number=credential.number))
             return redirect(url_for(".detail", person_id=person.id, _anchor="credentials"))

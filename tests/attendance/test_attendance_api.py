@@ -202,6 +202,7 @@ def test_concurrent_saves_never_lose_duplicate_or_fail(app, api, setting):
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(answers) == len(threads)  # every request answered: none died on an exception
     assert set(answers) <= {200, 409} and 200 in answers
     final = api.get(f"/sessions/{session_id}/attendance", token).get_json()["records"]
     assert len(final) == len(people)

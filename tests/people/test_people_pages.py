@@ -241,3 +241,24 @@ def test_staff_deactivate_with_a_reason_and_the_person_can_no_longer_log_in(staf
 
 def test_staff_see_no_deactivate_button_on_their_own_page(staff_client, staff):
     assert "Deactivate" not in staff_client.get(f"/people/{staff.id}").get_data(as_text=True)
+
+
+def test_a_write_the_database_refuses_answers_a_page_not_a_server_error(staff_client, staff, monkeypatch):
+    """Two staff adding the same person at once: the second flush fails, and the page still shows
+    who is logged in (the failed transaction is rolled back before it is drawn)."""
+    from rs_service.people import service
+
+    def add_the_same_person_twice(organization, actor, changes):
+        db.session.add(Person(organization_id=organization.id, email=staff.email, name="Twin", role="participant"))
+        db.session.flush()
+
+    monkeypatch.setattr(service, "add_person", add_the_same_person_twice)
+    response = submit(
+        staff_client,
+        "/people/new",
+        "/people/new",
+        {"name": "Ana Ruiz", "email": "ana@example.org", "role": "participant"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "That conflicts with existing data" in page and staff.name in page
+    assert db.session.scalar(db.select(Person).where(Person.name == "Twin")) is None
