@@ -97,7 +97,7 @@ bench: install-dev
 	@$(BIN)/python benchmarks/bench.py
 
 # The same paths at national scale on PostgreSQL (5,000 participants, 250 groups, 36 months: about
-# 3.4 million rows, built once with set-based SQL and reused), each beside its SQL floor.
+# 2.5 million rows, built once with set-based SQL and reused), each beside its SQL floor.
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/rs_bench
 bench-national: install-dev
 	@DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(BIN)/python benchmarks/national.py
