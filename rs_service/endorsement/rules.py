@@ -646,20 +646,43 @@ def assess_eligibility(requirement: Requirement, entries: Iterable[LedgerEntry],
     # Explanations (not rules themselves) of why hours in the window were left out.
     explanations = screening.explanations + sources.explanations if failures else []
     excluded = screening.excluded | sources.left_out
+    return _judgement(
+        req,
+        (start, as_of),
+        failures,
+        explanations,
+        (counted_minutes, span, sources.ranked),
+        counted_entry_ids=tuple(e.id for e in counted),
+        excluded=tuple((in_window[i].id, why) for i, why in sorted(excluded.items())),
+    )
+
+
+def _judgement(
+    req: Requirement,
+    window: tuple[date, date],
+    failures: list[_Failure],
+    explanations: list[str],
+    counted: tuple[int, int, Ranked],
+    *,
+    counted_entry_ids: tuple[int, ...],
+    excluded: tuple[tuple[int, str], ...],
+) -> Eligibility:
+    """The answer, from the window, the rules that failed and what counted (minutes, months, sources)."""
+    minutes, span, sources = counted
     return Eligibility(
         category=req.category,
         eligible=not failures,
-        counted_minutes=counted_minutes,
+        counted_minutes=minutes,
         required_minutes=req.required_minutes,
-        window_start=start,
-        window_end=as_of,
+        window_start=window[0],
+        window_end=window[1],
         reasons=tuple(reason for _rule, reason in failures) + tuple(explanations),
-        counted_entry_ids=tuple(e.id for e in counted),
-        excluded=tuple((in_window[i].id, why) for i, why in sorted(excluded.items())),
         failed_rules=tuple(rule for rule, _ in failures),
         span_months=span,
-        counted_sources=tuple(sources.ranked),
+        counted_sources=tuple(sources),
         rule_version=req.version,
+        counted_entry_ids=counted_entry_ids,
+        excluded=excluded,
     )
 
 
@@ -714,20 +737,9 @@ def assess_totals(requirement: Requirement, totals: Iterable[SourceTotal], as_of
     failures = _failures(req, counted_minutes, kept, span)
     names = {key: merged[key].provider_name or "an unnamed provider" for key in rank_of}
     explanations = _left_out_explanations(req, ranked, rank_of, names) if failures else []
-    return Eligibility(
-        category=req.category,
-        eligible=not failures,
-        counted_minutes=counted_minutes,
-        required_minutes=req.required_minutes,
-        window_start=start,
-        window_end=as_of,
-        reasons=tuple(reason for _, reason in failures) + tuple(explanations),
-        counted_entry_ids=(),
-        excluded=(),
-        failed_rules=tuple(rule for rule, _ in failures),
-        span_months=span,
-        counted_sources=tuple(kept),
-        rule_version=req.version,
+    window = (start, as_of)
+    return _judgement(
+        req, window, failures, explanations, (counted_minutes, span, kept), counted_entry_ids=(), excluded=()
     )
 
 
