@@ -3,16 +3,17 @@
 import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import icalendar
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, literal, null, union_all
+from sqlalchemy import Select, bindparam, func, literal, null, true, union_all
 from sqlalchemy.orm import joinedload
 
 from rs_service import clock
-from rs_service.accounts.models import Person
+from rs_service.accounts.models import Organization, Person
 from rs_service.calendars import ics
 from rs_service.calendars.ics import SeriesInfo, SessionOccurrence, build_feed
 from rs_service.extensions import db
@@ -170,31 +171,56 @@ FEED_BUILDER = hashlib.sha256(
 ).hexdigest()
 
 
-def feed_tag(person: Person) -> str:
-    """The person's feed's ETag from what the feed is made of, in one statement, before building it.
+@dataclass(frozen=True)
+class FeedTag:
+    tag: str
+    fetched_before: bool  # the feed was fetched since its link was made: a 304 needs no write
+
+
+def feed_tag(token: str) -> FeedTag | None:
+    """The ETag of the feed behind `token` from what the feed is made of, in one statement, before
+    anything is built; None when no active person holds the token.
 
     It changes whenever the feed's bytes can: the person's name, language and association's zone,
     their enrolments and the groups they facilitate, every column of those groups a calendar shows,
     the facilitators' names, and for each group the sessions' count, ids, SEQUENCEs and last change
     (every change a calendar must notice raises SEQUENCE and moves `updated_at`: groups.service.touch).
     """
-    zone = person.organization.timezone
-    rows = db.session.execute(_feed_tag_statement(), {"person_id": person.id}).tuples()
-    made_of = (FEED_BUILDER, person.name, person.language, zone, clock.today_in(zone).year, sorted(rows, key=repr))
-    return hashlib.sha256(repr(made_of).encode()).hexdigest()[:32]
+    if not token:
+        return None
+    rows = db.session.execute(_feed_tag_statement(), {"token": token}).tuples().all()
+    if not rows:
+        return None
+    name, language, zone, first_fetched = rows[0][:4]
+    places = sorted((row[4:] for row in rows if row[4] is not None), key=repr)
+    made_of = (FEED_BUILDER, name, language, zone, clock.today_in(zone).year, places)
+    return FeedTag(hashlib.sha256(repr(made_of).encode()).hexdigest()[:32], first_fetched is not None)
 
 
 @functools.cache
 def _feed_tag_statement() -> Select:
-    """Built once: a 304 then costs the statement's execution, not its construction."""
+    """Built once: a 304 then costs this one statement's execution."""
+    subscriber = (
+        db.select(
+            Person.id.label("person_id"),
+            Person.name.label("person_name"),
+            Person.language.label("person_language"),
+            Organization.timezone.label("zone"),
+            Person.feed_first_fetched_at.label("first_fetched"),
+        )
+        .join(Organization, Organization.id == Person.organization_id)
+        .where(Person.calendar_token == bindparam("token"), Person.active.is_(True))
+        .cte("subscriber")
+    )
+    whose = db.select(subscriber.c.person_id)
     member = db.select(
         Enrollment.group_id.label("group_id"),
         Enrollment.joined_on.label("joined_on"),
         Enrollment.left_on.label("left_on"),
         literal("member").label("place"),
-    ).where(Enrollment.person_id == bindparam("person_id"), Enrollment.waitlisted.is_(False))
+    ).where(Enrollment.person_id.in_(whose), Enrollment.waitlisted.is_(False))
     leads = db.select(group_facilitators.c.group_id, null(), null(), literal("facilitator")).where(
-        group_facilitators.c.person_id == bindparam("person_id")
+        group_facilitators.c.person_id.in_(whose)
     )
     places = union_all(member, leads).cte("places")
     in_places = db.select(places.c.group_id)
@@ -225,14 +251,18 @@ def _feed_tag_statement() -> Select:
     )
     shown = [Group.name, Group.kind, Group.timezone, Group.rrule, Group.first_date, Group.until, Group.start_time]
     shown += [Group.duration_minutes, Group.location, Group.join_url, Group.description, Group.sequence]
+    # One row per place (or one row with no place), each led by the subscriber's own columns.
     return (
         db.select(
+            *(subscriber.c[name] for name in ("person_name", "person_language", "zone", "first_fetched")),
             places,
             *shown,
             *(sessions.c[name] for name in ("count", "ids", "sequences", "changed")),
             *(facilitators.c[name] for name in ("count", "ids", "names")),
         )
-        .join(Group, Group.id == places.c.group_id)
+        .select_from(subscriber)
+        .outerjoin(places, true())
+        .outerjoin(Group, Group.id == places.c.group_id)
         .outerjoin(sessions, sessions.c.group_id == Group.id)
         .outerjoin(facilitators, facilitators.c.group_id == Group.id)
     )

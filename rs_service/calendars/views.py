@@ -13,17 +13,19 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 @blp.route("/calendar/<token>.ics")
 def feed(token: str):
     """The private subscription feed: the token is the credential, so no login."""
+    # The tag comes from what the feed is made of, in one statement, so a client that has this
+    # version gets 304 before anything is loaded or built.
+    found = service.feed_tag(token)
+    if found is None:
+        abort(404)
+    if found.fetched_before and request.if_none_match.contains_weak(found.tag):
+        return Response(status=304, headers=calendar_headers(found.tag, "rs-schedule.ics", inline=True))
     person = service.person_for_feed(token)
-    if person is None:
+    if person is None:  # deactivated or given a new link in between
         abort(404)
     service.record_fetch(person)
-    # The tag comes from what the feed is made of, so a client that has this version gets 304
-    # before anything is built.
-    tag = service.feed_tag(person)
-    if request.if_none_match.contains_weak(tag):
-        return Response(status=304, headers=calendar_headers(tag, "rs-schedule.ics", inline=True))
     body = service.person_calendar(person)
-    return calendar_response(body, "rs-schedule.ics", inline=True, tag=tag)
+    return calendar_response(body, "rs-schedule.ics", inline=True, tag=found.tag)
 
 
 @blp.route("/groups/<int:group_id>/calendar.ics")

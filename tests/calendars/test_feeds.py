@@ -241,3 +241,16 @@ def test_a_changed_session_or_group_retires_the_old_etag(api, client, cohort):
     db.session.commit()
     spoken = fetch(moved.headers["ETag"])
     assert spoken.status_code == 200 and spoken.data != moved.data
+
+
+def test_an_unchanged_feed_is_answered_304_from_one_statement(api, client, cohort):
+    from tests.factories import QueryCounter
+
+    org, _, detroit, _ = cohort
+    participant = make_person(org)
+    enroll(detroit, participant)
+    url = api.get(f"/people/{participant.id}/calendar-feed", token_for(participant)).get_json()["url"]
+    tag = client.get(url).headers["ETag"]
+    with QueryCounter() as queries:
+        again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.headers["ETag"] == tag and queries.count == 1
