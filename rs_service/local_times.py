@@ -17,7 +17,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 
-from rs_service.endorsement.rules import clock_hours
+from rs_service.clock_hours import clock_hours
 
 ENGLISH = Locale("en")
 # CLDR puts a narrow no-break space before AM/PM; a plain space reads the same in every mail client and

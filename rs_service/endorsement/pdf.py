@@ -35,7 +35,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from rs_service.endorsement.rules import clock_hours as format_hours  # the documents print hours without the unit
+from rs_service.clock_hours import clock_hours as format_hours  # the documents print hours without the unit
 from rs_service.local_times import local_time
 
 __all__ = [

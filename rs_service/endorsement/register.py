@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from rs_service.accounts.models import Organization, Person
+from rs_service.clock_hours import clock_hours
 from rs_service.endorsement import service
 from rs_service.endorsement.models import Certificate, Requirement
-from rs_service.endorsement.rules import clock_hours
 from rs_service.extensions import db
 
 STATUSES = ("valid", "revoked")

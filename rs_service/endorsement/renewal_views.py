@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from rs_service.clock_hours import clock_hours
 from rs_service.endorsement import renewal, renewal_service
 from rs_service.endorsement.downloads import CSV, attachment, csv_text
 from rs_service.endorsement.forms import CATEGORY_CHOICES, within_date_bounds
 from rs_service.endorsement.requirements import today_for
-from rs_service.endorsement.rules import clock_hours
 from rs_service.endorsement.views import staff_page
 
 blp = Blueprint("renewals", __name__)

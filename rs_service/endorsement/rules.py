@@ -40,6 +40,8 @@ from typing import Any
 import flask_babel
 from dateutil.relativedelta import relativedelta
 
+from rs_service.clock_hours import clock_hours
+
 
 # The reader's language through flask_babel (English outside a request), typed as the str they return.
 def _(message: str, **variables: Any) -> str:
@@ -227,18 +229,6 @@ def window_start(as_of: date, window_months: int) -> date:
 def format_hours(minutes: int) -> str:
     """Clock hours with two decimals and the unit: 1110 -> "18.50 h"."""
     return f"{clock_hours(minutes)} h"
-
-
-def clock_hours(minutes: int) -> str:
-    """Clock hours with two decimals, rounded half up, without the unit: 1110 -> "18.50"."""
-    sign = "-" if minutes < 0 else ""
-    m = abs(int(minutes))
-    whole, rest = divmod(m, 60)
-    # exact decimal rounding of rest/60 to hundredths, half up
-    hundredths = (rest * 100 * 2 + 60) // 120
-    if hundredths == 100:
-        whole, hundredths = whole + 1, 0
-    return f"{sign}{whole}.{hundredths:02d}"
 
 
 def months_spanned(first: date, last: date) -> int:
@@ -790,7 +780,6 @@ __all__ = [
     "assess_eligibility",
     "assess_renewal",
     "assess_totals",
-    "clock_hours",
     "format_hours",
     "months_spanned",
     "window_start",

@@ -11,8 +11,9 @@ from flask_login import current_user, login_required
 from rs_service import policy
 from rs_service.accounts.models import Person
 from rs_service.audit.service import trail
+from rs_service.clock_hours import clock_hours
 from rs_service.domain_errors import Conflict, InvalidInput
-from rs_service.endorsement.rules import Eligibility, clock_hours
+from rs_service.endorsement.rules import Eligibility
 from rs_service.endorsement.service import progress_for
 from rs_service.errors import put_on_form
 from rs_service.extensions import db
