@@ -105,11 +105,13 @@ class Figures:
             operation()
             timings.append(time.perf_counter() - started)
             event.remove(db.engine, "before_cursor_execute", counter)
-            db.session.rollback()
+            # Each read ends as the service ends its own: with a commit. A ROLLBACK would also drop
+            # the connection's prepared statements (psycopg), which a service's connection keeps.
+            db.session.commit()
             started = time.perf_counter()
             db.session.execute(text(floor_sql), values).all()
             floors.append(time.perf_counter() - started)
-            db.session.rollback()
+            db.session.commit()
         median, floor = statistics.median(timings) * 1000, statistics.median(floors) * 1000
         p95 = statistics.quantiles(timings, n=20)[-1] * 1000 if runs >= 2 else median
         ratio = median / floor if floor else float("inf")
@@ -256,18 +258,44 @@ WHERE p.organization_id = :org AND p.pursuing_category = 'IFS'
                   AND c.revoked_at IS NULL)
 GROUP BY h.person_id, h.provider_id, h.provider_name
 """
-# What an idle minute must establish, each in its cheapest form: no session entering the reminder
-# window, no cancellation or overdue roster untold, no message waiting, no new ledger entry.
+# What an idle minute must establish, each in its cheapest form: per association, where its jobs
+# got to, its newest ledger entry, requirement set and credentials (certification and renewals are
+# judged again when these move), the first session after the planned horizon and the last change
+# to a session or a place (reminders); and anywhere, an update, a cancellation or an overdue notice
+# untold, or a message waiting. Each is "the first row in an index's order", so the database stops
+# at the first row.
 SCHEDULER_FLOOR = """
-SELECT (SELECT count(*) FROM sessions s JOIN groups g ON g.id = s.group_id
-        WHERE g.organization_id = :org AND s.status = 'scheduled'
-          AND s.starts_at BETWEEN now() AND now() + INTERVAL '1 day'),
-       (SELECT count(*) FROM sessions s WHERE s.status = 'cancelled' AND s.starts_at > now()
-          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.session_id = s.id AND n.kind = 'session_cancel')),
-       (SELECT count(*) FROM sessions s WHERE s.status = 'scheduled' AND s.signed_off_at IS NULL
-          AND s.starts_at BETWEEN now() - INTERVAL '7 days' AND now() - INTERVAL '1 day'),
-       (SELECT count(*) FROM notifications WHERE sent_at IS NULL AND given_up_at IS NULL),
-       (SELECT max(id) FROM hour_entries WHERE organization_id = :org)
+SELECT o.id, o.timezone, o.reminder_lead_minutes, m.*,
+       (SELECT max(id) FROM hour_entries WHERE organization_id = o.id),
+       (SELECT max(id) FROM requirement_sets WHERE organization_id = o.id),
+       c.n, c.newest, c.latest_end,
+       (SELECT s.starts_at FROM sessions s JOIN groups g ON g.id = s.group_id
+        WHERE g.organization_id = o.id AND s.status = 'scheduled' AND s.starts_at > m.reminders_through
+        ORDER BY s.starts_at LIMIT 1),
+       (SELECT s.updated_at FROM sessions s JOIN groups g ON g.id = s.group_id
+        WHERE g.organization_id = o.id ORDER BY s.updated_at DESC LIMIT 1),
+       (SELECT e.placed_at FROM enrollments e JOIN groups g ON g.id = e.group_id
+        WHERE g.organization_id = o.id AND e.placed_at IS NOT NULL ORDER BY e.placed_at DESC LIMIT 1),
+       (SELECT s.id FROM sessions s JOIN notifications n ON n.session_id = s.id
+        WHERE s.sequence > 0 AND s.status = 'scheduled' AND s.starts_at > now()
+          AND n.kind IN ('session_reminder', 'session_update') AND n.sent_at IS NOT NULL AND n.sequence < s.sequence
+          AND NOT EXISTS (SELECT 1 FROM notifications k WHERE k.session_id = s.id AND k.recipient_id = n.recipient_id
+                          AND k.sequence = s.sequence AND k.kind IN ('session_reminder', 'session_update'))
+        ORDER BY s.starts_at LIMIT 1),
+       (SELECT s.id FROM sessions s WHERE s.status = 'cancelled' AND s.starts_at > now()
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.session_id = s.id AND n.kind = 'session_cancel')
+        ORDER BY s.starts_at LIMIT 1),
+       (SELECT s.id FROM sessions s WHERE s.status = 'scheduled' AND s.signed_off_at IS NULL
+          AND s.starts_at < now() - INTERVAL '1 day'
+          AND EXISTS (SELECT 1 FROM group_facilitators f WHERE f.group_id = s.group_id)
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.session_id = s.id AND n.kind = 'attendance_overdue')
+        ORDER BY s.starts_at LIMIT 1),
+       (SELECT id FROM notifications WHERE sent_at IS NULL AND given_up_at IS NULL
+          AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY id LIMIT 1)
+FROM organizations o LEFT JOIN job_marks m ON m.organization_id = o.id
+LEFT JOIN (SELECT p.organization_id, count(*) AS n, max(c.id) AS newest, max(c.valid_until) AS latest_end
+           FROM credentials c JOIN people p ON p.id = c.person_id GROUP BY p.organization_id) c
+       ON c.organization_id = o.id
 """
 REPORT_AGGREGATE = """
 SELECT p.id, p.name, p.email, p.pursuing_category,

@@ -188,7 +188,7 @@ def feed_tag(token: str) -> FeedTag | None:
     """
     if not token:
         return None
-    rows = db.session.execute(_feed_tag_statement(), {"token": token}).tuples().all()
+    rows = db.session.connection().execute(_feed_tag_statement(), {"token": token}).tuples().all()
     if not rows:
         return None
     name, language, zone, first_fetched = rows[0][:4]

@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, one_of
+from rs_service.database import UTCDateTime, one_of, partial_index
 from rs_service.endorsement.baseline import DEFAULT_RENEWAL_DUE
 from rs_service.endorsement.categories import CATEGORY_CODES
 from rs_service.extensions import db
@@ -79,15 +79,14 @@ class Certificate(db.Model):
         CheckConstraint(one_of("category", CATEGORY_CODES), name="category_known"),
         # One valid certificate per person, category and window: the database settles a race the
         # service's own check cannot see (two requests that both looked before either wrote).
-        Index(
+        partial_index(
             ONE_VALID_PER_WINDOW,
             "person_id",
             "category",
             "window_start",
             "window_end",
             unique=True,
-            postgresql_where=text("revoked_at IS NULL"),
-            sqlite_where=text("revoked_at IS NULL"),
+            where="revoked_at IS NULL",
         ),
         UniqueConstraint("organization_id", "status_index"),
         CheckConstraint("status_index >= 0 AND status_index < 131072", name="status_index_in_list"),

@@ -27,8 +27,7 @@ from rs_service.groups.service import (
     sessions_of,
     touch,
 )
-from rs_service.notifications.jobs import INVITES
-from rs_service.notifications.models import Notification
+from rs_service.notifications.models import INVITES, Notification
 from rs_service.text import single_line_problem
 
 CALENDAR_FIELDS = ("name", "location", "join_url", "description", "facilitator_ids")

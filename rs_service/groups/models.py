@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime, one_of
+from rs_service.database import UTCDateTime, one_of, partial_index
 from rs_service.extensions import db
 
 GROUP_KINDS = ("rsc", "peer")
@@ -87,6 +87,11 @@ class Session(db.Model):
         CheckConstraint(DURATION_RANGE, name="duration_range"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint("attendance_version >= 0", name="attendance_version_not_negative"),
+        # What the scheduler looks for every minute, kept small: sessions not signed off, cancelled
+        # sessions, and sessions changed since first published (SEQUENCE raised).
+        partial_index("ix_sessions_unsigned", "starts_at", where="status = 'scheduled' AND signed_off_at IS NULL"),
+        partial_index("ix_sessions_cancelled", "starts_at", where="status = 'cancelled'"),
+        partial_index("ix_sessions_resequenced", "starts_at", where="sequence > 0"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +104,7 @@ class Session(db.Model):
     # Moved, resized or cancelled on its own; a change to the whole group raises SEQUENCE without this.
     individually_changed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     attendance_version: Mapped[int] = mapped_column(default=0)
@@ -133,7 +138,7 @@ class Enrollment(db.Model):
     waitlisted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # When the person last gained a place (joined, re-joined or left the waitlist): reminders plan anew from it.
-    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     group: Mapped[Group] = relationship()
     person: Mapped[Person] = relationship()

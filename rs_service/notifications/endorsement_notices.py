@@ -15,25 +15,21 @@ from email.message import EmailMessage
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from rs_service import clock
-from rs_service.accounts.models import Credential, Organization, Person
+from rs_service.accounts.models import Organization
 from rs_service.endorsement import renewal, renewal_service, service
 from rs_service.endorsement.categories import CATEGORY_NAMES
-from rs_service.endorsement.models import Certificate, RequirementSet
+from rs_service.endorsement.models import Certificate
 from rs_service.endorsement.pdf import render_certificate_pdf
 from rs_service.extensions import db
-from rs_service.hours.models import HourEntry
 from rs_service.notifications import jobs
+from rs_service.notifications.due import DueWork
 from rs_service.notifications.mail import Attachment, MailSettings
-from rs_service.notifications.models import Notification
+from rs_service.notifications.models import CERTIFICATE_ISSUED, RENEWAL, Notification
 from rs_service.notifications.service import Planned
 from rs_service.urls import external_url
 
-CERTIFICATE_ISSUED = "certificate_issued"
-RENEWAL = "renewal_notice"
-KINDS = (CERTIFICATE_ISSUED, RENEWAL)
 NOTICE_DAYS = (60, 14)  # before the due date; the notification's sequence says which
 
 
@@ -68,46 +64,18 @@ def renewal_key(person_id: int, answer: renewal.Renewal) -> str:
     return f"renewal:{person_id}:{answer.category}:{answer.due_on.isoformat()}"
 
 
-def renewal_inputs(at: datetime) -> dict[int, str]:
-    """For each association, what its renewals depend on besides the rules' code, in one statement:
-    its date, its newest ledger entry, its credentials (count, newest, latest end) and requirement set."""
-    per_org = Person.organization_id == Organization.id
-
-    def newest(*columns):
-        return [
-            db.select(column).join(Person, Person.id == Credential.person_id).where(per_org).scalar_subquery()
-            for column in columns
-        ]
-
-    rows = db.session.execute(
-        db.select(
-            Organization.id,
-            Organization.timezone,
-            db.select(func.max(HourEntry.id)).where(HourEntry.organization_id == Organization.id).scalar_subquery(),
-            *newest(func.count(Credential.id), func.max(Credential.id), func.max(Credential.valid_until)),
-            db.select(func.max(RequirementSet.id))
-            .where(RequirementSet.organization_id == Organization.id)
-            .scalar_subquery(),
-        )
-    ).tuples()
-    return {
-        organization_id: repr((clock.local_date(at, zone).isoformat(), *(str(value) for value in inputs)))
-        for organization_id, zone, *inputs in rows
-    }
-
-
-def plan_renewal_notices(at: datetime) -> list[Planned]:
+def plan_renewal_notices(at: datetime, work: DueWork) -> list[Planned]:
     """Everyone short of a renewal due within 60 (then 14) days, on each association's own calendar.
 
     An association is judged again only when what its renewals depend on changed since the last run
-    (its date, ledger, credentials or requirements), so an idle minute judges nobody.
+    (`AssociationState.renewal_inputs`: its date, ledger, credentials or requirements).
     """
     out = []
     marks = jobs.job_marks()
-    for organization_id, inputs in sorted(renewal_inputs(at).items()):
-        if marks[organization_id].renewals_checked == inputs:
+    for organization_id, state in sorted(work.associations.items()):
+        if not state.needs_renewals(at):
             continue
-        marks[organization_id].renewals_checked = inputs
+        marks[organization_id].renewals_checked = state.renewal_inputs(at)
         organization = db.session.get_one(Organization, organization_id)
         as_of = clock.local_date(at, organization.timezone)
         for endorsed in renewal_service.renewals(organization, as_of, renewal.DUE):

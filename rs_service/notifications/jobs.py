@@ -33,6 +33,7 @@ the session's time, an overdue notice until the session is signed off.
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,15 +42,14 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import exists, or_
+from sqlalchemy.orm import selectinload
 
 from rs_service import clock
 from rs_service.accounts.models import Organization, Person
 from rs_service.calendars.ics import build_invite
 from rs_service.calendars.service import occurrence, series_info
 from rs_service.endorsement.categories import CATEGORY_NAMES
-from rs_service.endorsement.models import RequirementSet
 from rs_service.endorsement.service import judged_by_totals
 from rs_service.extensions import db
 from rs_service.groups.models import Enrollment, Group, Session
@@ -58,20 +58,34 @@ from rs_service.hours.models import HourEntry
 from rs_service.local_times import local_period, local_time
 from rs_service.notifications import endorsement_notices
 from rs_service.notifications.channels import carries_invite, organizer_address
+from rs_service.notifications.due import (
+    OVERDUE_AFTER,
+    DueWork,
+    cancelled_untold,
+    due_work,
+    overdue_untold,
+    still_due,
+    updates_wanted,
+)
 from rs_service.notifications.mail import Attachment, Invite, MailSettings, address_header, build_message
-from rs_service.notifications.models import JobMark, Notification
+from rs_service.notifications.models import (
+    CANCELLATION,
+    CERTIFICATE_ISSUED,
+    CERTIFICATION,
+    ENDORSEMENT_KINDS,
+    INVITES,
+    OVERDUE,
+    REMINDER,
+    RENEWAL,
+    UPDATE,
+    JobMark,
+    Notification,
+)
 from rs_service.notifications.service import Planned, deliver_waiting, mail_settings, record_planned
 from rs_service.urls import external_url
 
 log = logging.getLogger(__name__)
 
-REMINDER = "session_reminder"
-UPDATE = "session_update"
-CANCELLATION = "session_cancel"
-OVERDUE = "attendance_overdue"
-CERTIFICATION = "certification"
-INVITES = (REMINDER, UPDATE)
-OVERDUE_AFTER = timedelta(hours=24)
 
 # SQLite has no row locks to share the work between two runners in one process: take turns.
 _sqlite_turns = threading.Lock()
@@ -98,8 +112,8 @@ class JobSummary:
                 (CANCELLATION, "cancellations"),
                 (OVERDUE, "overdue-attendance notices"),
                 (CERTIFICATION, "certification notices"),
-                (endorsement_notices.RENEWAL, "renewal notices"),
-                (endorsement_notices.CERTIFICATE_ISSUED, "certificates sent"),
+                (RENEWAL, "renewal notices"),
+                (CERTIFICATE_ISSUED, "certificates sent"),
             )
         )
         text = f"Jobs due at {self.at:%Y-%m-%dT%H:%M:%SZ}: sent {counts}."
@@ -114,24 +128,22 @@ def run_due_jobs(at: datetime) -> JobSummary:
     """Plan and send everything due at `at` (an aware datetime); commits as it goes."""
     at = instant(at)
     summary = JobSummary(at)
-    # Fail as a whole, before any job, when the database is unreachable or not upgraded.
-    db.session.execute(db.select(Notification.id).limit(1))
-    db.session.rollback()
     with taking_turns_on_sqlite():
-        for plan in (
-            plan_reminders,
-            plan_updates,
-            plan_cancellations,
-            plan_overdue_notices,
-            plan_certification_notices,
-            endorsement_notices.plan_renewal_notices,
-        ):
+        # One statement says which jobs have anything to do; it fails as a whole, before any job,
+        # when the database is unreachable or not upgraded.
+        work = due_work(at)
+        planned_any = False
+        for name, plan in due_plans(work, at):
             try:
-                record_planned(plan(at))
+                planned = plan()
+                record_planned(planned)
+                planned_any = planned_any or bool(planned)
             except Exception:  # one broken job must not stop the others
                 db.session.rollback()
-                log.exception("background job %s failed at %s", plan.__name__, at.isoformat())
-                summary.errors.append(plan.__name__)
+                log.exception("background job %s failed at %s", name, at.isoformat())
+                summary.errors.append(name)
+        if not (work.waiting or planned_any):
+            return summary
         settings = mail_settings()
         try:
             delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings), settings, at)
@@ -144,6 +156,32 @@ def run_due_jobs(at: datetime) -> JobSummary:
     if summary.sent or not summary.ok:
         log.info("%s", summary)
     return summary
+
+
+def plans(work: DueWork, at: datetime) -> list[tuple[bool, str, Callable[[], list[Planned]]]]:
+    """Every job as (whether it has something to do at `at`, its name, the job)."""
+    associations = work.associations.values()
+    return [
+        (any(a.needs_reminders(at) for a in associations), "plan_reminders", lambda: plan_reminders(at)),
+        (work.updates, "plan_updates", lambda: plan_updates(at)),
+        (work.cancellations, "plan_cancellations", lambda: plan_cancellations(at)),
+        (work.overdue, "plan_overdue_notices", lambda: plan_overdue_notices(at)),
+        (
+            any(a.certification_check(at) for a in associations),
+            "plan_certification_notices",
+            lambda: plan_certification_notices(at, work),
+        ),
+        (
+            any(a.needs_renewals(at) for a in associations),
+            "plan_renewal_notices",
+            lambda: endorsement_notices.plan_renewal_notices(at, work),
+        ),
+    ]
+
+
+def due_plans(work: DueWork, at: datetime) -> list[tuple[str, Callable[[], list[Planned]]]]:
+    """The jobs that have something to do at `at`, each as (name, job)."""
+    return [(name, plan) for due, name, plan in plans(work, at) if due]
 
 
 def instant(at: datetime) -> datetime:
@@ -261,29 +299,7 @@ def told_of_current_version(sessions: list[Session]) -> set[tuple[int, int]]:
 
 
 def plan_updates(at: datetime) -> list[Planned]:
-    sent, current = aliased(Notification), aliased(Notification)
-    pairs = (
-        db.session.execute(
-            db.select(Session.id, sent.recipient_id)
-            .join(sent, sent.session_id == Session.id)
-            .where(
-                Session.status == "scheduled",
-                Session.starts_at > at,
-                sent.kind.in_(INVITES),
-                sent.sent_at.is_not(None),
-                sent.sequence < Session.sequence,
-                ~exists().where(
-                    current.session_id == Session.id,
-                    current.recipient_id == sent.recipient_id,
-                    current.kind.in_(INVITES),
-                    current.sequence == Session.sequence,
-                ),
-            )
-            .distinct()
-        )
-        .tuples()
-        .all()
-    )
+    pairs = db.session.execute(updates_wanted(at).distinct()).tuples().all()
     wanted: dict[int, set[int]] = {}
     for session_id, person_id in pairs:
         wanted.setdefault(session_id, set()).add(person_id)
@@ -300,28 +316,13 @@ def plan_updates(at: datetime) -> list[Planned]:
 
 
 def plan_cancellations(at: datetime) -> list[Planned]:
-    sessions = list(
-        db.session.scalars(
-            sessions_query().where(
-                Session.status == "cancelled",
-                Session.starts_at > at,
-                ~exists().where(Notification.session_id == Session.id, Notification.kind == CANCELLATION),
-            )
-        )
-    )
+    sessions = list(db.session.scalars(sessions_query().where(*cancelled_untold(at))))
     people = recipients(sessions)
     return [planned(CANCELLATION, session, person) for session in sessions for person in people[session.id]]
 
 
 def plan_overdue_notices(at: datetime) -> list[Planned]:
-    sessions = db.session.scalars(
-        sessions_query().where(
-            Session.status == "scheduled",
-            Session.signed_off_at.is_(None),
-            Session.starts_at < at - OVERDUE_AFTER,
-            ~exists().where(Notification.session_id == Session.id, Notification.kind == OVERDUE),
-        )
-    )
+    sessions = db.session.scalars(sessions_query().where(*overdue_untold(at - OVERDUE_AFTER)))
     return [
         Planned(session.group.organization_id, OVERDUE, f"session:{session.id}", facilitator.id, 0, session.id)
         for session in sessions
@@ -330,67 +331,59 @@ def plan_overdue_notices(at: datetime) -> list[Planned]:
     ]
 
 
-def plan_certification_notices(at: datetime) -> list[Planned]:
+def plan_certification_notices(at: datetime, work: DueWork) -> list[Planned]:
     """People newly eligible for the category they pursue, judged from totals the database sums.
 
     Everyone is checked once per day of their association (the window moves with the date) and
     whenever its requirement sets change; in between, only people whose ledger grew since the last
-    check. An idle minute is a fixed handful of queries whatever the size of the ledger.
+    check (`AssociationState.certification_check`).
     """
     marks = job_marks()
-    newest_entry = (
-        db.select(func.max(HourEntry.id)).where(HourEntry.organization_id == Organization.id).scalar_subquery()
-    )
-    newest_set = (
-        db.select(func.max(RequirementSet.id))
-        .where(RequirementSet.organization_id == Organization.id)
-        .scalar_subquery()
-    )
-    latest = {
-        organization_id: (zone, entries or 0, sets or 0)
-        for organization_id, zone, entries, sets in db.session.execute(
-            db.select(Organization.id, Organization.timezone, newest_entry, newest_set)
-        ).tuples()
-    }
     out = []
-    for organization_id, mark in sorted(marks.items()):
-        zone, entries, sets = latest[organization_id]
-        as_of = clock.local_date(at, zone)
-        checked_through = mark.entries_through
-        everyone = checked_through is None or mark.certified_on != as_of or mark.requirement_sets_through != sets
-        if checked_through is not None and not everyone and checked_through >= entries:
+    for organization_id, state in sorted(work.associations.items()):
+        check = state.certification_check(at)
+        if check is None:
             continue  # nothing changed since the last check
+        as_of, everyone = check
         people = (
             None
             if everyone
             else db.select(HourEntry.person_id).where(
-                HourEntry.organization_id == organization_id, HourEntry.id > checked_through
+                HourEntry.organization_id == organization_id, HourEntry.id > state.entries_through
             )
         )
-        mark.certified_on, mark.entries_through, mark.requirement_sets_through = as_of, entries, sets
+        mark = marks[organization_id]
+        mark.certified_on, mark.entries_through = as_of, state.newest_entry or 0
+        mark.requirement_sets_through = state.newest_set or 0
         eligible = {
             eligibility_key(person_id, result.category): person_id
             for person_id, result in judged_by_totals(organization_id, as_of, people).items()
             if result.eligible
         }
-        if not eligible:
-            continue
-        told = set(
-            db.session.scalars(
-                db.select(Notification.subject_key).where(
-                    Notification.kind == CERTIFICATION, Notification.subject_key.in_(sorted(eligible))
-                )
+        out += certification_notices(organization_id, eligible)
+    return out
+
+
+def certification_notices(organization_id: int, eligible: dict[str, int]) -> list[Planned]:
+    """To each newly eligible person (by eligibility key) and every staff member: those not told yet."""
+    if not eligible:
+        return []
+    told = set(
+        db.session.scalars(
+            db.select(Notification.subject_key).where(
+                Notification.kind == CERTIFICATION, Notification.subject_key.in_(sorted(eligible))
             )
         )
-        newly = [(key, person_id) for key, person_id in sorted(eligible.items()) if key not in told]
-        if newly:
-            staff = [p.id for p in staff_of(organization_id)]
-            out += [
-                Planned(organization_id, CERTIFICATION, key, recipient_id)
-                for key, person_id in newly
-                for recipient_id in [person_id, *staff]
-            ]
-    return out
+    )
+    newly = [(key, person_id) for key, person_id in sorted(eligible.items()) if key not in told]
+    if not newly:
+        return []
+    staff = [p.id for p in staff_of(organization_id)]
+    return [
+        Planned(organization_id, CERTIFICATION, key, recipient_id)
+        for key, person_id in newly
+        for recipient_id in [person_id, *staff]
+    ]
 
 
 def eligibility_key(person_id: int, category: str) -> str:
@@ -404,22 +397,6 @@ def staff_of(organization_id: int) -> list[Person]:
             .where(Person.organization_id == organization_id, Person.role == "staff", Person.active.is_(True))
             .order_by(Person.id)
         )
-    )
-
-
-def still_due(at: datetime):
-    """Which waiting rows are still worth sending at `at` (Session is outer-joined by the outbox)."""
-    return or_(
-        and_(
-            Notification.kind.in_(INVITES),
-            Session.status == "scheduled",
-            Session.sequence == Notification.sequence,
-            Session.starts_at > at,
-        ),
-        and_(Notification.kind == CANCELLATION, Session.starts_at > at),
-        and_(Notification.kind == OVERDUE, Session.status == "scheduled", Session.signed_off_at.is_(None)),
-        Notification.kind == CERTIFICATION,
-        Notification.kind.in_(endorsement_notices.KINDS),
     )
 
 
@@ -440,7 +417,7 @@ def profile_url() -> str:
 def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
     if notification.kind == CERTIFICATION:
         return certification_message(notification, settings)
-    if notification.kind in endorsement_notices.KINDS:
+    if notification.kind in ENDORSEMENT_KINDS:
         return endorsement_notices.compose(notification, settings)
     session = db.session.get_one(Session, notification.session_id)
     if notification.kind == OVERDUE:

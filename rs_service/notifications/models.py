@@ -7,13 +7,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rs_service import clock
 from rs_service.accounts.models import Person
-from rs_service.database import UTCDateTime
+from rs_service.database import UTCDateTime, partial_index
 from rs_service.extensions import db
+
+# What a notification is about (its `kind`).
+REMINDER = "session_reminder"
+UPDATE = "session_update"
+CANCELLATION = "session_cancel"
+OVERDUE = "attendance_overdue"
+CERTIFICATION = "certification"
+CERTIFICATE_ISSUED = "certificate_issued"
+RENEWAL = "renewal_notice"
+INVITES = (REMINDER, UPDATE)
+ENDORSEMENT_KINDS = (CERTIFICATE_ISSUED, RENEWAL)
 
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("kind", "subject_key", "recipient_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_key", "recipient_id", "sequence"),
+        # The outbox's waiting rows, which the scheduler looks for every minute.
+        partial_index("ix_notifications_waiting", "id", where="sent_at IS NULL AND given_up_at IS NULL"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -21,7 +36,7 @@ class Notification(db.Model):
     subject_key: Mapped[str] = mapped_column(String(100))  # e.g. "session:12" or "eligible:IFS"
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     sequence: Mapped[int] = mapped_column(default=0)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)

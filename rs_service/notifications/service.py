@@ -115,7 +115,7 @@ def retry_pause(attempts: int) -> timedelta:
     return min(FIRST_PAUSE * 2 ** min(attempts - 1, 16), LONGEST_PAUSE)
 
 
-def waiting_query(due: ColumnElement[bool], at: datetime):
+def waiting_query(due: ColumnElement[bool], at):
     """Unsent rows not given up whose next attempt has come; `due` may use Session columns (outer-joined)."""
     return (
         db.select(Notification)

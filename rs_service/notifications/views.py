@@ -10,7 +10,7 @@ from rs_service import clock, policy
 from rs_service.extensions import db
 from rs_service.groups.models import Session
 from rs_service.notifications import service
-from rs_service.notifications.jobs import still_due
+from rs_service.notifications.due import still_due
 from rs_service.notifications.models import Notification
 
 blp = Blueprint("notifications", __name__)
