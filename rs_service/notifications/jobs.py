@@ -28,6 +28,9 @@ leaves a choice:
 A message that waited (e.g. the mail server was down) is sent later only while it still holds: a
 reminder or update only for the session's current SEQUENCE before it starts, a cancellation before
 the session's time, an overdue notice until the session is signed off.
+
+Every run starts with one statement (`due.due_work`) saying which of these jobs have anything to
+do; only those run, so an idle minute costs that statement whatever the size of the data.
 """
 
 import logging
