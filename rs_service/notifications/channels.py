@@ -10,13 +10,16 @@ Whatever the channel, a person whose calendar already holds an invite for a sess
 session's changes and cancellation as invites too: otherwise the stale invite would stay.
 """
 
+from dataclasses import dataclass
 from email.utils import parseaddr
+
+from sqlalchemy import case, func
 
 from rs_service.accounts.models import Organization, Person
 from rs_service.extensions import db
-from rs_service.notifications.models import Notification
+from rs_service.notifications.models import CANCELLATION, INVITES, Notification
 
-SESSION_MAIL = ("session_reminder", "session_update", "session_cancel")
+SESSION_MAIL = (*INVITES, CANCELLATION)
 
 
 def wants_invites(person: Person) -> bool:
@@ -32,31 +35,39 @@ def set_channel(person: Person, invites: bool | None) -> None:
     db.session.flush()
 
 
-def holds_invite(notification: Notification) -> bool:
-    """Was the recipient already sent an invite for this session (so their calendar holds it)?"""
-    return bool(
-        db.session.scalar(
-            db.select(Notification.id)
-            .where(
-                Notification.session_id == notification.session_id,
-                Notification.recipient_id == notification.recipient_id,
-                Notification.kind.in_(SESSION_MAIL),
-                Notification.sent_at.is_not(None),
-                Notification.with_invite.is_(True),
-                Notification.id != notification.id,
-            )
-            .limit(1)
+@dataclass(frozen=True)
+class SentBefore:
+    """What a person was already sent about a session: the newest SEQUENCE of the reminders and updates
+    (None: none yet), and whether any of its messages carried an invite (their calendar holds it)."""
+
+    newest_invite: int | None = None
+    with_invite: bool = False
+
+
+def sent_before(session_ids: list[int]) -> dict[tuple[int, int], SentBefore]:
+    """(session, person) -> what was sent, for every person sent anything about these sessions; one query."""
+    invite_sequence = case((Notification.kind.in_(INVITES), Notification.sequence))
+    carried = case((Notification.with_invite.is_(True), 1), else_=0)
+    rows = db.session.execute(
+        db.select(Notification.session_id, Notification.recipient_id, func.max(invite_sequence), func.max(carried))
+        .where(
+            Notification.session_id.in_(session_ids),
+            Notification.kind.in_(SESSION_MAIL),
+            Notification.sent_at.is_not(None),
         )
-    )
+        .group_by(Notification.session_id, Notification.recipient_id)
+    ).tuples()
+    return {
+        (session_id, person_id): SentBefore(newest, bool(carried)) for session_id, person_id, newest, carried in rows
+    }
 
 
-def carries_invite(notification: Notification) -> bool:
+def carries_invite(notification: Notification, before: SentBefore) -> bool:
     """Whether this session message carries an invite; recorded on the row, which is committed with
     `sent_at` once it is delivered."""
-    if notification.kind == "session_cancel":
-        invite = holds_invite(notification)
-    else:
-        invite = holds_invite(notification) or wants_invites(notification.recipient)
+    invite = before.with_invite
+    if notification.kind != CANCELLATION:
+        invite = invite or wants_invites(notification.recipient)
     notification.with_invite = invite
     return invite
 

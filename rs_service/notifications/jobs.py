@@ -60,7 +60,7 @@ from rs_service.groups.service import rosters
 from rs_service.hours.models import HourEntry
 from rs_service.local_times import local_period, local_time
 from rs_service.notifications import endorsement_notices
-from rs_service.notifications.channels import carries_invite, organizer_address
+from rs_service.notifications.channels import SentBefore, carries_invite, organizer_address, sent_before
 from rs_service.notifications.due import (
     OVERDUE_AFTER,
     DueWork,
@@ -76,7 +76,6 @@ from rs_service.notifications.models import (
     CERTIFICATE_ISSUED,
     CERTIFICATION,
     ENDORSEMENT_KINDS,
-    INVITES,
     OVERDUE,
     REMINDER,
     RENEWAL,
@@ -149,7 +148,8 @@ def run_due_jobs(at: datetime) -> JobSummary:
             return summary
         settings = mail_settings()
         try:
-            delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings), settings, at)
+            data = MessageData()
+            delivery = deliver_waiting(still_due(at), lambda n: compose(n, settings, data), settings, at, data.load)
         except Exception:
             db.session.rollback()
             log.exception("sending notifications failed at %s", at.isoformat())
@@ -417,7 +417,52 @@ def profile_url() -> str:
 # ----------------------------------------------------------------------------- messages
 
 
-def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
+@dataclass
+class MessageData:
+    """What the waiting messages are composed from, loaded in a few queries before the first is sent
+    (the people, sessions with their groups and facilitators, associations, and what each person was
+    already sent about each session), so that each message costs only its claim and its record.
+
+    What was sent is read once: two messages for one person and session in the same run (which the
+    planners never make: a change supersedes the waiting message) would both read it as before either."""
+
+    sent_before: dict[tuple[int, int], SentBefore] = field(default_factory=dict)
+    loaded: list = field(default_factory=list)  # held here: the session only keeps what is referenced
+
+    def load(self, ids: list[int]) -> None:
+        rows = [
+            row
+            for chunk in chunks(ids)
+            for row in db.session.execute(
+                db.select(
+                    Notification.recipient_id,
+                    Notification.organization_id,
+                    Notification.session_id,
+                    Notification.subject_key,
+                ).where(Notification.id.in_(chunk))
+            ).tuples()
+        ]
+        people = {recipient for recipient, *_ in rows}
+        people |= {int(key.split(":")[1]) for *_, key in rows if key.startswith("eligible:")}
+        sessions = sorted({session_id for *_, session_id, _key in rows if session_id is not None})
+        for chunk in chunks(sorted(people)):
+            self.loaded += db.session.scalars(db.select(Person).where(Person.id.in_(chunk)))
+        associations = {org for _, org, *_ in rows}
+        self.loaded += db.session.scalars(db.select(Organization).where(Organization.id.in_(associations)))
+        for chunk in chunks(sessions):
+            self.loaded += db.session.scalars(sessions_query().where(Session.id.in_(chunk)))
+            self.sent_before.update(sent_before(chunk))
+
+    def before(self, notification: Notification) -> SentBefore:
+        return self.sent_before.get((notification.session_id or 0, notification.recipient_id), SentBefore())
+
+
+def chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Ids in lists short enough for one IN (...) on any database."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def compose(notification: Notification, settings: MailSettings, data: MessageData) -> EmailMessage:
     if notification.kind == CERTIFICATION:
         return certification_message(notification, settings)
     if notification.kind in ENDORSEMENT_KINDS:
@@ -425,16 +470,20 @@ def compose(notification: Notification, settings: MailSettings) -> EmailMessage:
     session = db.session.get_one(Session, notification.session_id)
     if notification.kind == OVERDUE:
         return overdue_message(notification, session, settings)
-    return invite_message(notification, session, settings)
+    return invite_message(notification, session, settings, data.before(notification))
 
 
-def invite_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:
-    """A reminder, change or cancellation: in words always, with an invite on the person's channel."""
+def invite_message(
+    notification: Notification, session: Session, settings: MailSettings, before: SentBefore
+) -> EmailMessage:
+    """A reminder, change or cancellation: in words always, with an invite on the person's channel.
+    It is a change when the last invite the person was sent for the session was an earlier SEQUENCE."""
     person, group = notification.recipient, session.group
     cancelled = notification.kind == CANCELLATION
-    changed = not cancelled and holds_an_older_version(notification)
+    changed = not cancelled and before.newest_invite is not None and before.newest_invite < notification.sequence
     association = db.session.get_one(Organization, group.organization_id)
-    invite = session_invite(notification, session, association, settings) if carries_invite(notification) else None
+    with_invite = carries_invite(notification, before)
+    invite = session_invite(notification, session, association, settings) if with_invite else None
     with force_locale(person.language):  # the date and the subject in the recipient's language
         when = local_period(session.starts_at, session.duration_minutes, session.group.timezone)
         at = local_time(session.starts_at, session.group.timezone)
@@ -481,20 +530,6 @@ def session_invite(
         stamp=clock.now(),  # iTIP: when this message is made
     )
     return Invite(method, ics)
-
-
-def holds_an_older_version(notification: Notification) -> bool:
-    """Was the last invite this person was sent for the session an earlier SEQUENCE? Then this is a change."""
-    last = db.session.scalar(
-        db.select(db.func.max(Notification.sequence)).where(
-            Notification.session_id == notification.session_id,
-            Notification.recipient_id == notification.recipient_id,
-            Notification.kind.in_(INVITES),
-            Notification.sent_at.is_not(None),
-            Notification.id != notification.id,
-        )
-    )
-    return last is not None and last < notification.sequence
 
 
 def overdue_message(notification: Notification, session: Session, settings: MailSettings) -> EmailMessage:

@@ -18,6 +18,7 @@ messages page.
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -159,23 +160,56 @@ def deliver_waiting(
     compose: Callable[[Notification], EmailMessage],
     settings: MailSettings,
     at: datetime | None = None,
+    load: Callable[[list[int]], None] | None = None,
 ) -> Delivery:
-    """Send every waiting row that is still `due` at `at` (default now), oldest first, committing after each one."""
+    """Send every waiting row that is still `due` at `at` (default now), oldest first, committing after each one.
+
+    `load(ids)` may load in bulk what the messages are composed from, before the first is sent: what it
+    loads stays loaded across the commit after each message, so each costs its claim and its record.
+    """
     at = at or clock.now()
     delivery = Delivery()
-    for notification_id in waiting_ids(due, at):
-        db.session.rollback()  # end the listing's transaction: each claim sees what others committed
-        notification = claim(notification_id, due, at)
-        if notification is None:
-            continue  # another runner has it or sent it, or it stopped being due
-        try:
-            send_message(compose(notification), settings)
-        except Exception as error:  # one bad message must never stop the others
-            record_failure(notification_id, error, due, at, delivery)
-            continue
-        record_sent(notification)
-        delivery.sent[notification.kind] += 1
+    ids = waiting_ids(due, at)
+    if not ids:
+        return delivery
+    with kept_across_commits():
+        if load is not None:
+            load(ids)
+        for notification_id in ids:
+            db.session.commit()  # end the last read: each claim sees what others committed
+            send_one(notification_id, due, compose, settings, at, delivery)
     return delivery
+
+
+@contextmanager
+def kept_across_commits():
+    """Objects loaded stay loaded when a transaction commits (they are only read while sending)."""
+    session = db.session()
+    kept, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = kept
+
+
+def send_one(
+    notification_id: int,
+    due: ColumnElement[bool],
+    compose: Callable[[Notification], EmailMessage],
+    settings: MailSettings,
+    at: datetime,
+    delivery: Delivery,
+) -> None:
+    notification = claim(notification_id, due, at)
+    if notification is None:
+        return  # another runner has it or sent it, or it stopped being due
+    try:
+        send_message(compose(notification), settings)
+    except Exception as error:  # one bad message must never stop the others
+        record_failure(notification_id, error, due, at, delivery)
+        return
+    record_sent(notification)
+    delivery.sent[notification.kind] += 1
 
 
 def record_sent(notification: Notification) -> None:
