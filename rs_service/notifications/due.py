@@ -6,9 +6,10 @@ minute costs that statement whatever the size of the data. A job runs only when 
 holds; the conditions are the jobs' own, so nothing a job would have found is skipped:
 
 * Reminders, per association: no mark yet, the clock set back behind the last run, the first
-  scheduled session after the planned horizon entering the lead time, or a session ahead changed
-  or a place gained since the last planning (the planner then looks at what changed).
-* Updates, cancellations and overdue notices: the planners' own queries, asked with EXISTS.
+  scheduled session after the planned horizon entering the lead time, or any session changed or
+  place gained since the last planning (a superset of what the planner looks at: it then finds
+  what, if anything, changed inside the lead time).
+* Updates, cancellations and overdue notices: the planners' own queries, asked for their first row.
 * Certification and renewals, per association: their date, ledger, credentials or requirement
   sets moved since the last check (the same inputs the checks were remembered by).
 * Delivery: a message waiting whose next attempt has come and that still holds.
@@ -129,12 +130,12 @@ def still_due(at) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class AssociationState:
-    """What an association's jobs depend on at a moment, and where they got to (its JobMark)."""
+    """What an association's jobs depend on at a moment, and where they got to (its JobMark; all
+    None before its first run, which then plans and checks everything)."""
 
     organization_id: int
     zone: str
     lead: timedelta
-    marked: bool
     reminders_at: datetime | None
     reminders_through: datetime | None
     reminders_checked_at: datetime | None
@@ -200,7 +201,6 @@ def due_work(at: datetime) -> DueWork:
             organization_id=row.id,
             zone=row.timezone,
             lead=timedelta(minutes=row.reminder_lead_minutes),
-            marked=row.marked is not None,
             reminders_at=row.reminders_at,
             reminders_through=row.reminders_through,
             reminders_checked_at=row.reminders_checked_at,
@@ -257,7 +257,6 @@ def _due_statement() -> Select:
             Organization.id,
             Organization.timezone,
             Organization.reminder_lead_minutes,
-            JobMark.organization_id.label("marked"),
             JobMark.reminders_at,
             JobMark.reminders_through,
             JobMark.reminders_checked_at,
