@@ -22,7 +22,19 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, exists, func, literal_column, or_
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+)
 from sqlalchemy.orm import aliased
 
 from rs_service import clock
@@ -62,48 +74,70 @@ def inline_all(values: tuple[str, ...]) -> list[ColumnElement]:
 # ----------------------------------------------------------------------------- the jobs' conditions
 
 
-def updates_wanted(at) -> Select:
-    """(session, person) pairs: the person was sent an invite at an older SEQUENCE of a session that
-    has not started, and no invite at its current SEQUENCE is recorded yet."""
-    sent, current = aliased(Notification), aliased(Notification)
-    return (
-        db.select(Session.id, sent.recipient_id)
-        .join(sent, sent.session_id == Session.id)
-        .where(
-            Session.sequence > inline(0),
-            Session.status == inline("scheduled"),
-            Session.starts_at > at,
-            sent.kind.in_(inline_all(INVITES)),
-            sent.sent_at.is_not(None),
-            sent.sequence < Session.sequence,
-            ~exists().where(
+def one_by_one(condition: Exists, *, holds: bool) -> ColumnElement[bool]:
+    """`EXISTS (...) IS true|false`: asked for each candidate row through the index on its id. A bare
+    (NOT) EXISTS may be turned into a join, and a plan kept for the prepared statement may then read
+    every matching notification ever sent: that table only grows, the candidate sessions do not."""
+    return condition.is_(holds)
+
+
+def changed_ahead(at) -> list[ColumnElement[bool]]:
+    """Sessions that have not started and were changed since first published (SEQUENCE raised)."""
+    return [Session.sequence > inline(0), Session.status == inline("scheduled"), Session.starts_at > at]
+
+
+def outdated_invite(sent, current) -> list[ColumnElement[bool]]:
+    """`sent` is an invite for the session at an older SEQUENCE, and no invite at its current SEQUENCE
+    is recorded for that person yet (`current`, another alias of notifications)."""
+    return [
+        sent.session_id == Session.id,
+        sent.kind.in_(inline_all(INVITES)),
+        sent.sent_at.is_not(None),
+        sent.sequence < Session.sequence,
+        one_by_one(
+            exists()
+            .where(
                 current.session_id == Session.id,
                 current.recipient_id == sent.recipient_id,
                 current.kind.in_(inline_all(INVITES)),
                 current.sequence == Session.sequence,
-            ),
-        )
-    )
+            )
+            .correlate_except(current),
+            holds=False,
+        ),
+    ]
+
+
+def updates_wanted(at) -> Select:
+    """(session, person) pairs: the person was sent an invite at an older SEQUENCE of a session that
+    has not started, and no invite at its current SEQUENCE is recorded yet."""
+    sent, current = aliased(Notification), aliased(Notification)
+    return db.select(Session.id, sent.recipient_id).where(*changed_ahead(at), *outdated_invite(sent, current))
+
+
+def updates_untold(at) -> list[ColumnElement[bool]]:
+    """Sessions for which `updates_wanted` has a pair."""
+    sent, current = aliased(Notification), aliased(Notification)
+    outdated = db.select(sent.id).where(*outdated_invite(sent, current)).exists()
+    return [*changed_ahead(at), one_by_one(outdated, holds=True)]
 
 
 def cancelled_untold(at) -> list[ColumnElement[bool]]:
     """Cancelled sessions that have not started and whose cancellation was not sent."""
-    return [
-        Session.status == inline("cancelled"),
-        Session.starts_at > at,
-        ~exists().where(Notification.session_id == Session.id, Notification.kind == inline(CANCELLATION)),
-    ]
+    told = exists().where(Notification.session_id == Session.id, Notification.kind == inline(CANCELLATION))
+    return [Session.status == inline("cancelled"), Session.starts_at > at, one_by_one(told, holds=False)]
 
 
 def overdue_untold(started_before) -> list[ColumnElement[bool]]:
     """Sessions not signed off that started before `started_before` (a day ago), have a facilitator
     to tell and whose notice was not sent; the job keeps those that also ended a day ago."""
+    told = exists().where(Notification.session_id == Session.id, Notification.kind == inline(OVERDUE))
     return [
         Session.status == inline("scheduled"),
         Session.signed_off_at.is_(None),
         Session.starts_at < started_before,
         exists().where(group_facilitators.c.group_id == Session.group_id),
-        ~exists().where(Notification.session_id == Session.id, Notification.kind == inline(OVERDUE)),
+        one_by_one(told, holds=False),
     ]
 
 
@@ -295,7 +329,7 @@ def _due_statement() -> Select:
             .limit(inline(1))
             .scalar_subquery()
             .label("latest_placement"),
-            first_of(updates_wanted(at), Session.id, Session.starts_at).label("updates"),
+            first_of(db.select(Session.id).where(*updates_untold(at)), Session.id, Session.starts_at).label("updates"),
             first_of(db.select(Session.id).where(*cancelled_untold(at)), Session.id, Session.starts_at).label(
                 "cancellations"
             ),

@@ -26,10 +26,13 @@ def overflowing(phone) -> tuple[int, list[str]]:
 
 
 def press_and_wait(phone, selector: str) -> None:
-    """Press the button and wait for the next page (the old one goes stale)."""
+    """Press the button and wait for the next page: the old one gone stale and the new one loaded
+    (a form field found while it is still loading may belong to a document about to be replaced)."""
     page = phone.find_element(By.TAG_NAME, "html")
     phone.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(phone, 10).until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(phone, 10)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda browser: browser.execute_script("return document.readyState") == "complete")
 
 
 def choose_file_and_check(phone, path: Path) -> None:

@@ -109,6 +109,9 @@ def test_the_one_question_lets_through_exactly_what_every_job_every_minute_sends
         patch.setattr(jobs, "due_work", lambda at: dataclasses.replace(real_due_work(at), waiting=True))
         ungated = play()
 
+    only_gated = [minute for minute in gated[0] if minute not in ungated[0]]
+    only_ungated = [minute for minute in ungated[0] if minute not in gated[0]]
+    assert (only_gated, only_ungated) == ([], [])  # the minutes where the two differ, if any
     assert gated == ungated
     sent_kinds = {kind for _at, counts in gated[0] for kind, _n in counts}
     assert sent_kinds == {
