@@ -273,6 +273,9 @@ def _due_statement() -> Select:
     def first_of(query: Select, column, order_by):
         return query.with_only_columns(column).order_by(order_by).limit(inline(1)).scalar_subquery()
 
+    def first_session(*conditions):
+        return first_of(db.select(Session.id).where(*conditions), Session.id, Session.starts_at)
+
     credentials = (
         db.select(
             Person.organization_id,
@@ -284,8 +287,10 @@ def _due_statement() -> Select:
         .group_by(Person.organization_id)
         .subquery()
     )
-    sessions = db.select(Session.starts_at).join(Group, Group.id == Session.group_id)
     association = Group.organization_id == Organization.id
+    its_sessions = db.select(Session.id).join(Group, Group.id == Session.group_id).where(association)
+    its_places = db.select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(association)
+    ahead = (Session.status == inline("scheduled"), Session.starts_at > JobMark.reminders_through)
     return (
         db.select(
             Organization.id,
@@ -309,33 +314,14 @@ def _due_statement() -> Select:
             func.coalesce(credentials.c.count, 0).label("credentials"),
             credentials.c.newest.label("newest_credential"),
             credentials.c.latest_end.label("latest_credential_end"),
-            sessions.where(
-                association, Session.status == inline("scheduled"), Session.starts_at > JobMark.reminders_through
-            )
-            .order_by(Session.starts_at)
-            .limit(inline(1))
-            .scalar_subquery()
-            .label("next_session"),
-            sessions.with_only_columns(Session.updated_at)
-            .where(association)
-            .order_by(Session.updated_at.desc())
-            .limit(inline(1))
-            .scalar_subquery()
-            .label("latest_session_change"),
-            db.select(Enrollment.placed_at)
-            .join(Group, Group.id == Enrollment.group_id)
-            .where(association, Enrollment.placed_at.is_not(None))
-            .order_by(Enrollment.placed_at.desc())
-            .limit(inline(1))
-            .scalar_subquery()
-            .label("latest_placement"),
-            first_of(db.select(Session.id).where(*updates_untold(at)), Session.id, Session.starts_at).label("updates"),
-            first_of(db.select(Session.id).where(*cancelled_untold(at)), Session.id, Session.starts_at).label(
-                "cancellations"
-            ),
-            first_of(db.select(Session.id).where(*overdue_untold(started_before)), Session.id, Session.starts_at).label(
-                "overdue"
-            ),
+            first_of(its_sessions.where(*ahead), Session.starts_at, Session.starts_at).label("next_session"),
+            first_of(its_sessions, Session.updated_at, Session.updated_at.desc()).label("latest_session_change"),
+            first_of(
+                its_places.where(Enrollment.placed_at.is_not(None)), Enrollment.placed_at, Enrollment.placed_at.desc()
+            ).label("latest_placement"),
+            first_session(*updates_untold(at)).label("updates"),
+            first_session(*cancelled_untold(at)).label("cancellations"),
+            first_session(*overdue_untold(started_before)).label("overdue"),
             first_of(waiting_query(still_due(at), at), Notification.id, Notification.id).label("waiting"),
         )
         .outerjoin(JobMark, JobMark.organization_id == Organization.id)

@@ -9,12 +9,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from rs_service.extensions import db
 from rs_service.hours.models import HourEntry
 from tests.browser.test_phone_attendance import log_in_with_browser, thumb
+from tests.browser.waiting import to_next_page
 from tests.factories import enroll, give_credential, make_group, make_org, make_person
 
 REPORTS = Path(__file__).parent.parent / "attendance" / "reports"
@@ -27,11 +27,14 @@ class Taps:
         self.phone, self.count = phone, 0
 
     def tap(self, selector: str, *, new_page: bool = False) -> None:
-        page = self.phone.find_element(By.TAG_NAME, "html")
-        thumb(self.phone, self.phone.find_element(By.CSS_SELECTOR, selector))
-        self.count += 1
+        def press():
+            thumb(self.phone, self.phone.find_element(By.CSS_SELECTOR, selector))
+
         if new_page:
-            WebDriverWait(self.phone, 10).until(expected_conditions.staleness_of(page))
+            to_next_page(self.phone, press)
+        else:
+            press()
+        self.count += 1
 
 
 def group_of(size: int, name_prefix: str = "Participant"):
@@ -137,9 +140,7 @@ def test_an_unmatched_report_row_is_linked_to_a_roster_person(app, live_server, 
         for s in unmatched.find_elements(By.CSS_SELECTOR, "select.link-row")
         if "Jordan's iPad" in phone.find_element(By.CSS_SELECTOR, f"label[for={s.get_attribute('id')}]").text
     )
-    page = phone.find_element(By.TAG_NAME, "html")
-    Select(select).select_by_visible_text("Jordan Blake")  # JavaScript fills in at once
-    WebDriverWait(phone, 10).until(expected_conditions.staleness_of(page))
+    to_next_page(phone, lambda: Select(select).select_by_visible_text("Jordan Blake"))  # JavaScript fills in at once
     # 32 minutes, joined 10:06, more than 5 minutes after the first participant (09:58): late, 32 minutes.
     assert phone.find_element(By.ID, f"status-{jordan.id}-late").is_selected()
     assert phone.find_element(By.ID, f"minutes-{jordan.id}").get_attribute("value") == "32"

@@ -3,13 +3,12 @@
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func
 
 from rs_service.accounts.models import Person
 from rs_service.extensions import db
 from tests.browser.test_phone_attendance import log_in_with_browser
+from tests.browser.waiting import to_next_page
 from tests.factories import make_group, make_org, make_person
 
 SPREADSHEETS = Path(__file__).parent.parent / "people" / "spreadsheets"
@@ -26,13 +25,8 @@ def overflowing(phone) -> tuple[int, list[str]]:
 
 
 def press_and_wait(phone, selector: str) -> None:
-    """Press the button and wait for the next page: the old one gone stale and the new one loaded
-    (a form field found while it is still loading may belong to a document about to be replaced)."""
-    page = phone.find_element(By.TAG_NAME, "html")
-    phone.find_element(By.CSS_SELECTOR, selector).click()
-    wait = WebDriverWait(phone, 10)
-    wait.until(expected_conditions.staleness_of(page))
-    wait.until(lambda browser: browser.execute_script("return document.readyState") == "complete")
+    """Press the button and wait for the next page."""
+    to_next_page(phone, phone.find_element(By.CSS_SELECTOR, selector).click)
 
 
 def choose_file_and_check(phone, path: Path) -> None:
