@@ -12,12 +12,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import flask_migrate
 
+from benchmarks.timing import timed
 from rs_service import create_app
 from rs_service.extensions import db
 
@@ -25,18 +24,12 @@ RUNS = 5
 
 
 def measure(label: str, operation, runs: int = RUNS) -> None:
-    statements = []
-    counter = lambda *args, **kwargs: statements.append(1)  # noqa: E731
     timings = []
     for _ in range(runs):
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", counter)
-        started = time.perf_counter()
-        operation()
-        timings.append(time.perf_counter() - started)
-        event.remove(db.engine, "before_cursor_execute", counter)
+        seconds, statements = timed(operation)
+        timings.append(seconds)
         db.session.rollback()
-    print(f"{label:<58} {statistics.median(timings) * 1000:9.1f} ms  {len(statements):5d} SQL")
+    print(f"{label:<58} {statistics.median(timings) * 1000:9.1f} ms  {statements:5d} SQL")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import flask_migrate
 
 from benchmarks import national_data
+from benchmarks.timing import timed
 from config import normalise_database_url
 from rs_service import clock, create_app
 from rs_service.extensions import db
@@ -95,35 +96,27 @@ class Figures:
         self.lines: list[str] = []
 
     def measure(self, label: str, operation: Callable[[], object], floor_sql: str, values: dict, runs: int = RUNS):
-        statements: list[str] = []
-
-        def counter(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        timings, floors = [], []
-        for _ in range(WARM_UP):  # untimed: the statements prepared and planned, as in a running service
-            operation()
-            db.session.commit()
+        def floor_query() -> None:
             db.session.execute(text(floor_sql), values).all()
-            db.session.commit()
-        for _ in range(runs):
-            statements.clear()
-            event.listen(db.engine, "before_cursor_execute", counter)
-            started = time.perf_counter()
-            operation()
-            timings.append(time.perf_counter() - started)
-            event.remove(db.engine, "before_cursor_execute", counter)
+
+        def side_by_side() -> tuple[float, int, float]:
             # Each read ends as the service ends its own: with a commit. A ROLLBACK would also drop
             # the connection's prepared statements (psycopg), which a service's connection keeps.
+            seconds, statements = timed(operation)
             db.session.commit()
-            started = time.perf_counter()
-            db.session.execute(text(floor_sql), values).all()
-            floors.append(time.perf_counter() - started)
+            floor_seconds, _ = timed(floor_query)
             db.session.commit()
+            return seconds, statements, floor_seconds
+
+        for _ in range(WARM_UP):  # untimed: the statements prepared and planned, as in a running service
+            side_by_side()
+        results = [side_by_side() for _ in range(runs)]
+        timings, floors = [seconds for seconds, _, _ in results], [floor for _, _, floor in results]
+        statements = results[-1][1]
         median, floor = statistics.median(timings) * 1000, statistics.median(floors) * 1000
         p95 = statistics.quantiles(timings, n=20)[-1] * 1000 if runs >= 2 else median
         ratio = median / floor if floor else float("inf")
-        line = f"| {label:<38} | {median:9.1f} | {p95:9.1f} | {len(statements):4d} | {floor:9.1f} | {ratio:6.1f}x |"
+        line = f"| {label:<38} | {median:9.1f} | {p95:9.1f} | {statements:4d} | {floor:9.1f} | {ratio:6.1f}x |"
         self.lines.append(line)
         print(line, flush=True)
 
